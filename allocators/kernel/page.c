@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The page arena behind alloc_page() and __free_page(). See page.h.
+ *
+ * Free pages are kept on per-node LIFO lists (linked through page->lru) under
+ * one lock. LIFO reuse keeps a steady-state replay on warm memory, as the
+ * kernel's per-CPU page lists do. Freed pages are not returned to the OS.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+
+#include "config.h"
+#include "migrate.h"
+#include "page.h"
+#include "percpu.h"
+#include "spinlock.h"
+
+#ifdef HAVE_NUMA
+#include <numa.h>
+#endif
+
+/*
+ * 64 GiB of address space: far more than any pool here needs. Only touched
+ * pages (and the struct pages describing them) take memory.
+ */
+#define ARENA_BYTES (64UL << 30)
+#define REGION_PAGES 512UL		/* 2 MiB */
+#define MAX_NODES 64
+
+char *zpb_arena_base;
+struct page *zpb_arena_pages;
+unsigned long zpb_arena_npages;
+
+static pthread_once_t arena_once = PTHREAD_ONCE_INIT;
+static DEFINE_SPINLOCK(arena_lock);
+static struct list_head free_lists[MAX_NODES];	/* under arena_lock */
+static unsigned long next_region;		/* first never-used page, under arena_lock */
+static atomic_long_t in_use;
+static bool numa_ok;
+
+static __thread struct zpb_page_budget *current_budget;
+static struct zpb_page_budget default_budget;	/* pages allocated outside any pool */
+
+static void arena_init(void)
+{
+	int i;
+	void *mem, *meta;
+
+	mem = mmap(NULL, ARENA_BYTES, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	meta = mmap(NULL, (ARENA_BYTES >> PAGE_SHIFT) * sizeof(struct page),
+		    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (mem == MAP_FAILED || meta == MAP_FAILED) {
+		fprintf(stderr, "zpoolbench: cannot reserve %lu GiB of address space for the page arena\n",
+			ARENA_BYTES >> 30);
+		abort();
+	}
+	/* Align the base to a region so regions can be bound as huge pages. */
+	zpb_arena_base = mem;
+	zpb_arena_pages = meta;
+	zpb_arena_npages = ARENA_BYTES >> PAGE_SHIFT;
+	for (i = 0; i < MAX_NODES; i++)
+		INIT_LIST_HEAD(&free_lists[i]);
+#ifdef HAVE_NUMA
+	numa_ok = numa_available() >= 0;
+#endif
+}
+
+static int current_node(void)
+{
+#ifdef HAVE_NUMA
+	if (numa_ok) {
+		int node = numa_node_of_cpu(smp_processor_id());
+
+		if (node >= 0 && node < MAX_NODES)
+			return node;
+	}
+#endif
+	return 0;
+}
+
+/* Carve a new region for @node and put its pages on the node's free list. */
+static bool arena_grow(int node)
+{
+	unsigned long first = next_region, i;
+
+	if (first + REGION_PAGES > zpb_arena_npages)
+		return false;
+	next_region += REGION_PAGES;
+#ifdef HAVE_NUMA
+	/* Bind before first touch, so the pages land on the caller's node. */
+	if (numa_ok)
+		numa_tonode_memory(zpb_arena_base + (first << PAGE_SHIFT),
+				   REGION_PAGES << PAGE_SHIFT, node);
+#endif
+	/* Push in reverse so the region is handed out in address order. */
+	for (i = REGION_PAGES; i-- > 0;) {
+		struct page *page = &zpb_arena_pages[first + i];
+
+		page->node = node;
+		set_bit(PG_zpb_free, &page->flags);
+		list_add(&page->lru, &free_lists[node]);
+	}
+	return true;
+}
+
+void zpb_budget_init(struct zpb_page_budget *b, unsigned long limit)
+{
+	atomic_long_set(&b->pages, 0);
+	atomic_long_set(&b->peak, 0);
+	atomic_long_set(&b->limit_failures, 0);
+	b->limit = limit;
+}
+
+struct zpb_page_budget *zpb_budget_enter(struct zpb_page_budget *b)
+{
+	struct zpb_page_budget *prev = current_budget;
+
+	current_budget = b;
+	return prev;
+}
+
+void zpb_budget_leave(struct zpb_page_budget *prev)
+{
+	current_budget = prev;
+}
+
+static bool budget_charge(struct zpb_page_budget *b)
+{
+	long n = atomic_long_inc_return(&b->pages), peak;
+
+	if (b->limit && (unsigned long)n > b->limit) {
+		atomic_long_dec(&b->pages);
+		atomic_long_inc(&b->limit_failures);
+		return false;
+	}
+	peak = atomic_long_read(&b->peak);
+	while (n > peak && atomic_long_cmpxchg(&b->peak, peak, n) != peak)
+		peak = atomic_long_read(&b->peak);
+	return true;
+}
+
+/* Allocate a page charged to @b: for migration, which charges the old page's owner. */
+struct page *zpb_alloc_page_for(struct zpb_page_budget *b, gfp_t gfp)
+{
+	struct page *page = NULL;
+	int node;
+
+	pthread_once(&arena_once, arena_init);
+	if (!budget_charge(b))
+		return NULL;
+	node = current_node();
+	spin_lock(&arena_lock);
+	if (list_empty(&free_lists[node]) && !arena_grow(node)) {
+		/* The node is exhausted: fall back to any node, as the kernel does. */
+		int n;
+
+		for (n = 0; n < MAX_NODES && list_empty(&free_lists[n]); n++)
+			;
+		if (n < MAX_NODES)
+			node = n;
+	}
+	if (!list_empty(&free_lists[node])) {
+		page = list_first_entry(&free_lists[node], struct page, lru);
+		list_del(&page->lru);
+	}
+	spin_unlock(&arena_lock);
+	if (!page) {
+		atomic_long_dec(&b->pages);
+		return NULL;
+	}
+	page->flags = 0;	/* clears PG_zpb_free */
+	page->private = 0;
+	INIT_LIST_HEAD(&page->lru);
+	page->mapping = NULL;
+	page->mops = NULL;
+	page->index = 0;
+	page->page_type = 0;
+	page->budget = b;
+	atomic_set(&page->_refcount, 1);
+	atomic_long_inc(&in_use);
+	if (gfp & __GFP_ZERO)
+		memset(page_address(page), 0, PAGE_SIZE);
+	return page;
+}
+
+struct page *alloc_page(gfp_t gfp)
+{
+	return zpb_alloc_page_for(current_budget ? current_budget : &default_budget, gfp);
+}
+
+static void arena_free(struct page *page)
+{
+	struct zpb_page_budget *b = page->budget;
+
+	/* A page freed twice is a port bug that would corrupt the free list. */
+	BUG_ON(test_bit(PG_zpb_free, &page->flags));
+	BUG_ON(PageLocked(page));
+	atomic_long_dec(&b->pages);
+	atomic_long_dec(&in_use);
+	page->budget = NULL;
+	page->flags = 0;
+	set_bit(PG_zpb_free, &page->flags);
+	spin_lock(&arena_lock);
+	list_add(&page->lru, &free_lists[page->node]);
+	spin_unlock(&arena_lock);
+}
+
+void put_page(struct page *page)
+{
+	if (atomic_dec_and_test(&page->_refcount))
+		arena_free(page);
+}
+
+void __free_page(struct page *page)
+{
+	put_page(page);
+}
+
+unsigned long zpb_arena_pages_in_use(void)
+{
+	return atomic_long_read(&in_use);
+}
+
+int zpb_arena_for_each_page(struct zpb_page_budget *b,
+			    int (*fn)(struct page *page, void *arg), void *arg)
+{
+	unsigned long i, end;
+	int ret;
+
+	spin_lock(&arena_lock);
+	end = next_region;
+	spin_unlock(&arena_lock);
+	for (i = 0; i < end; i++) {
+		struct page *page = &zpb_arena_pages[i];
+
+		if (test_bit(PG_zpb_free, &page->flags) || READ_ONCE(page->budget) != b)
+			continue;
+		ret = fn(page, arg);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}

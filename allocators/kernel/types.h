@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Basic kernel types, helpers and constants for the userspace ports.
+ *
+ * The ports (z3fold/, zbud/, allocators/zsmalloc.c) are written against the
+ * kernel's vocabulary so that each function reads beside its original. This
+ * header supplies the small, header-only part of that vocabulary.
+ */
+#ifndef ZPB_KERNEL_TYPES_H
+#define ZPB_KERNEL_TYPES_H
+
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+typedef int64_t s64;
+typedef int32_t s32;
+typedef unsigned int gfp_t;
+typedef unsigned int isolate_mode_t;
+
+/* The page geometry is x86-64's: every port's chunk arithmetic depends on it. */
+#define PAGE_SHIFT 12
+#define PAGE_SIZE (1UL << PAGE_SHIFT)
+#define PAGE_MASK (~(PAGE_SIZE - 1))
+#define BITS_PER_LONG 64
+#define BITS_PER_BYTE 8
+
+/* gfp flags: only their presence is modelled; the arena ignores most. */
+#define __GFP_HIGHMEM 0x02u
+#define __GFP_MOVABLE 0x08u
+#define __GFP_NORETRY 0x1000u
+#define __GFP_NOWARN 0x200u
+#define __GFP_NOMEMALLOC 0x10000u
+#define __GFP_KSWAPD_RECLAIM 0x800u
+#define __GFP_DIRECT_RECLAIM 0x400u
+#define __GFP_ZERO 0x100u
+#define __GFP_IO 0x40u
+#define __GFP_FS 0x80u
+#define GFP_NOWAIT (__GFP_KSWAPD_RECLAIM)
+#define GFP_ATOMIC (__GFP_KSWAPD_RECLAIM)
+#define GFP_KERNEL (__GFP_DIRECT_RECLAIM | __GFP_KSWAPD_RECLAIM | __GFP_IO | __GFP_FS)
+#define GFP_NOIO (__GFP_DIRECT_RECLAIM | __GFP_KSWAPD_RECLAIM)
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+#define __must_check __attribute__((warn_unused_result))
+#define __maybe_unused __attribute__((unused))
+#define __percpu
+#define __init
+#define __exit
+#define __read_mostly
+
+#ifndef container_of
+#define container_of(ptr, type, member) \
+	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+#endif
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define round_up(x, y) ((((x) - 1) | ((__typeof__(x))((y) - 1))) + 1)
+#define round_down(x, y) ((x) & ~((__typeof__(x))((y) - 1)))
+#define ALIGN(x, a) (((x) + ((__typeof__(x))(a) - 1)) & ~((__typeof__(x))(a) - 1))
+#define DIV_ROUND_UP(n, d) (((n) + (d) - 1) / (d))
+#define IS_ALIGNED(x, a) (((x) & ((__typeof__(x))(a) - 1)) == 0)
+#define min(a, b) ((a) < (b) ? (a) : (b))
+#define max(a, b) ((a) > (b) ? (a) : (b))
+#define min_t(t, a, b) ((t)(a) < (t)(b) ? (t)(a) : (t)(b))
+#define max_t(t, a, b) ((t)(a) > (t)(b) ? (t)(a) : (t)(b))
+#define BIT(n) (1UL << (n))
+#define BUILD_BUG_ON(cond) _Static_assert(!(cond), "BUILD_BUG_ON: " #cond)
+
+#define READ_ONCE(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define WRITE_ONCE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+#define barrier() __asm__ __volatile__("" ::: "memory")
+#define smp_mb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define smp_rmb() __atomic_thread_fence(__ATOMIC_ACQUIRE)
+#define smp_wmb() __atomic_thread_fence(__ATOMIC_RELEASE)
+
+/* Error pointers, as in <linux/err.h>. */
+#define MAX_ERRNO 4095
+#define IS_ERR_VALUE(x) unlikely((unsigned long)(void *)(x) >= (unsigned long)-MAX_ERRNO)
+static inline void *ERR_PTR(long error) { return (void *)error; }
+static inline long PTR_ERR(const void *ptr) { return (long)ptr; }
+static inline bool IS_ERR(const void *ptr) { return IS_ERR_VALUE((unsigned long)ptr); }
+static inline bool IS_ERR_OR_NULL(const void *ptr) { return !ptr || IS_ERR(ptr); }
+
+/* Scheduling points: userspace threads are preemptible, so these only yield. */
+void cond_resched(void);
+#define might_sleep() do { } while (0)
+
+#endif

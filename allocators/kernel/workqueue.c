@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Workqueues on worker threads, with a deterministic mode. See workqueue.h.
+ *
+ * Each workqueue has one worker thread, a FIFO of pending work and a note of
+ * the work it is running, all under the queue's mutex; cancel_work_sync()
+ * waits on the queue's condition variable until that work is no longer the
+ * one running. A work item's pending bit changes only under the mutex of the
+ * queue it is on, so queue/cancel races resolve as the kernel's do: exactly
+ * one of them sees the work pending.
+ *
+ * In deterministic mode no worker is started: queued work goes on one
+ * process-wide FIFO and runs, in queue order, on the thread that calls
+ * zpb_wq_run_deferred().
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "bitops.h"
+#include "bug.h"
+#include "workqueue.h"
+
+struct workqueue_struct {
+	char name[32];
+	pthread_mutex_t lock;
+	pthread_cond_t cond;		/* work queued, work finished, or stop */
+	struct list_head pending;
+	struct work_struct *running;
+	unsigned long generation;	/* count of works started, for flush */
+	unsigned long finished;		/* count of works finished */
+	bool stop;
+	bool deterministic;
+	pthread_t worker;
+};
+
+static bool deterministic;
+static pthread_mutex_t deferred_lock = PTHREAD_MUTEX_INITIALIZER;
+static LIST_HEAD(deferred);		/* deterministic mode's FIFO */
+
+struct workqueue_struct *system_wq;
+static pthread_once_t system_wq_once = PTHREAD_ONCE_INIT;
+
+void zpb_wq_set_deterministic(bool on)
+{
+	__atomic_store_n(&deterministic, on, __ATOMIC_RELAXED);
+}
+
+bool zpb_wq_is_deterministic(void)
+{
+	return __atomic_load_n(&deterministic, __ATOMIC_RELAXED);
+}
+
+bool work_pending(const struct work_struct *work)
+{
+	return test_bit(WORK_STRUCT_PENDING_BIT, &work->data);
+}
+
+static void *worker_fn(void *arg)
+{
+	struct workqueue_struct *wq = arg;
+
+	pthread_mutex_lock(&wq->lock);
+	for (;;) {
+		struct work_struct *work;
+
+		while (list_empty(&wq->pending) && !wq->stop)
+			pthread_cond_wait(&wq->cond, &wq->lock);
+		if (list_empty(&wq->pending))
+			break;
+		work = list_first_entry(&wq->pending, struct work_struct, entry);
+		list_del_init(&work->entry);
+		clear_bit(WORK_STRUCT_PENDING_BIT, &work->data);
+		wq->running = work;
+		wq->generation++;
+		pthread_mutex_unlock(&wq->lock);
+		/* The work may free itself (z3fold's page work lives in the page). */
+		work->func(work);
+		pthread_mutex_lock(&wq->lock);
+		wq->running = NULL;
+		wq->finished++;
+		pthread_cond_broadcast(&wq->cond);
+	}
+	pthread_mutex_unlock(&wq->lock);
+	return NULL;
+}
+
+struct workqueue_struct *alloc_workqueue(const char *name, unsigned int flags, int max_active)
+{
+	struct workqueue_struct *wq = calloc(1, sizeof(*wq));
+
+	(void)flags;
+	(void)max_active;
+	if (!wq)
+		return NULL;
+	snprintf(wq->name, sizeof(wq->name), "%s", name);
+	pthread_mutex_init(&wq->lock, NULL);
+	pthread_cond_init(&wq->cond, NULL);
+	INIT_LIST_HEAD(&wq->pending);
+	wq->deterministic = zpb_wq_is_deterministic();
+	if (!wq->deterministic && pthread_create(&wq->worker, NULL, worker_fn, wq)) {
+		pthread_mutex_destroy(&wq->lock);
+		pthread_cond_destroy(&wq->cond);
+		free(wq);
+		return NULL;
+	}
+	return wq;
+}
+
+static pthread_mutex_t *queue_lock(struct workqueue_struct *wq)
+{
+	return wq->deterministic ? &deferred_lock : &wq->lock;
+}
+
+bool queue_work(struct workqueue_struct *wq, struct work_struct *work)
+{
+	pthread_mutex_t *lock = queue_lock(wq);
+
+	pthread_mutex_lock(lock);
+	if (work_pending(work)) {
+		pthread_mutex_unlock(lock);
+		return false;
+	}
+	set_bit(WORK_STRUCT_PENDING_BIT, &work->data);
+	work->wq = wq;
+	if (wq->deterministic) {
+		list_add_tail(&work->entry, &deferred);
+	} else {
+		list_add_tail(&work->entry, &wq->pending);
+		pthread_cond_broadcast(&wq->cond);
+	}
+	pthread_mutex_unlock(lock);
+	return true;
+}
+
+bool queue_work_on(int cpu, struct workqueue_struct *wq, struct work_struct *work)
+{
+	(void)cpu;
+	return queue_work(wq, work);
+}
+
+bool cancel_work_sync(struct work_struct *work)
+{
+	struct workqueue_struct *wq = work->wq;
+	pthread_mutex_t *lock;
+	bool was_pending = false;
+
+	if (!wq)
+		return false;	/* never queued */
+	lock = queue_lock(wq);
+	pthread_mutex_lock(lock);
+	if (work_pending(work)) {
+		list_del_init(&work->entry);
+		clear_bit(WORK_STRUCT_PENDING_BIT, &work->data);
+		was_pending = true;
+	}
+	/* In deterministic mode work runs on the caller, so it is never running here. */
+	while (!wq->deterministic && wq->running == work)
+		pthread_cond_wait(&wq->cond, &wq->lock);
+	pthread_mutex_unlock(lock);
+	return was_pending;
+}
+
+void zpb_wq_run_deferred(void)
+{
+	for (;;) {
+		struct work_struct *work;
+
+		pthread_mutex_lock(&deferred_lock);
+		if (list_empty(&deferred)) {
+			pthread_mutex_unlock(&deferred_lock);
+			return;
+		}
+		work = list_first_entry(&deferred, struct work_struct, entry);
+		list_del_init(&work->entry);
+		clear_bit(WORK_STRUCT_PENDING_BIT, &work->data);
+		pthread_mutex_unlock(&deferred_lock);
+		work->func(work);
+	}
+}
+
+void flush_workqueue(struct workqueue_struct *wq)
+{
+	struct list_head *pos;
+	unsigned long target;
+
+	if (wq->deterministic) {
+		zpb_wq_run_deferred();
+		return;
+	}
+	pthread_mutex_lock(&wq->lock);
+	/* Wait until everything running or queued now has finished. */
+	target = wq->generation;
+	list_for_each(pos, &wq->pending)
+		target++;
+	while (wq->finished < target)
+		pthread_cond_wait(&wq->cond, &wq->lock);
+	pthread_mutex_unlock(&wq->lock);
+}
+
+bool flush_work(struct work_struct *work)
+{
+	struct workqueue_struct *wq = work->wq;
+	bool waited = false;
+
+	if (!wq)
+		return false;
+	if (wq->deterministic) {
+		if (work_pending(work)) {
+			zpb_wq_run_deferred();
+			waited = true;
+		}
+		return waited;
+	}
+	pthread_mutex_lock(&wq->lock);
+	while (work_pending(work) || wq->running == work) {
+		waited = true;
+		pthread_cond_wait(&wq->cond, &wq->lock);
+	}
+	pthread_mutex_unlock(&wq->lock);
+	return waited;
+}
+
+void destroy_workqueue(struct workqueue_struct *wq)
+{
+	if (!wq)
+		return;
+	/* As the kernel's drain_workqueue(): run what is queued, then stop. */
+	flush_workqueue(wq);
+	if (!wq->deterministic) {
+		pthread_mutex_lock(&wq->lock);
+		wq->stop = true;
+		pthread_cond_broadcast(&wq->cond);
+		pthread_mutex_unlock(&wq->lock);
+		pthread_join(wq->worker, NULL);
+	}
+	pthread_mutex_destroy(&wq->lock);
+	pthread_cond_destroy(&wq->cond);
+	free(wq);
+}
+
+static void system_wq_init(void)
+{
+	system_wq = alloc_workqueue("events", 0, 0);
+	BUG_ON(!system_wq);
+}
+
+bool schedule_work(struct work_struct *work)
+{
+	pthread_once(&system_wq_once, system_wq_init);
+	return queue_work(system_wq, work);
+}

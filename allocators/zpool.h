@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The zpool interface: one vtable that every allocator fills, mirroring the
+ * kernel's include/linux/zpool.h (v5.4), plus what a workbench needs on top:
+ * a capability mask, typed options selected by an allocator spec string, a
+ * page budget per pool, and migration of a pool's pages.
+ *
+ * Layering: allocators see only this header and the kernel-compat layer;
+ * the replay engine and tests see only the zpool_* calls below and never
+ * compare allocator names (capabilities come from the mask).
+ *
+ * Locking: every zpool_* call may be made concurrently from many threads on
+ * the same pool, as zswap makes them; each driver documents its own locks.
+ */
+#ifndef ZPB_ZPOOL_H
+#define ZPB_ZPOOL_H
+
+#include "kernel/page.h"
+#include "kernel/types.h"
+#include "kernel/workqueue.h"
+
+struct zpool;
+
+enum zpool_mapmode {
+	ZPOOL_MM_RW,	/* normal read-write mapping */
+	ZPOOL_MM_RO,	/* read-only (no copy-out at unmap time) */
+	ZPOOL_MM_WO,	/* write-only (no copy-in at map time) */
+	ZPOOL_MM_DEFAULT = ZPOOL_MM_RW
+};
+
+/**
+ * struct zpool_ops - what the pool's user provides
+ * @evict: write back and free @handle so that shrink can free its page.
+ *	It must call zpool_free(pool, handle) on success and return 0, or
+ *	return a negative errno and leave the handle alone.
+ */
+struct zpool_ops {
+	int (*evict)(struct zpool *pool, unsigned long handle);
+};
+
+/* Capabilities: what the harness may ask of a driver. */
+enum zpb_caps {
+	ZPB_CAP_EVICT = 1u << 0,	/* shrink() reclaims pages through ops->evict */
+	ZPB_CAP_COMPACT = 1u << 1,	/* compact() can free pages */
+	ZPB_CAP_MOVABLE = 1u << 2,	/* pages can be migrated (zpool_migrate_pages) */
+	ZPB_CAP_SPANNING = 1u << 3,	/* objects may span two pages */
+	ZPB_CAP_SLEEP_MAPPED = 1u << 4,	/* the user may sleep while a handle is mapped */
+	ZPB_CAP_BOUND = 1u << 5,	/* a theoretical bound, not an allocator (ideal) */
+	ZPB_CAP_HARNESS = 1u << 6,	/* measures the harness, never reported (null) */
+	ZPB_CAP_NO_DATA = 1u << 7,	/* keeps no data: loads cannot be verified (null) */
+};
+
+enum zpb_opt_type {
+	ZPB_OPT_UINT,
+	ZPB_OPT_BOOL,
+};
+
+/**
+ * struct zpb_option - one key an allocator spec may set
+ * @key: the name in the spec ("chain")
+ * @type: how the value is parsed
+ * @def: the value when the spec does not set it
+ * @min: smallest accepted value (ZPB_OPT_UINT)
+ * @max: largest accepted value (ZPB_OPT_UINT)
+ * @help: one line for `zpoolbench list`
+ */
+struct zpb_option {
+	const char *key;
+	enum zpb_opt_type type;
+	unsigned long def, min, max;
+	const char *help;
+};
+
+#define ZPB_MAX_OPTIONS 8
+#define ZPB_SPEC_LEN 128
+
+/**
+ * struct zpb_spec - a parsed allocator spec ("zsmalloc:chain=4")
+ * @driver: the allocator it names
+ * @values: one value per entry of @driver->options, defaults filled in
+ * @text: the spec in canonical form: name, then ":key=value" for each key
+ *	set to other than its default, in the driver's option order
+ */
+struct zpb_spec {
+	const struct zpool_driver *driver;
+	unsigned long values[ZPB_MAX_OPTIONS];
+	char text[ZPB_SPEC_LEN];
+};
+
+/**
+ * struct zpool_driver - an allocator behind the zpool interface
+ *
+ * The members mirror the kernel's struct zpool_driver; @caps, @options,
+ * @max_size, @compact and @description are the workbench's additions.
+ * @pool below is whatever @create returned.
+ *
+ * @create: make a pool. @ops may be NULL (then shrink cannot evict).
+ *	Read options with zpb_spec_get(). Returns NULL on failure.
+ * @malloc: allocate @size bytes; store the handle in *@handle. Returns 0,
+ *	-EINVAL (size 0 or unsupported gfp), -ENOSPC (larger than the driver
+ *	stores) or -ENOMEM (no page could be had), as the kernel's drivers do.
+ * @free: free a handle from @malloc.
+ * @shrink: reclaim up to @pages pages through ops->evict; *@reclaimed (may be
+ *	NULL) gets how many were freed. Returns 0 if any page was reclaimed,
+ *	else a negative errno (-EINVAL if not evictable, -EAGAIN if every
+ *	retry failed). NULL if the driver cannot evict.
+ * @map: return the address of the handle's object; until @unmap the caller
+ *	owns it in @mm's direction.
+ * @total_size: bytes of pages the pool holds.
+ * @compact: free what pages it can by moving objects; returns pages freed.
+ *	NULL if the driver cannot compact.
+ * @max_size: the largest size @malloc accepts.
+ */
+struct zpool_driver {
+	const char *type;
+	const char *description;
+	unsigned int caps;
+	const struct zpb_option *options;	/* NULL or ended by a NULL key */
+	size_t max_size;
+
+	void *(*create)(const char *name, gfp_t gfp, const struct zpool_ops *ops,
+			struct zpool *zpool, const struct zpb_spec *spec);
+	void (*destroy)(void *pool);
+	int (*malloc)(void *pool, size_t size, gfp_t gfp, unsigned long *handle);
+	void (*free)(void *pool, unsigned long handle);
+	int (*shrink)(void *pool, unsigned int pages, unsigned int *reclaimed);
+	void *(*map)(void *pool, unsigned long handle, enum zpool_mapmode mm);
+	void (*unmap)(void *pool, unsigned long handle);
+	u64 (*total_size)(void *pool);
+	unsigned long (*compact)(void *pool);
+};
+
+/* The generic pool: what zpool_create_pool() returns. */
+struct zpool {
+	const struct zpool_driver *driver;
+	void *pool;
+	const struct zpool_ops *ops;
+	struct zpb_spec spec;
+	struct zpb_page_budget budget;	/* pages charged to this pool */
+};
+
+/* Registry (registry.c). */
+const struct zpool_driver *zpb_driver_find(const char *type);
+/* All drivers, NULL-terminated, in the order `zpoolbench list` shows them. */
+const struct zpool_driver *const *zpb_drivers(void);
+
+/* Specs (spec.c). Errors name the spec and the offending part. */
+int zpb_spec_parse(const char *text, struct zpb_spec *spec, char *err, size_t errlen);
+/* The value of @key, which must be one of the driver's options (else BUG). */
+unsigned long zpb_spec_get(const struct zpb_spec *spec, const char *key);
+/* Split "a,b:k=v,c" into specs. Returns the count, or -1 with @err set. */
+int zpb_spec_parse_list(const char *text, struct zpb_spec *specs, int max,
+			char *err, size_t errlen);
+/* "evict,compact,movable" for @caps, into @buf. */
+const char *zpb_caps_string(unsigned int caps, char *buf, size_t len);
+
+/**
+ * zpool_create_pool - create a pool of the allocator @spec names
+ * @spec: a parsed spec
+ * @name: a name for diagnostics
+ * @ops: the user's callbacks (evict), or NULL
+ * @page_limit: 0, or the most pages the pool may hold (alloc_page fails beyond)
+ *
+ * Return: the pool, or NULL with errno set.
+ */
+struct zpool *zpool_create_pool(const struct zpb_spec *spec, const char *name,
+				const struct zpool_ops *ops, unsigned long page_limit);
+/**
+ * zpool_destroy_pool - destroy a pool; every handle must have been freed
+ *
+ * Return: 0, or the number of pages still charged to the pool afterwards
+ * (a leak: the driver did not give back every page).
+ */
+long zpool_destroy_pool(struct zpool *zpool);
+
+/*
+ * The per-operation calls are inline: they are the replay's hot path. Each
+ * runs the driver's operation with the pool's budget current, then, in
+ * deterministic mode, the work it queued (see workqueue.h).
+ */
+static inline void zpool_end_op(void)
+{
+	if (unlikely(zpb_wq_is_deterministic()))
+		zpb_wq_run_deferred();
+}
+
+static inline int zpool_malloc(struct zpool *zpool, size_t size, gfp_t gfp, unsigned long *handle)
+{
+	struct zpb_page_budget *prev = zpb_budget_enter(&zpool->budget);
+	int ret = zpool->driver->malloc(zpool->pool, size, gfp, handle);
+
+	zpb_budget_leave(prev);
+	zpool_end_op();
+	return ret;
+}
+
+static inline void zpool_free(struct zpool *zpool, unsigned long handle)
+{
+	zpool->driver->free(zpool->pool, handle);
+	zpool_end_op();
+}
+
+static inline void *zpool_map_handle(struct zpool *zpool, unsigned long handle,
+				     enum zpool_mapmode mm)
+{
+	return zpool->driver->map(zpool->pool, handle, mm);
+}
+
+static inline void zpool_unmap_handle(struct zpool *zpool, unsigned long handle)
+{
+	zpool->driver->unmap(zpool->pool, handle);
+	zpool_end_op();
+}
+
+static inline u64 zpool_get_total_size(struct zpool *zpool)
+{
+	return zpool->driver->total_size(zpool->pool);
+}
+
+static inline unsigned int zpool_caps(const struct zpool *zpool)
+{
+	return zpool->driver->caps;
+}
+
+static inline bool zpool_evictable(const struct zpool *zpool)
+{
+	return zpool->driver->caps & ZPB_CAP_EVICT;
+}
+
+static inline const char *zpool_get_type(const struct zpool *zpool)
+{
+	return zpool->driver->type;
+}
+
+/* Pages charged to the pool now, as the page arena counts them. */
+static inline unsigned long zpool_pages(struct zpool *zpool)
+{
+	return atomic_long_read(&zpool->budget.pages);
+}
+
+/**
+ * zpool_shrink - reclaim pages through the pool's evict callback
+ * Return: as &zpool_driver.shrink; -EINVAL if the driver cannot evict.
+ */
+int zpool_shrink(struct zpool *zpool, unsigned int pages, unsigned int *reclaimed);
+/* Compact the pool. Return: pages freed; 0 if the driver cannot compact. */
+unsigned long zpool_compact(struct zpool *zpool);
+/**
+ * zpool_migrate_pages - migrate up to @max of the pool's pages, as kernel
+ * compaction would, each to a freshly allocated page
+ * Return: how many pages moved (pages that are not movable are skipped).
+ */
+unsigned long zpool_migrate_pages(struct zpool *zpool, unsigned long max);
+
+#endif

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The zpoolbench command line: one file per subcommand, each exporting one
+ * struct zpb_command. Only cli/ prints to the user and exits.
+ */
+#ifndef ZPB_CLI_H
+#define ZPB_CLI_H
+
+struct zpb_command {
+	const char *name;
+	const char *summary;	/* one line for `zpoolbench --help` */
+	int (*run)(int argc, char **argv);	/* argv[0] is the subcommand's name */
+};
+
+/* Print "zpoolbench: <message>" on stderr. */
+void zpb_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Exit statuses shared by every subcommand. */
+#define ZPB_EXIT_OK 0
+#define ZPB_EXIT_FAIL 1	/* the run worked and found a problem (verify failure, regression) */
+#define ZPB_EXIT_USAGE 2	/* bad options or input */
+
+#endif

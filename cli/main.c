@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* zpoolbench: the entry point, dispatching to one subcommand. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "config.h"
+
+extern const struct zpb_command zpb_cmd_list;
+
+static const struct zpb_command *const commands[] = {
+	&zpb_cmd_list,
+	NULL,
+};
+
+void zpb_cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("zpoolbench: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void usage(FILE *out)
+{
+	int i;
+
+	fprintf(out,
+		"Usage: zpoolbench COMMAND [OPTION]...\n"
+		"\n"
+		"A workbench for compressed-page allocators (z3fold, zbud, zsmalloc):\n"
+		"which keeps swapped-out pages in the least memory, at what latency,\n"
+		"and how each behaves under reclaim.\n"
+		"\n"
+		"Commands:\n");
+	for (i = 0; commands[i]; i++)
+		fprintf(out, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
+	fprintf(out,
+		"\n"
+		"Run 'zpoolbench COMMAND --help' for a command's options.\n"
+		"Options: --help, --version\n");
+}
+
+int main(int argc, char **argv)
+{
+	int i;
+
+	if (argc < 2) {
+		usage(stderr);
+		return ZPB_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return ZPB_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("zpoolbench %s\n", ZPB_VERSION);
+		return ZPB_EXIT_OK;
+	}
+	for (i = 0; commands[i]; i++)
+		if (!strcmp(argv[1], commands[i]->name))
+			return commands[i]->run(argc - 1, argv + 1);
+	zpb_cli_error("unknown command '%s' (see zpoolbench --help)", argv[1]);
+	return ZPB_EXIT_USAGE;
+}

@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The kernel-compat layer: each facility the ports lean on, pinned down. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "../allocators/kernel/compat.h"
+#include "harness.h"
+
+TEST(list_add_tail_keeps_order_and_del_init_empties)
+{
+	struct item { int v; struct list_head node; } a = { 1 }, b = { 2 }, c = { 3 }, *it;
+	LIST_HEAD(head);
+	int seen[3] = { 0 }, n = 0;
+
+	list_add_tail(&a.node, &head);
+	list_add_tail(&b.node, &head);
+	list_add(&c.node, &head);
+	list_for_each_entry(it, &head, node)
+		seen[n++] = it->v;
+	CHECK(n == 3 && seen[0] == 3 && seen[1] == 1 && seen[2] == 2,
+	      "order after add/add_tail: got %d items, %d %d %d", n, seen[0], seen[1], seen[2]);
+	list_del_init(&a.node);
+	CHECK(list_empty(&a.node), "list_del_init leaves the entry empty");
+	list_move_tail(&c.node, &head);
+	CHECK(list_first_entry(&head, struct item, node)->v == 2, "list_move_tail moved c behind b");
+	list_del(&b.node);
+	list_del(&c.node);
+	CHECK(list_empty(&head), "head empty after deleting all");
+}
+
+static spinlock_t counter_lock;
+static long counter;
+
+static void *spin_worker(void *arg)
+{
+	long i, n = (long)arg;
+
+	for (i = 0; i < n; i++) {
+		spin_lock(&counter_lock);
+		counter++;
+		spin_unlock(&counter_lock);
+	}
+	return NULL;
+}
+
+TEST(spinlock_serializes_four_threads)
+{
+	pthread_t t[4];
+	long n = 200000;
+	int i;
+
+	spin_lock_init(&counter_lock);
+	counter = 0;
+	for (i = 0; i < 4; i++)
+		pthread_create(&t[i], NULL, spin_worker, (void *)n);
+	for (i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	CHECK_EQ_UL(counter, 4 * n, "increments under the lock");
+	CHECK(spin_trylock(&counter_lock), "trylock of a free lock succeeds");
+	CHECK(!spin_trylock(&counter_lock), "trylock of a held lock fails");
+	spin_unlock(&counter_lock);
+}
+
+TEST(rwlock_excludes_writer_from_readers)
+{
+	rwlock_t l;
+
+	rwlock_init(&l);
+	read_lock(&l);
+	read_lock(&l);
+	CHECK(!write_trylock(&l), "writer excluded while readers hold");
+	read_unlock(&l);
+	read_unlock(&l);
+	CHECK(write_trylock(&l), "writer gets a free lock");
+	CHECK(!read_trylock(&l), "reader excluded while a writer holds");
+	write_unlock(&l);
+	CHECK(read_trylock(&l), "reader gets the lock back");
+	read_unlock(&l);
+}
+
+static int released;
+static void note_release(struct kref *k) { (void)k; released++; }
+
+TEST(kref_put_releases_on_last_reference)
+{
+	struct kref k;
+
+	released = 0;
+	kref_init(&k);
+	kref_get(&k);
+	CHECK(kref_put(&k, note_release) == 0 && released == 0, "first put keeps the object");
+	CHECK(kref_put(&k, note_release) == 1 && released == 1, "last put releases it");
+	CHECK(!kref_get_unless_zero(&k), "no reference can be taken on a dead object");
+}
+
+TEST(bitops_test_and_set_reports_old_value)
+{
+	unsigned long w[2] = { 0, 0 };
+
+	CHECK(!test_and_set_bit(3, w), "bit 3 was clear");
+	CHECK(test_and_set_bit(3, w), "bit 3 is now set");
+	set_bit(64 + 5, w);
+	CHECK(w[1] == (1UL << 5), "bit 69 lands in the second word");
+	CHECK(test_and_clear_bit(3, w) && !test_bit(3, w), "test_and_clear clears");
+	CHECK(fls(1) == 1 && fls(0x80000000u) == 32 && fls(0) == 0, "fls");
+}
+
+TEST(page_address_and_virt_to_page_round_trip)
+{
+	struct page *p = alloc_page(GFP_KERNEL), *q = alloc_page(GFP_KERNEL);
+	char *a;
+
+	REQUIRE(p && q, "alloc_page returned NULL");
+	a = page_address(p);
+	CHECK(((unsigned long)a & ~PAGE_MASK) == 0, "page_address is page aligned");
+	CHECK(virt_to_page(a) == p && virt_to_page(a + PAGE_SIZE - 1) == p, "virt_to_page of any byte");
+	CHECK(page_address(q) != a, "two pages, two addresses");
+	memset(a, 0x5a, PAGE_SIZE);
+	CHECK(page_count(p) == 1, "a new page has one reference");
+	__free_page(p);
+	__free_page(q);
+}
+
+TEST(page_budget_limit_fails_allocation_and_counts)
+{
+	struct zpb_page_budget b, *prev;
+	struct page *pages[4];
+	int i;
+
+	zpb_budget_init(&b, 3);
+	prev = zpb_budget_enter(&b);
+	for (i = 0; i < 3; i++)
+		pages[i] = alloc_page(GFP_KERNEL);
+	pages[3] = alloc_page(GFP_KERNEL);
+	zpb_budget_leave(prev);
+	CHECK(pages[0] && pages[1] && pages[2], "three pages within the limit");
+	CHECK(pages[3] == NULL, "the fourth page is refused");
+	CHECK_EQ_UL(atomic_long_read(&b.pages), 3, "pages charged");
+	CHECK_EQ_UL(atomic_long_read(&b.limit_failures), 1, "limit failures");
+	for (i = 0; i < 3; i++)
+		__free_page(pages[i]);
+	CHECK_EQ_UL(atomic_long_read(&b.pages), 0, "pages charged after freeing");
+	CHECK_EQ_UL(atomic_long_read(&b.peak), 3, "peak");
+}
+
+static int count_page(struct page *page, void *arg)
+{
+	(void)page;
+	(*(int *)arg)++;
+	return 0;
+}
+
+TEST(arena_walk_visits_only_the_budgets_pages)
+{
+	struct zpb_page_budget b, *prev;
+	struct page *p[5], *other = alloc_page(GFP_KERNEL);
+	int i, n = 0;
+
+	zpb_budget_init(&b, 0);
+	prev = zpb_budget_enter(&b);
+	for (i = 0; i < 5; i++)
+		p[i] = alloc_page(GFP_KERNEL);
+	zpb_budget_leave(prev);
+	zpb_arena_for_each_page(&b, count_page, &n);
+	CHECK(n == 5, "walk found %d pages, expected 5", n);
+	for (i = 0; i < 5; i++)
+		__free_page(p[i]);
+	__free_page(other);
+}
+
+TEST(percpu_copies_are_distinct_and_zeroed)
+{
+	long *pc = alloc_percpu(long);
+	int cpu, bad = 0, ncpu = 0;
+
+	REQUIRE(pc, "alloc_percpu");
+	for_each_possible_cpu(cpu)
+		bad += *per_cpu_ptr(pc, cpu) != 0;
+	CHECK(bad == 0, "copies start zeroed");
+	for_each_online_cpu(cpu) {
+		*per_cpu_ptr(pc, cpu) = cpu + 100;
+		ncpu++;
+	}
+	for_each_online_cpu(cpu)
+		bad += *per_cpu_ptr(pc, cpu) != cpu + 100;
+	CHECK(bad == 0 && ncpu > 0, "each CPU has its own copy (%d online)", ncpu);
+	zpb_set_thread_cpu(0);
+	CHECK(smp_processor_id() == 0, "a pinned thread reports its CPU");
+	zpb_set_thread_cpu(-1);
+	free_percpu(pc);
+}
+
+TEST(preempt_disable_latches_the_cpu)
+{
+	int a, b;
+
+	zpb_set_thread_cpu(0);
+	a = get_cpu();
+	zpb_set_thread_cpu(nr_cpu_ids > 1 ? 1 : 0);
+	b = smp_processor_id();
+	put_cpu();
+	zpb_set_thread_cpu(-1);
+	CHECK(a == b, "CPU changed inside get_cpu/put_cpu: %d then %d", a, b);
+}
+
+struct counted_work {
+	struct work_struct work;
+	int runs;
+	int sleep_us;
+};
+
+static void count_work(struct work_struct *w)
+{
+	struct counted_work *cw = container_of(w, struct counted_work, work);
+
+	if (cw->sleep_us)
+		usleep(cw->sleep_us);
+	__atomic_fetch_add(&cw->runs, 1, __ATOMIC_SEQ_CST);
+}
+
+TEST(workqueue_runs_queued_work_once)
+{
+	struct workqueue_struct *wq = create_singlethread_workqueue("test");
+	struct counted_work cw = { .sleep_us = 20000 };
+
+	REQUIRE(wq, "create workqueue");
+	INIT_WORK(&cw.work, count_work);
+	CHECK(queue_work(wq, &cw.work), "first queue_work queues");
+	flush_workqueue(wq);
+	CHECK(__atomic_load_n(&cw.runs, __ATOMIC_SEQ_CST) == 1, "ran once, ran %d", cw.runs);
+	CHECK(!work_pending(&cw.work), "not pending after running");
+	destroy_workqueue(wq);
+}
+
+TEST(cancel_work_sync_waits_for_running_work)
+{
+	struct workqueue_struct *wq = create_singlethread_workqueue("test");
+	struct counted_work a = { .sleep_us = 50000 }, b = { 0 };
+
+	REQUIRE(wq, "create workqueue");
+	INIT_WORK(&a.work, count_work);
+	INIT_WORK(&b.work, count_work);
+	queue_work(wq, &a.work);
+	queue_work(wq, &b.work);
+	CHECK(!queue_work(wq, &b.work), "queueing pending work again returns false");
+	usleep(10000);	/* let the worker start a */
+	cancel_work_sync(&a.work);
+	CHECK(__atomic_load_n(&a.runs, __ATOMIC_SEQ_CST) == 1, "cancel waited for running work");
+	/* b may or may not have started; cancel must leave it not pending either way. */
+	cancel_work_sync(&b.work);
+	CHECK(!work_pending(&b.work), "cancelled work is not pending");
+	destroy_workqueue(wq);
+}
+
+TEST(deterministic_mode_defers_work_to_the_caller)
+{
+	struct workqueue_struct *wq;
+	struct counted_work a = { 0 }, b = { 0 };
+
+	zpb_wq_set_deterministic(true);
+	wq = create_singlethread_workqueue("det");
+	zpb_wq_set_deterministic(false);
+	REQUIRE(wq, "create workqueue");
+	INIT_WORK(&a.work, count_work);
+	INIT_WORK(&b.work, count_work);
+	queue_work(wq, &a.work);
+	queue_work(wq, &b.work);
+	usleep(5000);
+	CHECK(a.runs == 0 && b.runs == 0, "nothing runs before the deferred point");
+	CHECK(cancel_work_sync(&b.work), "cancel of deferred work reports it pending");
+	zpb_wq_set_deterministic(true);
+	zpb_wq_run_deferred();
+	zpb_wq_set_deterministic(false);
+	CHECK(a.runs == 1 && b.runs == 0, "a ran once (%d), cancelled b did not (%d)", a.runs, b.runs);
+	destroy_workqueue(wq);
+}
+
+TEST(kmem_cache_aligns_and_counts_live_objects)
+{
+	struct kmem_cache *c = kmem_cache_create("test", 40, 64, 0, NULL);
+	void *o[8];
+	int i, misaligned = 0;
+
+	REQUIRE(c, "kmem_cache_create");
+	for (i = 0; i < 8; i++) {
+		o[i] = kmem_cache_alloc(c, GFP_KERNEL);
+		misaligned += ((unsigned long)o[i] & 63) != 0;
+	}
+	CHECK(misaligned == 0, "%d objects not 64-byte aligned", misaligned);
+	CHECK(zpb_kmem_cache_live(c) == 8, "live objects");
+	for (i = 0; i < 8; i++)
+		kmem_cache_free(c, o[i]);
+	CHECK(zpb_kmem_cache_live(c) == 0, "no live objects after freeing");
+	kmem_cache_destroy(c);
+}
+
+TEST(warn_on_counts_and_returns_condition)
+{
+	unsigned long before = zpb_diag_warnings();
+	int r;
+
+	zpb_diag_set_quiet(true);
+	r = WARN_ON(1 + 1 == 2);
+	zpb_diag_set_quiet(false);
+	CHECK(r, "WARN_ON returns its condition");
+	CHECK(zpb_diag_warnings() == before + 1, "WARN_ON counted");
+	CHECK(!WARN_ON(0) && zpb_diag_warnings() == before + 1, "a false WARN_ON is not counted");
+}
+
+/* A toy movable owner: each page holds one value at offset 0. */
+static int isolations, putbacks;
+static bool toy_isolate(struct page *page, isolate_mode_t mode) { (void)page; (void)mode; isolations++; return true; }
+static void toy_putback(struct page *page) { (void)page; putbacks++; }
+static int toy_fail;
+static int toy_migrate(struct page *dst, struct page *src, enum migrate_mode mode)
+{
+	(void)mode;
+	if (toy_fail)
+		return -EAGAIN;
+	memcpy(page_address(dst), page_address(src), PAGE_SIZE);
+	get_page(dst);
+	__SetPageMovable(dst, src->mops);
+	__ClearPageMovable(src);
+	put_page(src);	/* the owner's reference */
+	return MIGRATEPAGE_SUCCESS;
+}
+static const struct movable_operations toy_mops = {
+	.isolate_page = toy_isolate, .migrate_page = toy_migrate, .putback_page = toy_putback,
+};
+
+static struct page *found;
+static int find_page(struct page *page, void *arg) { (void)arg; found = page; return 1; }
+
+TEST(migrate_page_moves_contents_and_frees_the_old_page)
+{
+	struct zpb_page_budget b, *prev;
+	struct page *p;
+
+	zpb_budget_init(&b, 0);
+	prev = zpb_budget_enter(&b);
+	p = alloc_page(GFP_KERNEL);
+	zpb_budget_leave(prev);
+	REQUIRE(p, "alloc_page");
+	*(long *)page_address(p) = 0x1234;
+	__SetPageMovable(p, &toy_mops);
+	isolations = putbacks = 0;
+	toy_fail = 1;
+	CHECK(zpb_migrate_page(p) == -EAGAIN, "a failed migration reports the owner's error");
+	CHECK(putbacks == 1 && !PageIsolated(p) && page_count(p) == 1, "failed migration put the page back");
+	toy_fail = 0;
+	CHECK(zpb_migrate_page(p) == 0, "migration succeeds");
+	CHECK_EQ_UL(atomic_long_read(&b.pages), 1, "pages charged after migration");
+	found = NULL;
+	zpb_arena_for_each_page(&b, find_page, NULL);
+	REQUIRE(found && found != p, "the pool's page is a new one");
+	CHECK(*(long *)page_address(found) == 0x1234, "contents moved");
+	CHECK(isolations == 2, "isolated once per attempt");
+	__free_page(found);
+	CHECK_EQ_UL(atomic_long_read(&b.pages), 0, "pages charged after freeing");
+}
