@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * zswap activity traces: the record, the header, and the reader and writer
+ * interfaces shared by the binary and text forms. The format itself is
+ * documented in docs/trace-format.md.
+ *
+ * Readers stream: memory use is bounded whatever the trace's length. Every
+ * error is reported as one line in the caller's buffer that names the file
+ * and the record number (and, for binary traces, the byte offset).
+ */
+#ifndef ZPB_TRACE_H
+#define ZPB_TRACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum zpb_op {
+	ZPB_OP_STORE = 1,	/* key len [flags]: zswap_store() of a page */
+	ZPB_OP_LOAD,		/* key: zswap_load() */
+	ZPB_OP_INVALIDATE,	/* key: the swap slot was freed */
+	ZPB_OP_WRITEBACK,	/* key: the kernel evicted the entry to the swap device */
+	ZPB_OP_COMPACT,		/* pool compaction was requested */
+	ZPB_OP_MARK,		/* label: a named checkpoint */
+	ZPB_OP_MAX = ZPB_OP_MARK
+};
+
+/* STORE flags. */
+#define ZPB_STORE_SAME_FILLED	0x1u	/* same-filled page: no allocation, counted */
+#define ZPB_STORE_INCOMPRESSIBLE 0x2u	/* did not compress: stored at PAGE_SIZE */
+#define ZPB_STORE_SEED		0x4u	/* @content holds a content seed */
+#define ZPB_STORE_PAGEREF	0x8u	/* @content is a page index into a page-content file */
+#define ZPB_STORE_FLAGS_ALL	0xfu
+
+/*
+ * A key names a swap slot as the kernel's swp_entry_t does: the swap type
+ * in the top bits and the page offset in the rest.
+ */
+#define ZPB_KEY_TYPE_SHIFT 58
+#define ZPB_KEY_OFFSET_MASK ((UINT64_C(1) << ZPB_KEY_TYPE_SHIFT) - 1)
+#define ZPB_KEY(type, offset) (((uint64_t)(type) << ZPB_KEY_TYPE_SHIFT) | ((uint64_t)(offset) & ZPB_KEY_OFFSET_MASK))
+#define ZPB_KEY_TYPE(key) ((unsigned int)((key) >> ZPB_KEY_TYPE_SHIFT))
+#define ZPB_KEY_OFFSET(key) ((key) & ZPB_KEY_OFFSET_MASK)
+
+#define ZPB_LABEL_MAX 63	/* bytes in a MARK label, without the NUL */
+
+struct zpb_record {
+	uint64_t time_ns;	/* since the start of the trace */
+	uint32_t cpu;		/* the CPU the kernel did it on */
+	uint8_t op;		/* enum zpb_op */
+	uint8_t flags;		/* STORE flags */
+	uint32_t len;		/* STORE: compressed length in bytes (1..page size) */
+	uint64_t key;		/* STORE, LOAD, INVALIDATE, WRITEBACK */
+	uint64_t content;	/* STORE with SEED or PAGEREF */
+	char label[ZPB_LABEL_MAX + 1];	/* MARK */
+};
+
+#define ZPB_TRACE_VERSION 1
+#define ZPB_TRACE_TEXT_MAX 256	/* bytes in the header's text fields, with the NUL */
+
+struct zpb_trace_header {
+	uint32_t version;
+	uint32_t page_size;
+	char compressor[ZPB_TRACE_TEXT_MAX];	/* "lz4", "zstd:3", "unknown" */
+	char source[ZPB_TRACE_TEXT_MAX];	/* where it came from, free text */
+	uint64_t record_count;			/* 0 if not known (a text trace without it) */
+};
+
+enum zpb_trace_form {
+	ZPB_TRACE_BINARY,
+	ZPB_TRACE_TEXT,
+};
+
+struct zpb_trace_reader;
+struct zpb_trace_writer;
+
+/* Open @path, binary or text (told apart by the magic). NULL on error, @err set. */
+struct zpb_trace_reader *zpb_trace_open(const char *path, char *err, size_t errlen);
+const struct zpb_trace_header *zpb_trace_header(const struct zpb_trace_reader *r);
+enum zpb_trace_form zpb_trace_form(const struct zpb_trace_reader *r);
+/* The next record: 1, 0 at the end, -1 on error (@err names file and record). */
+int zpb_trace_next(struct zpb_trace_reader *r, struct zpb_record *rec, char *err, size_t errlen);
+/* Records returned so far. */
+uint64_t zpb_trace_position(const struct zpb_trace_reader *r);
+/* Start again from the first record. 0, or -1 with @err set. */
+int zpb_trace_rewind(struct zpb_trace_reader *r, char *err, size_t errlen);
+void zpb_trace_close(struct zpb_trace_reader *r);
+
+/*
+ * Write a trace to @path atomically: records go to a temporary file beside
+ * it, renamed over @path by a successful zpb_trace_writer_finish(). The
+ * header's record_count is filled in at finish. A writer dropped with
+ * zpb_trace_writer_abort() leaves @path untouched.
+ */
+struct zpb_trace_writer *zpb_trace_writer_open(const char *path, enum zpb_trace_form form,
+					       const struct zpb_trace_header *hdr,
+					       char *err, size_t errlen);
+int zpb_trace_write(struct zpb_trace_writer *w, const struct zpb_record *rec, char *err, size_t errlen);
+int zpb_trace_writer_finish(struct zpb_trace_writer *w, char *err, size_t errlen);
+void zpb_trace_writer_abort(struct zpb_trace_writer *w);
+
+const char *zpb_op_name(enum zpb_op op);	/* "STORE", ... or NULL */
+int zpb_op_parse(const char *name);		/* enum zpb_op, or -1 */
+
+#endif
