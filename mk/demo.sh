@@ -1,0 +1,26 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# demo.sh BUILDDIR: the README's main job. Replay every bundled sample trace
+# against every allocator on 2 threads, then write the report and print
+# where it is.
+set -eu
+b=${1:-build}
+zpb="$b/zpoolbench"
+out="$b/demo"
+allocs=z3fold,zbud,zsmalloc,ideal
+mkdir -p "$out"
+set --
+for t in traces/samples/*.zpt; do
+	[ -f "$t" ] || continue
+	name=$(basename "$t" .zpt)
+	echo "demo: replaying $t against $allocs on 2 threads"
+	"$zpb" replay "$t" --alloc "$allocs" --threads 2 --csv "$out/$name.csv.d" -o "$out/$name.json"
+	set -- "$@" "$out/$name.json"
+done
+if [ $# = 0 ]; then
+	echo "demo: no sample traces in traces/samples/" >&2
+	exit 1
+fi
+"$zpb" report "$@" -o "$out/report"
+echo
+echo "demo: report written to $out/report/index.html (and $out/report/report.md)"
