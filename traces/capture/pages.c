@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* capture pages: page images -> compressed sizes -> an order model -> a trace. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture.h"
+
+static int classify_one(struct zpb_compressor *c, const struct zpb_page_policy *pol,
+			unsigned int huge, const void *page, void *scratch,
+			struct zpb_order_page *pg, struct zpb_page_counts *counts,
+			char *err, size_t errlen)
+{
+	struct zpb_page_class cl;
+
+	if (zpb_page_classify(c, page, ZPB_PAGE_SIZE, pol->incompressible, huge, scratch, &cl,
+			      err, errlen))
+		return -1;
+	pg->len = cl.len;
+	pg->flags = cl.flags;
+	pg->rejected = (uint8_t)cl.rejected;
+	counts->pages++;
+	if (cl.flags & ZPB_STORE_SAME_FILLED)
+		counts->same_filled++;
+	if (cl.flags & ZPB_STORE_INCOMPRESSIBLE)
+		counts->incompressible++;
+	if (cl.rejected)
+		counts->rejected++;
+	else
+		counts->comp_bytes += cl.len;
+	return 0;
+}
+
+int zpb_classify_files(const char *const *files, int nfiles, const struct zpb_page_policy *pol,
+		       struct zpb_order_page **pages_out, uint64_t *npages_out,
+		       struct zpb_page_counts *counts, char *err, size_t errlen)
+{
+	struct zpb_compressor *c;
+	struct zpb_order_page *pages = NULL;
+	uint64_t n = 0, cap = 0;
+	unsigned int huge;
+	void *page = NULL, *scratch = NULL;
+	FILE *f = NULL;
+	int i;
+
+	memset(counts, 0, sizeof(*counts));
+	*pages_out = NULL;
+	*npages_out = 0;
+	c = zpb_compressor_new(pol->compressor, err, errlen);
+	if (!c)
+		return -1;
+	huge = pol->huge_class_size ? pol->huge_class_size : zpb_zs_huge_class_size(ZPB_PAGE_SIZE, 8);
+	page = aligned_alloc(64, ZPB_PAGE_SIZE);
+	scratch = malloc(zpb_compress_bound(ZPB_PAGE_SIZE));
+	if (!page || !scratch) {
+		snprintf(err, errlen, "capture pages: out of memory");
+		goto fail;
+	}
+	for (i = 0; i < nfiles; i++) {
+		size_t got;
+
+		f = fopen(files[i], "rb");
+		if (!f) {
+			snprintf(err, errlen, "%s: %s", files[i], strerror(errno));
+			goto fail;
+		}
+		/* A short read is the file's end: pad with zeros, as a page fault would. */
+		while ((got = fread(page, 1, ZPB_PAGE_SIZE, f)) > 0) {
+			if (got < ZPB_PAGE_SIZE)
+				memset((char *)page + got, 0, ZPB_PAGE_SIZE - got);
+			if (n == cap) {
+				uint64_t ncap = cap ? cap * 2 : 1024;
+				struct zpb_order_page *np = realloc(pages, ncap * sizeof(*np));
+
+				if (!np) {
+					snprintf(err, errlen, "%s: out of memory at page %llu", files[i],
+						 (unsigned long long)n);
+					goto fail;
+				}
+				pages = np;
+				cap = ncap;
+			}
+			if (classify_one(c, pol, huge, page, scratch, &pages[n], counts, err, errlen))
+				goto fail;
+			n++;
+			if (got < ZPB_PAGE_SIZE)
+				break;
+		}
+		if (ferror(f)) {
+			snprintf(err, errlen, "%s: read error at page %llu: %s", files[i],
+				 (unsigned long long)n, strerror(errno));
+			goto fail;
+		}
+		fclose(f);
+		f = NULL;
+	}
+	if (n == 0) {
+		snprintf(err, errlen, "capture pages: %s%s: no pages (empty input)", files[0],
+			 nfiles > 1 ? " ..." : "");
+		goto fail;
+	}
+	zpb_compressor_free(c);
+	free(page);
+	free(scratch);
+	*pages_out = pages;
+	*npages_out = n;
+	return 0;
+fail:
+	if (f)
+		fclose(f);
+	zpb_compressor_free(c);
+	free(page);
+	free(scratch);
+	free(pages);
+	return -1;
+}
+
+int zpb_capture_pages(const struct zpb_capture_pages_opts *o, struct zpb_capture_pages_stats *st,
+		      char *err, size_t errlen)
+{
+	struct zpb_order_page *pages;
+	struct zpb_writer_sink ws;
+	struct zpb_trace_writer *w;
+	char source[ZPB_TRACE_TEXT_MAX], name[32];
+	struct zpb_compressor *c;
+	uint64_t npages;
+	size_t len;
+	int i;
+
+	memset(st, 0, sizeof(*st));
+	if (o->nfiles < 1) {
+		snprintf(err, errlen, "capture pages: no input files");
+		return -1;
+	}
+	/* The canonical compressor name for the header ("zstd" -> "zstd:3"). */
+	c = zpb_compressor_new(o->policy.compressor, err, errlen);
+	if (!c)
+		return -1;
+	snprintf(name, sizeof(name), "%s", zpb_compressor_name(c));
+	zpb_compressor_free(c);
+	if (zpb_classify_files(o->files, o->nfiles, &o->policy, &pages, &npages, &st->counts,
+			       err, errlen))
+		return -1;
+	len = (size_t)snprintf(source, sizeof(source),
+			       "capture pages order=%s incompressible=%s seed=%llu files:",
+			       zpb_order_name(o->order.order),
+			       zpb_incompressible_name(o->policy.incompressible),
+			       (unsigned long long)o->order.seed);
+	for (i = 0; i < o->nfiles && len < sizeof(source); i++)
+		len += (size_t)snprintf(source + len, sizeof(source) - len, " %s", o->files[i]);
+	w = zpb_capture_writer_open(o->out, o->form, name, source, err, errlen);
+	if (!w)
+		goto fail;
+	zpb_writer_sink_init(&ws, w);
+	if (zpb_order_run(&o->order, pages, npages, &ws.base, &st->order, err, errlen)) {
+		zpb_trace_writer_abort(w);
+		goto fail;
+	}
+	if (zpb_trace_writer_finish(w, err, errlen))
+		goto fail;
+	st->records = ws.base.count;
+	free(pages);
+	return 0;
+fail:
+	free(pages);
+	return -1;
+}
