@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Helpers for the allocator suites; see pool_util.h. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "pool_util.h"
+
+uint64_t zpbt_seed(uint64_t def)
+{
+	const char *s = getenv("ZPB_TEST_SEED");
+	uint64_t seed = s && *s ? strtoull(s, NULL, 0) : def;
+
+	printf("  %s: seed %" PRIu64 " (set ZPB_TEST_SEED to replay)\n", zpbt_current(), seed);
+	return seed;
+}
+
+static inline uint64_t pattern_word(uint64_t tag, size_t i)
+{
+	uint64_t x = tag * 0x9e3779b97f4a7c15ULL + i * 0xd6e8feb86659fd93ULL + 1;
+
+	x ^= x >> 32;
+	return x * 0xd6e8feb86659fd93ULL;
+}
+
+void zpbt_fill(void *dst, size_t len, uint64_t tag)
+{
+	unsigned char *p = dst;
+	size_t i, n = len / 8;
+	uint64_t w;
+
+	for (i = 0; i < n; i++) {
+		w = pattern_word(tag, i);
+		memcpy(p + i * 8, &w, 8);
+	}
+	if (len % 8) {
+		w = pattern_word(tag, n);
+		memcpy(p + n * 8, &w, len % 8);
+	}
+}
+
+size_t zpbt_verify(const void *src, size_t len, uint64_t tag)
+{
+	const unsigned char *p = src;
+	size_t i, j, n = len / 8;
+	uint64_t w;
+	unsigned char b[8];
+
+	for (i = 0; i <= n; i++) {
+		size_t chunk = i < n ? 8 : len % 8;
+
+		if (!chunk)
+			break;
+		w = pattern_word(tag, i);
+		memcpy(b, &w, 8);
+		if (memcmp(p + i * 8, b, chunk))
+			for (j = 0; j < chunk; j++)
+				if (p[i * 8 + j] != b[j])
+					return i * 8 + j;
+	}
+	return len;
+}
+
+struct zpool *zpbt_create(const struct zpool_driver *d, const struct zpool_ops *ops,
+			  unsigned long page_limit)
+{
+	struct zpb_spec spec;
+	struct zpool *pool;
+	char err[256];
+
+	if (zpb_spec_parse(d->type, &spec, err, sizeof(err))) {
+		zpbt_fail(__FILE__, __LINE__, "%s: spec: %s", d->type, err);
+		return NULL;
+	}
+	pool = zpool_create_pool(&spec, zpbt_current(), ops, page_limit);
+	if (!pool)
+		zpbt_fail(__FILE__, __LINE__, "%s: zpool_create_pool failed", d->type);
+	return pool;
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What the allocator suites (conformance, shadow, stress, reclaim) share:
+ * a seeded PRNG, fill/verify patterns that make any misplaced byte show,
+ * and making a pool of a driver with its default spec.
+ */
+#ifndef ZPB_TESTS_POOL_UTIL_H
+#define ZPB_TESTS_POOL_UTIL_H
+
+#include <stdint.h>
+
+#include "../allocators/zpool.h"
+
+/* splitmix64: tiny, seedable, good enough for test workloads. */
+static inline uint64_t zpbt_rand(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* A number in [0, n), n > 0. */
+static inline uint64_t zpbt_below(uint64_t *state, uint64_t n)
+{
+	return zpbt_rand(state) % n;
+}
+
+/*
+ * The seed of a randomized test: ZPB_TEST_SEED if set, else @def. Printed
+ * (with the test's name) so that a failure can be replayed.
+ */
+uint64_t zpbt_seed(uint64_t def);
+
+/*
+ * Fill @len bytes with the pattern of @tag: every 8-byte word differs from
+ * its neighbours and from other tags' words at the same offset, so a copy
+ * to the wrong place, a short copy or a stray write all show.
+ */
+void zpbt_fill(void *dst, size_t len, uint64_t tag);
+/* The offset of the first byte that differs from @tag's pattern, or @len. */
+size_t zpbt_verify(const void *src, size_t len, uint64_t tag);
+
+/* A pool of @d with its default spec; NULL (and a test failure) if it cannot be made. */
+struct zpool *zpbt_create(const struct zpool_driver *d, const struct zpool_ops *ops,
+			  unsigned long page_limit);
+
+/* True if the driver stores data (so contents can be checked). */
+static inline bool zpbt_has_data(const struct zpool_driver *d)
+{
+	return !(d->caps & ZPB_CAP_NO_DATA);
+}
+
+/* Iterate over every registered driver. */
+#define zpbt_for_each_driver(d, i) \
+	for ((i) = 0; ((d) = zpb_drivers()[i]) != NULL; (i)++)
+
+#endif
