@@ -8,9 +8,11 @@
 #include "config.h"
 
 extern const struct zpb_command zpb_cmd_list;
+extern const struct zpb_command zpb_cmd_gate;
 
 static const struct zpb_command *const commands[] = {
 	&zpb_cmd_list,
+	&zpb_cmd_gate,
 	NULL,
 };
 
