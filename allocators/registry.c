@@ -13,11 +13,13 @@
 #include "zpool.h"
 
 extern const struct zpool_driver zbud_zpool_driver;
+extern const struct zpool_driver zs_zpool_driver;
 extern const struct zpool_driver ideal_zpool_driver;
 extern const struct zpool_driver null_zpool_driver;
 
 static const struct zpool_driver *const drivers[] = {
 	&zbud_zpool_driver,
+	&zs_zpool_driver,
 	&ideal_zpool_driver,
 	&null_zpool_driver,
 	NULL,
