@@ -185,7 +185,7 @@ int zpb_callgrind_parse(const char *path, struct zpb_cg_result *res, char *err, 
 			}
 			seen_events = true;
 		} else if (!strncmp(line, "fn=", 3)) {
-			if (line[3] == '(') {
+			if (line[3] == '(' && line[4] >= '0' && line[4] <= '9') {	/* "(below main)" is a name */
 				snprintf(err, errlen, "callgrind: %s:%u: compressed names (run with --compress-strings=no)",
 					 path, lineno);
 				fclose(f);

@@ -26,6 +26,7 @@
  * pages (and the struct pages describing them) take memory.
  */
 #define ARENA_BYTES (64UL << 30)
+#define ARENA_MIN_BYTES (1UL << 30)
 #define REGION_PAGES 512UL		/* 2 MiB */
 #define MAX_NODES 64
 
@@ -47,20 +48,34 @@ static void arena_init(void)
 {
 	int i;
 	void *mem, *meta;
+	unsigned long bytes;
 
-	mem = mmap(NULL, ARENA_BYTES, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	meta = mmap(NULL, (ARENA_BYTES >> PAGE_SHIFT) * sizeof(struct page),
-		    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (mem == MAP_FAILED || meta == MAP_FAILED) {
+	/*
+	 * Halve the reservation until it fits: valgrind (the callgrind runs of
+	 * measure/callgrind.h) caps a client's address space below 64 GiB, as
+	 * can ulimit -v. Down to 1 GiB, still more than the tests' pools need.
+	 */
+	for (bytes = ARENA_BYTES; bytes >= ARENA_MIN_BYTES; bytes /= 2) {
+		mem = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		meta = mmap(NULL, (bytes >> PAGE_SHIFT) * sizeof(struct page),
+			    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (mem != MAP_FAILED && meta != MAP_FAILED)
+			break;
+		if (mem != MAP_FAILED)
+			munmap(mem, bytes);
+		if (meta != MAP_FAILED)
+			munmap(meta, (bytes >> PAGE_SHIFT) * sizeof(struct page));
+	}
+	if (bytes < ARENA_MIN_BYTES) {
 		fprintf(stderr, "zpoolbench: cannot reserve %lu GiB of address space for the page arena\n",
-			ARENA_BYTES >> 30);
+			ARENA_MIN_BYTES >> 30);
 		abort();
 	}
 	/* Align the base to a region so regions can be bound as huge pages. */
 	zpb_arena_base = mem;
 	zpb_arena_pages = meta;
-	zpb_arena_npages = ARENA_BYTES >> PAGE_SHIFT;
+	zpb_arena_npages = bytes >> PAGE_SHIFT;
 	for (i = 0; i < MAX_NODES; i++)
 		INIT_LIST_HEAD(&free_lists[i]);
 #ifdef HAVE_NUMA
