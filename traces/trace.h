@@ -41,6 +41,15 @@ enum zpb_op {
 #define ZPB_KEY(type, offset) (((uint64_t)(type) << ZPB_KEY_TYPE_SHIFT) | ((uint64_t)(offset) & ZPB_KEY_OFFSET_MASK))
 #define ZPB_KEY_TYPE(key) ((unsigned int)((key) >> ZPB_KEY_TYPE_SHIFT))
 #define ZPB_KEY_OFFSET(key) ((key) & ZPB_KEY_OFFSET_MASK)
+/*
+ * The largest swap type a trace may name: the kernel has at most
+ * MAX_SWAPFILES (1 << MAX_SWAPFILES_SHIFT = 32) swap types, so a key whose
+ * type is above 31 is "out of range" and rejected by readers and writers.
+ */
+#define ZPB_KEY_TYPE_MAX 31
+
+/* The largest CPU number a trace may hold (the kernel's largest NR_CPUS is 8192). */
+#define ZPB_TRACE_CPU_MAX 8191
 
 #define ZPB_LABEL_MAX 63	/* bytes in a MARK label, without the NUL */
 
@@ -100,6 +109,68 @@ int zpb_trace_writer_finish(struct zpb_trace_writer *w, char *err, size_t errlen
 void zpb_trace_writer_abort(struct zpb_trace_writer *w);
 
 const char *zpb_op_name(enum zpb_op op);	/* "STORE", ... or NULL */
-int zpb_op_parse(const char *name);		/* enum zpb_op, or -1 */
+int zpb_op_parse(const char *name);		/* enum zpb_op, or -1 (case-insensitive) */
+
+/* ---- Added to the draft API (traces/ helper) ---- */
+
+/*
+ * Like zpb_trace_open() on an open descriptor (a pipe, a memfd). @name is
+ * used in messages. The reader does not close @fd. Rewinding needs a
+ * seekable @fd.
+ */
+struct zpb_trace_reader *zpb_trace_open_fd(int fd, const char *name, char *err, size_t errlen);
+
+/*
+ * Check one record on its own: a known op, a key whose swap type is at most
+ * ZPB_KEY_TYPE_MAX, a STORE length in 1..@page_size (0..@page_size for a
+ * same-filled page), known flags, not both SEED and PAGEREF, and a MARK
+ * label of printable non-space ASCII. Readers and writers both call it.
+ * Returns 0, or -1 with a message (without file or record) in @msg.
+ */
+int zpb_record_check(const struct zpb_record *rec, uint32_t page_size, char *msg, size_t msglen);
+
+/*
+ * The text form's lines, for those who print traces (trace dump): the header
+ * block (ends with a newline; `# records` only if @hdr->record_count is not
+ * 0, unless @pad_count, which reserves room for the count to be patched) and
+ * one record line (with its newline). They return the length written, or -1
+ * if @buf is too small. ZPB_TRACE_LINE_MAX is always enough for a record.
+ */
+#define ZPB_TRACE_LINE_MAX 192
+int zpb_trace_format_header(const struct zpb_trace_header *hdr, bool pad_count, char *buf, size_t len);
+int zpb_trace_format_record(const struct zpb_record *rec, char *buf, size_t len);
+/* A default header: this version, 4096-byte pages, compressor "unknown". */
+void zpb_trace_header_init(struct zpb_trace_header *hdr);
+
+/*
+ * The semantic checker behind `trace validate` and `trace info`: it follows
+ * each key's life (stored, loaded, written back, invalidated) and reports
+ * what a zswap could not have done. The rules are in docs/trace-format.md
+ * ("Semantics"). Memory grows with the number of distinct keys, not with
+ * the trace's length. Not thread-safe: one checker per thread.
+ */
+struct zpb_check_opts {
+	bool exclusive_loads;	/* a LOAD frees the entry (zswap since 6.x) */
+};
+
+struct zpb_check_stats {
+	uint64_t records;
+	uint64_t problems;
+	uint64_t distinct_keys;		/* keys ever named */
+	uint64_t live_keys, live_bytes;	/* entries in the pool now */
+	uint64_t peak_live_keys, peak_live_bytes;
+};
+
+struct zpb_checker;
+struct zpb_checker *zpb_checker_new(const struct zpb_check_opts *opts);
+/*
+ * Feed the next record (@recno is its 1-based number, for messages).
+ * Returns 0 if it is consistent, 1 if not (@msg says why, naming the record
+ * and the earlier record it conflicts with), -1 if out of memory.
+ */
+int zpb_checker_feed(struct zpb_checker *c, const struct zpb_record *rec, uint64_t recno,
+		     char *msg, size_t msglen);
+void zpb_checker_stats(const struct zpb_checker *c, struct zpb_check_stats *st);
+void zpb_checker_free(struct zpb_checker *c);
 
 #endif

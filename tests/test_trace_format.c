@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The trace format: binary and text round trips, record for record and
+ * byte for byte, the binary encoding's size on a typical trace, and a long
+ * stream read with bounded memory.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "../traces/trace.h"
+#include "harness.h"
+#include "trace_util.h"
+
+static struct zpb_trace_header header(uint32_t page_size)
+{
+	struct zpb_trace_header h;
+
+	zpb_trace_header_init(&h);
+	h.page_size = page_size;
+	strcpy(h.compressor, "zstd:3");
+	strcpy(h.source, "tests/test_trace_format.c: random records");
+	return h;
+}
+
+/* Random records of every op and flag, times sometimes equal, sometimes going back, sometimes huge. */
+static struct zpb_record *random_trace(uint64_t seed, size_t n, uint32_t page_size)
+{
+	struct zpb_record *recs = calloc(n, sizeof(*recs));
+	uint64_t s = seed, t = 0;
+	size_t i;
+
+	for (i = 0; recs && i < n; i++) {
+		uint64_t r = tu_rand(&s) % 10;
+
+		if (r < 5)
+			t += tu_rand(&s) % 5000;
+		else if (r == 5 && t > 100)
+			t -= tu_rand(&s) % 100;
+		else if (r == 6)
+			t = tu_rand(&s);	/* anywhere in 64 bits, wrapping deltas included */
+		tu_random_record(&s, page_size, t, &recs[i]);
+	}
+	return recs;
+}
+
+static void round_trip(enum zpb_trace_form form, uint32_t page_size, uint64_t seed)
+{
+	const size_t n = 20000;
+	struct zpb_record *recs = random_trace(seed, n, page_size), *back = calloc(n, sizeof(*back));
+	struct zpb_trace_header h = header(page_size);
+	const char *path = tu_path(form == ZPB_TRACE_BINARY ? "rt.bin" : "rt.txt");
+	struct zpb_trace_reader *r;
+	char err[256];
+	long got;
+	size_t i;
+
+	REQUIRE(recs && back, "out of memory");
+	REQUIRE(tu_write(path, form, &h, recs, n, err, sizeof(err)) == 0, "write: %s", err);
+	got = tu_read(path, back, n, err, sizeof(err));
+	REQUIRE(got == (long)n, "read back %ld of %zu records: %s", got, n, got < 0 ? err : "");
+	for (i = 0; i < n; i++)
+		REQUIRE(tu_record_eq(&recs[i], &back[i]), "record %zu (op %s) differs after the round trip",
+			i + 1, zpb_op_name(recs[i].op));
+	r = zpb_trace_open(path, err, sizeof(err));
+	REQUIRE(r, "open: %s", err);
+	CHECK_EQ_UL(zpb_trace_form(r), form, "form");
+	CHECK_EQ_UL(zpb_trace_header(r)->record_count, n, "header record_count");
+	CHECK_EQ_UL(zpb_trace_header(r)->page_size, page_size, "header page_size");
+	CHECK(!strcmp(zpb_trace_header(r)->compressor, "zstd:3"), "compressor '%s'", zpb_trace_header(r)->compressor);
+	CHECK(!strcmp(zpb_trace_header(r)->source, h.source), "source '%s'", zpb_trace_header(r)->source);
+	zpb_trace_close(r);
+	free(recs);
+	free(back);
+}
+
+TEST(binary_round_trip_keeps_every_record_of_every_op_and_flag)
+{
+	round_trip(ZPB_TRACE_BINARY, 4096, 1);
+	round_trip(ZPB_TRACE_BINARY, 65536, 2);
+}
+
+TEST(text_round_trip_keeps_every_record_of_every_op_and_flag)
+{
+	round_trip(ZPB_TRACE_TEXT, 4096, 3);
+	round_trip(ZPB_TRACE_TEXT, 512, 4);
+}
+
+/* text -> binary -> text and binary -> text -> binary give the same bytes. */
+static void convert(const char *in, const char *out, enum zpb_trace_form form)
+{
+	char err[256];
+	struct zpb_trace_reader *r = zpb_trace_open(in, err, sizeof(err));
+	struct zpb_trace_writer *w;
+	struct zpb_record rec;
+	int rc;
+
+	REQUIRE(r, "open %s: %s", in, err);
+	w = zpb_trace_writer_open(out, form, zpb_trace_header(r), err, sizeof(err));
+	REQUIRE(w, "writer %s: %s", out, err);
+	while ((rc = zpb_trace_next(r, &rec, err, sizeof(err))) == 1)
+		REQUIRE(zpb_trace_write(w, &rec, err, sizeof(err)) == 0, "write: %s", err);
+	CHECK(rc == 0, "read %s: %s", in, err);
+	CHECK(zpb_trace_writer_finish(w, err, sizeof(err)) == 0, "finish: %s", err);
+	zpb_trace_close(r);
+}
+
+static void same_bytes(const char *a, const char *b)
+{
+	size_t la, lb;
+	unsigned char *da = tu_read_file(a, &la), *db = tu_read_file(b, &lb);
+
+	REQUIRE(da && db, "cannot read back %s or %s", a, b);
+	CHECK(la == lb && !memcmp(da, db, la), "%s (%zu bytes) and %s (%zu bytes) differ", a, la, b, lb);
+	free(da);
+	free(db);
+}
+
+TEST(conversion_both_ways_is_byte_for_byte_lossless)
+{
+	const size_t n = 5000;
+	struct zpb_record *recs = random_trace(7, n, 4096);
+	struct zpb_trace_header h = header(4096);
+	char err[256];
+
+	REQUIRE(recs, "out of memory");
+	REQUIRE(tu_write(tu_path("a.bin"), ZPB_TRACE_BINARY, &h, recs, n, err, sizeof(err)) == 0, "%s", err);
+	convert(tu_path("a.bin"), tu_path("a.txt"), ZPB_TRACE_TEXT);
+	convert(tu_path("a.txt"), tu_path("b.bin"), ZPB_TRACE_BINARY);
+	convert(tu_path("b.bin"), tu_path("b.txt"), ZPB_TRACE_TEXT);
+	same_bytes(tu_path("a.bin"), tu_path("b.bin"));
+	same_bytes(tu_path("a.txt"), tu_path("b.txt"));
+	free(recs);
+}

@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The binary trace reader: the header, then one record at a time from the
+ * bounded input buffer. Every length and count in the input is checked
+ * before it is used, so hostile input ends in an error, never a crash.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "trace_internal.h"
+#include "varint.h"
+
+static bool source_ok(const unsigned char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] < ' ' || s[i] == 0x7f)
+			return false;
+	return true;
+}
+
+/* A u16-length-prefixed string at *off, within the header's @size bytes. */
+static int header_string(struct zpb_trace_reader *r, const unsigned char *h, uint32_t size,
+			 uint32_t *off, char *dst, const char *what, char *err, size_t errlen)
+{
+	uint32_t n;
+
+	if (*off + 2 > size) {
+		snprintf(err, errlen, "%s: corrupt header: %s runs past header_size %u", r->name, what, size);
+		return -1;
+	}
+	n = (uint32_t)zpb_get_le(h + *off, 2);
+	if (n >= ZPB_TRACE_TEXT_MAX || *off + 2 + n > size) {
+		snprintf(err, errlen, "%s: corrupt header: %s length %u at byte %u", r->name, what, n, *off);
+		return -1;
+	}
+	if (!source_ok(h + *off + 2, n)) {
+		snprintf(err, errlen, "%s: corrupt header: %s holds a control byte", r->name, what);
+		return -1;
+	}
+	memcpy(dst, h + *off + 2, n);
+	dst[n] = '\0';
+	*off += 2 + n;
+	return 0;
+}
+
+static int bin_next(struct zpb_trace_reader *r, struct zpb_record *rec, char *err, size_t errlen);
+static void bin_reset(struct zpb_trace_reader *r);
+
+static const struct zpb_reader_ops bin_ops = {
+	.next = bin_next,
+	.reset = bin_reset,
+};
+
+int zpb_binary_open(struct zpb_trace_reader *r, char *err, size_t errlen)
+{
+	long avail = zpb_inbuf_fill(&r->in, ZPB_BIN_HDR_MAX);
+	const unsigned char *h = r->in.buf;
+	uint32_t version, size, page_size, flags, off;
+
+	r->ops = &bin_ops;
+	if (avail < 0) {
+		snprintf(err, errlen, "%s: %s", r->name, strerror(r->in.error));
+		return -1;
+	}
+	if (avail < ZPB_BIN_OFF_VERSION + 4) {
+		snprintf(err, errlen, "%s: truncated header (%ld bytes)", r->name, avail);
+		return -1;
+	}
+	/* The version first: a later version may lay out the rest differently. */
+	version = (uint32_t)zpb_get_le(h + ZPB_BIN_OFF_VERSION, 4);
+	if (version != ZPB_TRACE_VERSION) {
+		snprintf(err, errlen, "%s: unsupported trace version %u (this build reads version %d)",
+			 r->name, version, ZPB_TRACE_VERSION);
+		return -1;
+	}
+	if (avail < ZPB_BIN_OFF_STRINGS + 4) {
+		snprintf(err, errlen, "%s: truncated header (%ld bytes)", r->name, avail);
+		return -1;
+	}
+	size = (uint32_t)zpb_get_le(h + ZPB_BIN_OFF_HDRSIZE, 4);
+	if (size < ZPB_BIN_OFF_STRINGS + 4 || size > ZPB_BIN_HDR_MAX) {
+		snprintf(err, errlen, "%s: corrupt header: header_size %u not in %d..%d",
+			 r->name, size, ZPB_BIN_OFF_STRINGS + 4, ZPB_BIN_HDR_MAX);
+		return -1;
+	}
+	if ((uint32_t)avail < size) {
+		snprintf(err, errlen, "%s: truncated header (%ld of %u bytes)", r->name, avail, size);
+		return -1;
+	}
+	page_size = (uint32_t)zpb_get_le(h + ZPB_BIN_OFF_PAGESIZE, 4);
+	if (!zpb_page_size_ok(page_size)) {
+		snprintf(err, errlen, "%s: corrupt header: page size %u (a power of two, 512..262144)",
+			 r->name, page_size);
+		return -1;
+	}
+	flags = (uint32_t)zpb_get_le(h + ZPB_BIN_OFF_FLAGS, 4);
+	if (flags) {
+		snprintf(err, errlen, "%s: unsupported header flags 0x%x in version %u", r->name, flags, version);
+		return -1;
+	}
+	r->hdr.version = version;
+	r->hdr.page_size = page_size;
+	r->hdr.record_count = zpb_get_le(h + ZPB_BIN_OFF_COUNT, 8);
+	off = ZPB_BIN_OFF_STRINGS;
+	if (header_string(r, h, size, &off, r->hdr.compressor, "compressor", err, errlen) ||
+	    header_string(r, h, size, &off, r->hdr.source, "source", err, errlen))
+		return -1;
+	/* Bytes between the strings and header_size are fields of a later minor revision: skipped. */
+	r->data_start = size;
+	r->in.pos = size;
+	return 0;
+}
+
+static void bin_reset(struct zpb_trace_reader *r)
+{
+	memset(&r->u.bin, 0, sizeof(r->u.bin));
+}
+
+#define GET_VARINT(v, what) do {						\
+	int __rc = zpb_varint_get(&p, end, &(v));				\
+	if (__rc == 0)								\
+		return zpb_reader_fail(r, err, errlen, "truncated record (inside its %s)", what); \
+	if (__rc < 0)								\
+		return zpb_reader_fail(r, err, errlen, "corrupt record: %s varint longer than 64 bits", what); \
+} while (0)
+
+#define GET_BYTE(v, what) do {							\
+	if (p == end)								\
+		return zpb_reader_fail(r, err, errlen, "truncated record (inside its %s)", what); \
+	(v) = *p++;								\
+} while (0)
+
+static int bin_next(struct zpb_trace_reader *r, struct zpb_record *rec, char *err, size_t errlen)
+{
+	struct zpb_inbuf *in = &r->in;
+	struct zpb_bin_ctx *c = &r->u.bin;
+	const unsigned char *p, *end;
+	unsigned int tag, op, kmode, tmode;
+	uint64_t v, d;
+	char msg[160];
+
+	if (in->end - in->pos < ZPB_BIN_RECORD_MAX && !in->eof &&
+	    zpb_inbuf_fill(in, ZPB_BIN_RECORD_MAX) < 0)
+		return zpb_reader_fail(r, err, errlen, "read error: %s", strerror(in->error));
+	p = in->buf + in->pos;
+	end = in->buf + in->end;
+	if (p == end) {
+		if (r->pos == r->hdr.record_count)
+			return 0;
+		return zpb_reader_fail(r, err, errlen,
+				       "truncated trace: the header promises %llu records, the file ends after %llu",
+				       (unsigned long long)r->hdr.record_count, (unsigned long long)r->pos);
+	}
+	if (r->pos == r->hdr.record_count)
+		return zpb_reader_fail(r, err, errlen, "trailing bytes after the last of %llu records",
+				       (unsigned long long)r->hdr.record_count);
+
+	tag = *p++;
+	op = tag & ZPB_TAG_OP_MASK;
+	kmode = (tag >> ZPB_TAG_KEY_SHIFT) & 3;
+	tmode = (tag >> ZPB_TAG_TIME_SHIFT) & 3;
+	if (op < ZPB_OP_STORE || op > ZPB_OP_MAX)
+		return zpb_reader_fail(r, err, errlen, "unknown op %u (tag byte 0x%02x)", op, tag);
+
+	switch (tmode) {
+	case ZPB_TIME_SAME:
+		d = 0;
+		break;
+	case ZPB_TIME_REPEAT:
+		d = c->prev_delta;
+		break;
+	case ZPB_TIME_FORWARD:
+		GET_VARINT(d, "time");
+		break;
+	default:
+		GET_VARINT(v, "time");
+		d = -v;
+		break;
+	}
+	/* Unsigned arithmetic: a hostile delta wraps, it cannot overflow. */
+	rec->time_ns = c->prev_time + d;
+	c->prev_time = rec->time_ns;
+	if (d)
+		c->prev_delta = d;
+
+	if (tag & ZPB_TAG_CPU) {
+		GET_VARINT(v, "cpu");
+		if (v > ZPB_TRACE_CPU_MAX)
+			return zpb_reader_fail(r, err, errlen, "cpu %llu out of range 0..%d",
+					       (unsigned long long)v, ZPB_TRACE_CPU_MAX);
+		c->prev_cpu = (uint32_t)v;
+	}
+	rec->cpu = c->prev_cpu;
+	rec->op = (uint8_t)op;
+	rec->flags = 0;
+	rec->len = 0;
+	rec->key = 0;
+	rec->content = 0;
+	rec->label[0] = '\0';
+
+	if (zpb_op_has_key(op)) {
+		unsigned int back;
+
+		switch (kmode) {
+		case ZPB_KEY_DELTA:
+			GET_VARINT(v, "key");
+			rec->key = c->prev_key[op] + (uint64_t)zpb_unzigzag(v);
+			break;
+		case ZPB_KEY_NEXT:
+			rec->key = c->prev_key[op] + 1;
+			break;
+		case ZPB_KEY_RECENT:
+			GET_BYTE(back, "key");
+			if (!back)
+				return zpb_reader_fail(r, err, errlen, "corrupt record: recent-key index 0");
+			rec->key = zpb_bin_recent(c, back);
+			break;
+		default:
+			rec->key = zpb_bin_recent(c, 0);
+			break;
+		}
+		c->prev_key[op] = rec->key;
+		zpb_bin_push_key(c, rec->key);
+	} else if (kmode) {
+		return zpb_reader_fail(r, err, errlen, "corrupt record: key mode %u on %s, which has no key",
+				       kmode, zpb_op_name(op));
+	}
+
+	if (op == ZPB_OP_STORE) {
+		GET_VARINT(v, "length");
+		if ((v >> 1) > r->hdr.page_size)
+			return zpb_reader_fail(r, err, errlen, "STORE length %llu out of range (page size %u)",
+					       (unsigned long long)(v >> 1), r->hdr.page_size);
+		rec->len = (uint32_t)(v >> 1);
+		if (v & 1) {
+			unsigned int f;
+
+			GET_BYTE(f, "flags");
+			if (!f)
+				return zpb_reader_fail(r, err, errlen, "corrupt record: flags byte present but 0");
+			rec->flags = (uint8_t)f;
+			if (f & (ZPB_STORE_SEED | ZPB_STORE_PAGEREF))
+				GET_VARINT(rec->content, "content");
+		}
+	} else if (op == ZPB_OP_MARK) {
+		unsigned int n;
+
+		GET_BYTE(n, "label length");
+		if (n > ZPB_LABEL_MAX)
+			return zpb_reader_fail(r, err, errlen, "MARK label length %u > %d", n, ZPB_LABEL_MAX);
+		if ((size_t)(end - p) < n)
+			return zpb_reader_fail(r, err, errlen, "truncated record (inside its label)");
+		if (memchr(p, 0, n))
+			return zpb_reader_fail(r, err, errlen, "MARK label holds a NUL byte");
+		memcpy(rec->label, p, n);
+		rec->label[n] = '\0';
+		p += n;
+	}
+	if (zpb_record_check(rec, r->hdr.page_size, msg, sizeof(msg)))
+		return zpb_reader_fail(r, err, errlen, "%s", msg);
+	in->pos = (size_t)(p - in->buf);
+	return 1;
+}
