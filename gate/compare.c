@@ -87,7 +87,7 @@ int zpb_gate_judge(const struct zpb_rule *rule, const double *b, size_t nb, cons
 		if (nb < 2 || nc < 2 || min_p(nb, nc) > rule->alpha) {
 			row->verdict = ZPB_VERDICT_SKIPPED;
 			snprintf(row->note, sizeof(row->note),
-				 "%zu+%zu samples cannot reach alpha=%g: replay --repeat %zu or more", nb, nc,
+				 "%zu+%zu samples cannot reach alpha=%g; needs replay --repeat %zu", nb, nc,
 				 rule->alpha, need);
 			break;
 		}
@@ -200,9 +200,9 @@ int zpb_gate_compare(const struct zpb_metricset *base, const struct zpb_metricse
 			row = new_row(out);
 			if (!row)
 				goto oom;
-			row->base_subject = bs->name;
-			row->cand_subject = cs->name;
-			row->metric = bm->name;
+			snprintf(row->base_subject, sizeof(row->base_subject), "%s", bs->name);
+			snprintf(row->cand_subject, sizeof(row->cand_subject), "%s", cs->name);
+			snprintf(row->metric, sizeof(row->metric), "%s", bm->name);
 			if (zpb_gate_judge(rule, bm->v, bm->n, cm->v, cm->n, row))
 				goto oom;
 			out->regressed += row->verdict == ZPB_VERDICT_REGRESSED;

@@ -19,8 +19,8 @@ enum zpb_verdict {
 };
 
 struct zpb_gate_row {
-	const char *base_subject, *cand_subject;
-	const char *metric;
+	char base_subject[128], cand_subject[128];	/* copies: rows outlive the metric sets */
+	char metric[192];
 	const struct zpb_rule *rule;
 	double base, cand;	/* medians over repetitions */
 	double change;		/* (cand - base) / |base|; +-INFINITY from 0 */

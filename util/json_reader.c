@@ -429,7 +429,7 @@ static bool pop_members(struct parser *p, struct zpb_json *v, size_t base, bool 
 
 static const struct zpb_json *parse_container(struct parser *p, bool object)
 {
-	size_t base = p->sp, open = p->pos;
+	size_t base = p->sp;
 	struct zpb_json *v = new_value(p, object ? ZPB_JSON_OBJECT : ZPB_JSON_ARRAY, p->pos);
 	char b[16];
 	char close = object ? '}' : ']';
@@ -487,7 +487,8 @@ static const struct zpb_json *parse_container(struct parser *p, bool object)
 			break;
 		}
 		if (p->pos >= p->len)
-			fail_at(p, p->pos, "end of input inside the %s opened at byte %zu", object ? "object" : "array", open);
+			fail_at(p, p->pos, "end of input inside the %s opened at line %u, column %u",
+				object ? "object" : "array", v->line, v->col);
 		else
 			fail_at(p, p->pos, "expected ',' or '%c', found %s", close, describe(p, p->pos, b));
 		return NULL;

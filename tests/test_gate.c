@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The regression gate: the Mann-Whitney U statistics against values worked
+ * out by hand, the rules parser, each rule kind's verdicts, and whole-file
+ * comparisons of the fixtures in tests/fixtures/.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../gate/compare.h"
+#include "../gate/stats.h"
+#include "harness.h"
+
+#define FX "tests/fixtures/"
+
+static bool near(double a, double b, double tol)
+{
+	return fabs(a - b) <= tol;
+}
+
+TEST(mwu_complete_separation_of_three_is_one_in_twenty)
+{
+	/*
+	 * x = {1,2,3}, y = {4,5,6}: every y beats every x, so U_y = 3*3 = 9.
+	 * Under H0 each of the C(6,3) = 20 ways to pick y's ranks is equally
+	 * likely and only {4,5,6} gives U = 9: P(U >= 9) = 1/20 = 0.05, and
+	 * P(U <= 9) = 1; two-sided 2 * 0.05 = 0.1.
+	 */
+	double x[] = { 1, 2, 3 }, y[] = { 4, 5, 6 };
+	struct zpb_mwu t;
+
+	REQUIRE(!zpb_mwu_test(x, 3, y, 3, ZPB_MWU_EXACT_MAX, &t), "test runs");
+	CHECK(t.exact, "n=6 uses the exact distribution");
+	CHECK(t.u == 9, "U: expected 9, got %g", t.u);
+	CHECK(near(t.p_greater, 0.05, 1e-12), "P(U>=9): expected 0.05, got %.15g", t.p_greater);
+	CHECK(near(t.p_less, 1, 1e-12), "P(U<=9): expected 1, got %g", t.p_less);
+	CHECK(near(t.p_two_sided, 0.1, 1e-12), "two-sided: expected 0.1, got %g", t.p_two_sided);
+}
+
+TEST(mwu_interleaved_samples_match_the_hand_counted_distribution)
+{
+	/*
+	 * x = {1,3,5}, y = {2,4,6}: y's ranks are 2,4,6, R_y = 12,
+	 * U = 12 - 3*4/2 = 6. Counting the 20 rank triples by U gives, for
+	 * U = 0..9: 1,1,2,3,3,3,3,2,1,1. P(U >= 6) = (3+2+1+1)/20 = 0.35 and
+	 * P(U <= 6) = (1+1+2+3+3+3+3)/20 = 0.8.
+	 */
+	double x[] = { 1, 3, 5 }, y[] = { 2, 4, 6 };
+	struct zpb_mwu t;
+
+	REQUIRE(!zpb_mwu_test(x, 3, y, 3, ZPB_MWU_EXACT_MAX, &t), "test runs");
+	CHECK(t.u == 6, "U: expected 6, got %g", t.u);
+	CHECK(near(t.p_greater, 0.35, 1e-12), "P(U>=6): expected 0.35, got %.15g", t.p_greater);
+	CHECK(near(t.p_less, 0.8, 1e-12), "P(U<=6): expected 0.8, got %.15g", t.p_less);
+}
+
+TEST(mwu_exact_with_ties_uses_midranks)
+{
+	/*
+	 * x = {1,1,2,2}, y = {2,2,3,3}. Midranks: the 1s share 1.5, the four 2s
+	 * share 4.5, the 3s share 7.5. R_y = 4.5+4.5+7.5+7.5 = 24,
+	 * U = 24 - 4*5/2 = 14 (pairwise: each y=2 beats two 1s and ties two 2s,
+	 * 3 each; each y=3 beats all four, 4 each: 3+3+4+4 = 14).
+	 * Exact, given the ties: doubled ranks {3,3,9,9,9,9,15,15}, observed sum
+	 * 48; of the C(8,4) = 70 choices only "both 15s + two of the four 9s"
+	 * reach 48 (C(4,2) = 6 of them), so P(U >= 14) = 6/70.
+	 */
+	double x[] = { 1, 1, 2, 2 }, y[] = { 2, 2, 3, 3 };
+	struct zpb_mwu t;
+
+	REQUIRE(!zpb_mwu_test(x, 4, y, 4, ZPB_MWU_EXACT_MAX, &t), "test runs");
+	CHECK(t.u == 14, "U: expected 14, got %g", t.u);
+	CHECK(near(t.p_greater, 6.0 / 70, 1e-12), "P(U>=14): expected 6/70, got %.15g", t.p_greater);
+}
+
+TEST(mwu_normal_approximation_applies_the_tie_correction)
+{
+	/*
+	 * Same samples, normal approximation forced (exact_max 0). mean =
+	 * n1*n2/2 = 8. Tie groups of sizes 2, 4, 2: sum(t^3 - t) = 6+60+6 = 72.
+	 * var = n1*n2/12 * ((N+1) - 72/(N(N-1))) = 16/12 * (9 - 72/56)
+	 *     = 1.33333 * 7.714286 = 10.285714, sd = 3.207135.
+	 * With continuity correction z = (14 - 8 - 0.5)/3.207135 = 1.714926,
+	 * P(U >= 14) = 1 - Phi(1.714926) = 0.043179.
+	 */
+	double x[] = { 1, 1, 2, 2 }, y[] = { 2, 2, 3, 3 };
+	struct zpb_mwu t;
+
+	REQUIRE(!zpb_mwu_test(x, 4, y, 4, 0, &t), "test runs");
+	CHECK(!t.exact, "exact_max 0 forces the normal approximation");
+	CHECK(near(t.z, 6 / 3.2071349, 1e-6), "z without correction: expected 1.870829, got %.7g", t.z);
+	CHECK(near(t.p_greater, 0.0431794, 1e-6), "P(U>=14): expected 0.0431794, got %.7g", t.p_greater);
+}
+
+TEST(mwu_normal_approximation_of_ten_against_ten)
+{
+	/*
+	 * x = 1..10, y = 11..20 with exact_max 0: U = 100, mean 50,
+	 * var = 10*10*21/12 = 175, sd = 13.228757, z_cc = 49.5/13.228757 =
+	 * 3.741848, P(U >= 100) = 9.1336e-5 (the exact value is
+	 * 1/C(20,10) = 1/184756 = 5.41e-6, which the exact path must give).
+	 */
+	double x[10], y[10];
+	struct zpb_mwu t;
+	int i;
+
+	for (i = 0; i < 10; i++) {
+		x[i] = i + 1;
+		y[i] = i + 11;
+	}
+	REQUIRE(!zpb_mwu_test(x, 10, y, 10, 0, &t), "test runs");
+	CHECK(near(t.p_greater, 9.13359e-5, 1e-9), "normal: expected 9.13359e-5, got %.6g", t.p_greater);
+	REQUIRE(!zpb_mwu_test(x, 10, y, 10, ZPB_MWU_EXACT_MAX, &t), "test runs");
+	CHECK(near(t.p_greater, 1.0 / 184756, 1e-12), "exact: expected 1/184756, got %.6g", t.p_greater);
+}
+
+TEST(mwu_all_equal_samples_give_no_evidence)
+{
+	double x[30], y[30];
+	struct zpb_mwu t;
+	int i;
+
+	for (i = 0; i < 30; i++)
+		x[i] = y[i] = 7;
+	REQUIRE(!zpb_mwu_test(x, 30, y, 30, ZPB_MWU_EXACT_MAX, &t), "test runs");
+	CHECK(t.p_greater == 1 && t.p_less == 1, "p: expected 1/1, got %g/%g", t.p_greater, t.p_less);
+	CHECK(zpb_mwu_test(x, 0, y, 3, ZPB_MWU_EXACT_MAX, &t) == -1, "empty sample rejected");
+}
+
+TEST(median_of_odd_and_even_counts)
+{
+	double a[] = { 5, 1, 3 }, b[] = { 4, 1, 3, 2 };
+
+	CHECK(zpb_median(a, 3) == 3, "odd: expected 3, got %g", zpb_median(a, 3));
+	CHECK(zpb_median(b, 4) == 2.5, "even: expected 2.5, got %g", zpb_median(b, 4));
+}
+
+/* A deterministic timing-like sample: 1000 ns * (1 + shift) with log-uniform noise. */
+static void timings(double *v, size_t n, uint64_t seed, double shift)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		v[i] = 1000 * (1 + shift) * exp(0.3 * ((double)(seed >> 11) / 9007199254740992.0 - 0.5));
+	}
+}
+
+static struct zpb_rule rule(const char *text)
+{
+	struct zpb_rules rs;
+	struct zpb_rule r = { 0 };
+	char err[256];
+
+	if (zpb_rules_parse(text, "test", &rs, err, sizeof(err)) || rs.n != 1) {
+		zpbt_fail(__FILE__, __LINE__, "rule '%s' did not parse: %s", text, err);
+		return r;
+	}
+	r = rs.r[0];
+	zpb_rules_free(&rs);
+	return r;
+}
+
+TEST(statistical_rule_passes_two_samples_from_one_distribution)
+{
+	struct zpb_rule r = rule("latency_ns.*.p50 statistical lower alpha=0.01 min_effect=5%");
+	struct zpb_gate_row row;
+	double b[12], c[12];
+	uint64_t seed;
+
+	/* Several seed pairs, so one lucky draw cannot make the test pass. */
+	for (seed = 1; seed <= 20; seed++) {
+		timings(b, 12, seed, 0);
+		timings(c, 12, seed + 1000, 0);
+		REQUIRE(!zpb_gate_judge(&r, b, 12, c, 12, &row), "judge runs");
+		CHECK(row.verdict != ZPB_VERDICT_REGRESSED, "seed %lu: same distribution judged REGRESSED (p=%g, change %g)",
+		      (unsigned long)seed, row.p, row.change);
+	}
+}
+
+TEST(statistical_rule_fails_a_real_shift_and_ignores_a_small_one)
+{
+	struct zpb_rule r = rule("latency_ns.*.p50 statistical lower alpha=0.01 min_effect=5%");
+	struct zpb_gate_row row;
+	double b[12], c[12];
+
+	timings(b, 12, 1, 0);
+	timings(c, 12, 2, 0.30);
+	REQUIRE(!zpb_gate_judge(&r, b, 12, c, 12, &row), "judge runs");
+	CHECK(row.verdict == ZPB_VERDICT_REGRESSED, "30%% slower: expected REGRESSED, got %s (p=%g)",
+	      zpb_verdict_name(row.verdict), row.p);
+	CHECK(row.p < 0.01, "p: expected < 0.01, got %g", row.p);
+	/* Faster is an improvement, never a regression. */
+	REQUIRE(!zpb_gate_judge(&r, c, 12, b, 12, &row), "judge runs");
+	CHECK(row.verdict == ZPB_VERDICT_IMPROVED, "30%% faster: expected improved, got %s",
+	      zpb_verdict_name(row.verdict));
+	/* A consistent 2% shift is significant but below min_effect: it passes. */
+	{
+		double c2[12];
+		size_t i;
+
+		for (i = 0; i < 12; i++)
+			c2[i] = b[i] * 1.02;
+		REQUIRE(!zpb_gate_judge(&r, b, 12, c2, 12, &row), "judge runs");
+		CHECK(row.verdict == ZPB_VERDICT_PASS, "2%% shift: expected ok, got %s", zpb_verdict_name(row.verdict));
+	}
+}
+
+TEST(statistical_rule_skips_when_repetitions_cannot_reach_alpha)
+{
+	struct zpb_rule r = rule("x statistical lower alpha=0.01 min_effect=5%");
+	struct zpb_gate_row row;
+	double b[4] = { 1, 1, 1, 1 }, c[4] = { 9, 9, 9, 9 };
+
+	/* 4+4: the smallest exact one-sided p is 1/C(8,4) = 1/70 = 0.0143 > 0.01. */
+	REQUIRE(!zpb_gate_judge(&r, b, 4, c, 4, &row), "judge runs");
+	CHECK(row.verdict == ZPB_VERDICT_SKIPPED, "4+4 at alpha 0.01: expected skipped, got %s",
+	      zpb_verdict_name(row.verdict));
+	CHECK(strstr(row.note, "--repeat 5") != NULL, "note says how many repetitions: %s", row.note);
+}
+
+TEST(exact_rule_fails_any_change_unless_better_is_allowed)
+{
+	struct zpb_rule r = rule("final.pool_pages exact lower");
+	struct zpb_rule rb = rule("final.pool_pages exact lower allow=better");
+	struct zpb_gate_row row;
+	double b = 100, more = 101, less = 99;
+
+	zpb_gate_judge(&r, &b, 1, &b, 1, &row);
+	CHECK(row.verdict == ZPB_VERDICT_PASS, "same: expected ok, got %s", zpb_verdict_name(row.verdict));
+	zpb_gate_judge(&r, &b, 1, &more, 1, &row);
+	CHECK(row.verdict == ZPB_VERDICT_REGRESSED, "101 pages: expected REGRESSED, got %s",
+	      zpb_verdict_name(row.verdict));
+	zpb_gate_judge(&r, &b, 1, &less, 1, &row);
+	CHECK(row.verdict == ZPB_VERDICT_REGRESSED, "99 pages without allow=better: expected REGRESSED, got %s",
+	      zpb_verdict_name(row.verdict));
+	zpb_gate_judge(&rb, &b, 1, &less, 1, &row);
+	CHECK(row.verdict == ZPB_VERDICT_IMPROVED, "99 pages with allow=better: expected improved, got %s",
+	      zpb_verdict_name(row.verdict));
+}
+
+TEST(threshold_rule_allows_changes_up_to_its_limit)
+{
+	struct zpb_rule r = rule("instructions.* threshold lower max=2%");
+	struct zpb_gate_row row;
+	double b = 1000, ok = 1019, bad = 1021, zero = 0, one = 1;
+
+	zpb_gate_judge(&r, &b, 1, &ok, 1, &row);
+	CHECK(row.verdict == ZPB_VERDICT_PASS, "+1.9%%: expected ok, got %s", zpb_verdict_name(row.verdict));
+	zpb_gate_judge(&r, &b, 1, &bad, 1, &row);
+	CHECK(row.verdict == ZPB_VERDICT_REGRESSED, "+2.1%%: expected REGRESSED, got %s", zpb_verdict_name(row.verdict));
+	CHECK(near(row.change, 0.021, 1e-12), "change: expected 0.021, got %g", row.change);
+	zpb_gate_judge(&r, &zero, 1, &one, 1, &row);
+	CHECK(row.verdict == ZPB_VERDICT_REGRESSED && isinf(row.change), "0 -> 1: expected REGRESSED by +inf");
+}
+
+TEST(rules_parser_names_the_line_of_an_error)
+{
+	struct zpb_rules rs;
+	char err[256];
+
+	CHECK(zpb_rules_parse("# c\nfoo exact lower\nbar fuzzy lower\n", "r.txt", &rs, err, sizeof(err)) == -1,
+	      "unknown kind rejected");
+	CHECK(strstr(err, "r.txt:3:") && strstr(err, "'fuzzy'"), "message names line 3 and the kind: %s", err);
+	CHECK(zpb_rules_parse("x threshold lower max=5\n", "r.txt", &rs, err, sizeof(err)) == -1,
+	      "max without %% rejected");
+	CHECK(zpb_rules_parse("x statistical none\n", "r.txt", &rs, err, sizeof(err)) == -1,
+	      "statistical without direction rejected");
+	REQUIRE(!zpb_rules_default(&rs, err, sizeof(err)), "built-in defaults parse: %s", err);
+	CHECK(rs.n > 10, "defaults hold rules (%zu)", rs.n);
+	zpb_rules_free(&rs);
+}
+
+TEST(rules_first_match_wins_and_when_deterministic_falls_through)
+{
+	struct zpb_rules rs;
+	const struct zpb_rule *m;
+	char err[256];
+
+	REQUIRE(!zpb_rules_parse("final.pool_pages exact lower when=deterministic\n"
+				 "final.* threshold lower max=2%\n"
+				 "* ignore none subject=null\n", "t", &rs, err, sizeof(err)), "parse: %s", err);
+	m = zpb_rules_match(&rs, "z3fold", "final.pool_pages", true);
+	CHECK(m && m->kind == ZPB_RULE_EXACT, "deterministic: exact rule");
+	m = zpb_rules_match(&rs, "z3fold", "final.pool_pages", false);
+	CHECK(m && m->kind == ZPB_RULE_THRESHOLD, "not deterministic: falls through to threshold");
+	m = zpb_rules_match(&rs, "null", "ops.store", false);
+	CHECK(m && m->kind == ZPB_RULE_IGNORE, "subject glob matches");
+	CHECK(!zpb_rules_match(&rs, "zbud", "ops.store", false), "no rule for ops.store");
+	zpb_rules_free(&rs);
+}
+
+/* Compare two fixture files with the default rules. Returns -1 on bad input. */
+static int gate_files(const char *a, const char *b, struct zpb_gate_result *out, char *err, size_t errlen)
+{
+	struct zpb_results r[2];
+	struct zpb_metricset m[2];
+	struct zpb_rules rules;
+	int rc = -1;
+
+	memset(m, 0, sizeof(m));
+	if (zpb_rules_default(&rules, err, errlen))
+		return -1;
+	if (zpb_results_load(a, &r[0], err, errlen))
+		goto out_rules;
+	if (zpb_results_load(b, &r[1], err, errlen))
+		goto out_r0;
+	if (!zpb_metrics_extract(&r[0], &m[0], err, errlen) && !zpb_metrics_extract(&r[1], &m[1], err, errlen))
+		rc = zpb_gate_compare(&m[0], &m[1], &rules, NULL, 0, out, err, errlen);
+	zpb_metrics_free(&m[0]);
+	zpb_metrics_free(&m[1]);
+	zpb_results_free(&r[1]);
+out_r0:
+	zpb_results_free(&r[0]);
+out_rules:
+	zpb_rules_free(&rules);
+	return rc;
+}
+
+TEST(gate_passes_identical_runs)
+{
+	struct zpb_gate_result res;
+	char err[512];
+
+	REQUIRE(!gate_files(FX "results-all.json", FX "results-all.json", &res, err, sizeof(err)), "%s", err);
+	CHECK(res.regressed == 0, "identical files: expected 0 regressions, got %zu", res.regressed);
+	CHECK(res.n >= 4 * 5, "every allocator's figures compared (%zu rows)", res.n);
+	zpb_gate_result_free(&res);
+}
+
+TEST(gate_fails_zbud_candidate_against_z3fold_baseline_on_density)
+{
+	struct zpb_gate_result res;
+	char err[512];
+	size_t i;
+	bool density = false;
+
+	REQUIRE(!gate_files(FX "results-z3fold.json", FX "results-zbud.json", &res, err, sizeof(err)), "%s", err);
+	CHECK(res.regressed > 0, "zbud for z3fold: expected a regression");
+	for (i = 0; i < res.n; i++)
+		if (!strcmp(res.rows[i].metric, "final.density"))
+			density = res.rows[i].verdict == ZPB_VERDICT_REGRESSED;
+	CHECK(density, "final.density judged REGRESSED");
+	CHECK(strstr(res.pairing, "z3fold") && strstr(res.pairing, "zbud"), "pairing noted: %s", res.pairing);
+	zpb_gate_result_free(&res);
+}
+
+TEST(gate_bad_input_is_an_error_naming_the_problem)
+{
+	struct zpb_gate_result res;
+	char err[512];
+
+	CHECK(gate_files(FX "results-all.json", FX "results-z3fold.json", &res, err, sizeof(err)) == -1,
+	      "missing allocators rejected");
+	CHECK(strstr(err, "'zbud'") != NULL, "message names the missing allocator: %s", err);
+	CHECK(gate_files(FX "results-z3fold.json", FX "missing-metric.json", &res, err, sizeof(err)) == -1,
+	      "missing metric rejected");
+	CHECK(strstr(err, "final.density") != NULL, "message names the metric: %s", err);
+	CHECK(gate_files(FX "results-z3fold.json", FX "no-such-file.json", &res, err, sizeof(err)) == -1,
+	      "missing file rejected");
+	CHECK(strstr(err, "no-such-file.json") != NULL, "message names the file: %s", err);
+	CHECK(gate_files(FX "results-z3fold.json", FX "malformed.json", &res, err, sizeof(err)) == -1,
+	      "malformed file rejected");
+	CHECK(strstr(err, "malformed.json:4:") != NULL, "message has file and line: %s", err);
+	CHECK(gate_files(FX "results-z3fold.json", FX "gbench.json", &res, err, sizeof(err)) == -1,
+	      "replay vs Google Benchmark rejected");
+}
+
+TEST(gate_reads_google_benchmark_json_and_its_repetitions)
+{
+	struct zpb_results r;
+	struct zpb_metricset m;
+	const struct zpb_subject *s;
+	const struct zpb_metric *t;
+	char err[512];
+
+	REQUIRE(!zpb_results_load(FX "gbench.json", &r, err, sizeof(err)), "%s", err);
+	CHECK(r.kind == ZPB_RESULTS_GBENCH, "detected as Google Benchmark");
+	REQUIRE(!zpb_metrics_extract(&r, &m, err, sizeof(err)), "%s", err);
+	s = zpb_metrics_subject(&m, "BM_store/z3fold/1024");
+	REQUIRE(s, "benchmark subject by run_name");
+	t = zpb_subject_metric(s, "real_time_ns");
+	REQUIRE(t, "real_time_ns metric");
+	CHECK(t->n == 3, "three repetitions (aggregates skipped): got %zu", t->n);
+	CHECK(near(t->v[0], 1210, 1e-9), "us converted to ns: expected 1210, got %g", t->v[0]);
+	CHECK(zpb_subject_metric(s, "bytes_per_second") != NULL, "custom counter kept");
+	zpb_metrics_free(&m);
+	zpb_results_free(&r);
+}
