@@ -1,0 +1,429 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The randomized shadow-model suite. For every registered allocator it runs
+ * at least 10^6 operations (times ZPB_TEST_SCALE) from a seeded PRNG
+ * (ZPB_TEST_SEED overrides the seed, which is printed), keeping a model of
+ * every live object: its handle, size and the tag of its contents. It checks
+ *  - every object's contents whenever it is mapped or freed, and all live
+ *    objects in periodic sweeps;
+ *  - that no two live objects overlap, from the addresses map returns
+ *    (only where they are addresses in the pool's pages: an object that
+ *    spans pages is mapped through a bounce buffer and is left out);
+ *  - the pool's accounting after every operation: total_size equals the
+ *    pages charged to the pool and is at least the live bytes (real
+ *    allocators), equals ceil(live bytes / PAGE_SIZE) pages (the bound),
+ *    and is zero whenever the pool is empty.
+ * Evictable pools are shrunk now and then, compactable ones compacted and
+ * movable ones migrated, all through the model. Work runs in deterministic
+ * mode, so a seed replays exactly.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "../allocators/kernel/compat.h"
+#include "harness.h"
+#include "pool_util.h"
+
+#define NSLOTS		4096
+#define BASE_OPS	1000000UL
+#define SWEEP_EVERY	100000UL
+#define DRAIN_EVERY	300000UL
+#define SHRINK_EVERY	20011UL
+#define COMPACT_EVERY	50021UL
+#define MIGRATE_EVERY	70001UL
+
+struct slot {
+	unsigned long handle;
+	uint32_t size;
+	bool live;
+	uint64_t tag;
+};
+
+struct model {
+	const struct zpool_driver *d;
+	struct zpool *zp;
+	struct slot *slots;
+	uint64_t rng, next_tag;
+	unsigned long live, ops, evicted;
+	unsigned long overlap_checked;	/* objects whose address ranges were compared */
+	unsigned long long live_bytes;
+	bool broken;		/* stop this allocator at its first divergence */
+};
+
+static struct model *current;	/* for the evict callback */
+
+static void diverged(struct model *m, const char *what, unsigned long i, size_t at)
+{
+	const struct slot *s = &m->slots[i];
+
+	CHECK(0, "%s: op %lu: %s: slot %lu (%u bytes, tag %" PRIu64 ") differs at byte %zu",
+	      m->d->type, m->ops, what, i, s->size, s->tag, at);
+	m->broken = true;
+}
+
+static bool verify_slot(struct model *m, unsigned long i, const char *what)
+{
+	struct slot *s = &m->slots[i];
+	const void *p;
+	size_t at;
+
+	if (!zpbt_has_data(m->d))
+		return true;
+	p = zpool_map_handle(m->zp, s->handle, ZPOOL_MM_RO);
+	at = zpbt_verify(p, s->size, s->tag);
+	zpool_unmap_handle(m->zp, s->handle);
+	if (at != s->size)
+		diverged(m, what, i, at);
+	return at == s->size;
+}
+
+static void forget(struct model *m, unsigned long i)
+{
+	m->slots[i].live = false;
+	m->live--;
+	m->live_bytes -= m->slots[i].size;
+}
+
+static void check_accounting(struct model *m, const char *after)
+{
+	const struct zpool_driver *d = m->d;
+	unsigned long long total = zpool_get_total_size(m->zp);
+	unsigned long pages = zpool_pages(m->zp);
+
+	if (d->caps & ZPB_CAP_NO_DATA)
+		return;
+	if (d->caps & ZPB_CAP_BOUND) {
+		if (total != DIV_ROUND_UP(m->live_bytes, PAGE_SIZE) * PAGE_SIZE) {
+			CHECK(0, "%s: op %lu (after %s): total_size %llu for %llu live bytes, expected %llu",
+			      d->type, m->ops, after, total, m->live_bytes,
+			      DIV_ROUND_UP(m->live_bytes, PAGE_SIZE) * PAGE_SIZE);
+			m->broken = true;
+		}
+		return;
+	}
+	if (total != (unsigned long long)pages * PAGE_SIZE || total < m->live_bytes ||
+	    (m->live == 0 && total != 0)) {
+		CHECK(0, "%s: op %lu (after %s): total_size %llu, %lu charged pages, %lu objects of %llu bytes live",
+		      d->type, m->ops, after, total, pages, m->live, m->live_bytes);
+		m->broken = true;
+	}
+}
+
+/* Sizes shaped like compressed pages: mostly mid-sized, with both extremes and chunk edges. */
+static size_t pick_size(struct model *m)
+{
+	size_t max = m->d->max_size;
+	uint64_t r = zpbt_below(&m->rng, 100);
+
+	if (r < 35)
+		return 1 + zpbt_below(&m->rng, max);
+	if (r < 65)
+		return min(max, 700 + zpbt_below(&m->rng, 1500));
+	if (r < 80)
+		return 1 + zpbt_below(&m->rng, 256);
+	if (r < 92)
+		return max - zpbt_below(&m->rng, min(max, 256));
+	/* A multiple of 16 or 64, or one past it: where chunk and class rounding turn. */
+	r = (1 + zpbt_below(&m->rng, max / 16)) * 16 + zpbt_below(&m->rng, 2);
+	return min(max, r);
+}
+
+static void op_alloc(struct model *m, unsigned long i)
+{
+	struct slot *s = &m->slots[i];
+	size_t size = pick_size(m);
+	int ret;
+
+	ret = zpool_malloc(m->zp, size, GFP_KERNEL, &s->handle);
+	m->ops++;
+	if (ret) {
+		CHECK(0, "%s: op %lu: malloc(%zu) with %lu objects live: got %d",
+		      m->d->type, m->ops, size, m->live, ret);
+		m->broken = true;
+		return;
+	}
+	s->size = size;
+	s->tag = m->next_tag++;
+	s->live = true;
+	m->live++;
+	m->live_bytes += size;
+	zpbt_fill(zpool_map_handle(m->zp, s->handle, ZPOOL_MM_WO), size, s->tag);
+	zpool_unmap_handle(m->zp, s->handle);
+	m->ops++;
+}
+
+static void op_free(struct model *m, unsigned long i)
+{
+	verify_slot(m, i, "before free");
+	zpool_free(m->zp, m->slots[i].handle);
+	forget(m, i);
+	m->ops++;
+}
+
+static void op_rewrite(struct model *m, unsigned long i, enum zpool_mapmode mm)
+{
+	struct slot *s = &m->slots[i];
+	void *p = zpool_map_handle(m->zp, s->handle, mm);
+	size_t at;
+
+	if (mm == ZPOOL_MM_RW && zpbt_has_data(m->d)) {
+		at = zpbt_verify(p, s->size, s->tag);
+		if (at != s->size)
+			diverged(m, "RW map", i, at);
+	}
+	s->tag = m->next_tag++;
+	zpbt_fill(p, s->size, s->tag);
+	zpool_unmap_handle(m->zp, s->handle);
+	m->ops++;
+}
+
+/* The evict callback: the model's owner writes the object back (checks it) and frees it. */
+static int shadow_evict(struct zpool *zp, unsigned long handle)
+{
+	struct model *m = current;
+	unsigned long i;
+
+	for (i = 0; i < NSLOTS; i++) {
+		if (!m->slots[i].live || m->slots[i].handle != handle)
+			continue;
+		verify_slot(m, i, "evict");
+		zpool_free(zp, handle);
+		forget(m, i);
+		m->evicted++;
+		return 0;
+	}
+	CHECK(0, "%s: op %lu: evict of handle %#lx, which is not live", m->d->type, m->ops, handle);
+	m->broken = true;
+	return -ENOENT;
+}
+
+static const struct zpool_ops shadow_ops = { .evict = shadow_evict };
+
+struct range {
+	uintptr_t start, end;
+	unsigned long slot;
+};
+
+static int range_cmp(const void *a, const void *b)
+{
+	const struct range *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static bool in_arena(uintptr_t p)
+{
+	uintptr_t base = (uintptr_t)zpb_arena_base;
+
+	return p >= base && p - base < (zpb_arena_npages << PAGE_SHIFT);
+}
+
+/* Check every live object, and that no two overlap where map shows them in place. */
+static void sweep(struct model *m, struct range *ranges)
+{
+	unsigned long i, n = 0;
+
+	if (!zpbt_has_data(m->d))
+		return;
+	for (i = 0; i < NSLOTS && !m->broken; i++) {
+		struct slot *s = &m->slots[i];
+		uintptr_t p;
+		size_t at;
+
+		if (!s->live)
+			continue;
+		p = (uintptr_t)zpool_map_handle(m->zp, s->handle, ZPOOL_MM_RO);
+		at = zpbt_verify((void *)p, s->size, s->tag);
+		zpool_unmap_handle(m->zp, s->handle);
+		if (at != s->size)
+			diverged(m, "sweep", i, at);
+		if (!in_arena(p))
+			continue;	/* a bounce buffer, or the heap (ideal) */
+		if ((p & ~PAGE_MASK) + s->size > PAGE_SIZE) {
+			/* In the pool's pages, yet across a page end: only a spanning allocator may. */
+			if (!(m->d->caps & ZPB_CAP_SPANNING)) {
+				CHECK(0, "%s: op %lu: slot %lu (%u bytes) mapped across a page boundary at %#lx",
+				      m->d->type, m->ops, i, s->size, (unsigned long)p);
+				m->broken = true;
+			}
+			continue;
+		}
+		ranges[n].start = p;
+		ranges[n].end = p + s->size;
+		ranges[n].slot = i;
+		n++;
+	}
+	m->overlap_checked += n;
+	qsort(ranges, n, sizeof(*ranges), range_cmp);
+	for (i = 1; i < n; i++)
+		if (ranges[i - 1].end > ranges[i].start) {
+			CHECK(0, "%s: op %lu: slots %lu [%#lx,%#lx) and %lu [%#lx,%#lx) overlap",
+			      m->d->type, m->ops, ranges[i - 1].slot, (unsigned long)ranges[i - 1].start,
+			      (unsigned long)ranges[i - 1].end, ranges[i].slot,
+			      (unsigned long)ranges[i].start, (unsigned long)ranges[i].end);
+			m->broken = true;
+			break;
+		}
+}
+
+static void drain(struct model *m)
+{
+	unsigned long i, start = zpbt_below(&m->rng, NSLOTS);
+
+	for (i = 0; i < NSLOTS && !m->broken; i++) {
+		unsigned long j = (start + i * 2654435761UL) % NSLOTS;
+
+		if (m->slots[j].live)
+			op_free(m, j);
+	}
+	/* Stride is coprime with 4096 (odd), so every slot was visited. */
+	check_accounting(m, "draining the pool");
+}
+
+static void maintenance(struct model *m, unsigned long step)
+{
+	const struct zpool_driver *d = m->d;
+
+	if ((d->caps & ZPB_CAP_EVICT) && step % SHRINK_EVERY == 0 && m->live) {
+		unsigned long long before = zpool_get_total_size(m->zp), after;
+		unsigned int want = 1 + zpbt_below(&m->rng, 4), got = 0;
+		int ret = zpool_shrink(m->zp, want, &got);
+
+		m->ops++;
+		after = zpool_get_total_size(m->zp);
+		/* The kernel's zpool shrink loops page by page and returns the last page's result. */
+		if (got > want || (ret == 0) != (got == want) ||
+		    after > before - (unsigned long long)got * PAGE_SIZE) {
+			CHECK(0, "%s: op %lu: shrink(%u) returned %d with %u reclaimed; size %llu -> %llu",
+			      d->type, m->ops, want, ret, got, before, after);
+			m->broken = true;
+		}
+		check_accounting(m, "shrink");
+	}
+	if ((d->caps & ZPB_CAP_COMPACT) && step % COMPACT_EVERY == 0) {
+		zpool_compact(m->zp);
+		m->ops++;
+		check_accounting(m, "compact");
+	}
+	if ((d->caps & ZPB_CAP_MOVABLE) && step % MIGRATE_EVERY == 0) {
+		zpool_migrate_pages(m->zp, 64);
+		m->ops++;
+		check_accounting(m, "migrate");
+	}
+}
+
+static void run_shadow(const struct zpool_driver *d, uint64_t seed, unsigned long target)
+{
+	struct model m = { .d = d, .rng = seed, .next_tag = 1 };
+	struct range *ranges = calloc(NSLOTS, sizeof(*ranges));
+	struct timespec a, b;
+	unsigned long step = 0, i;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	m.slots = calloc(NSLOTS, sizeof(*m.slots));
+	REQUIRE(m.slots && ranges, "calloc");
+	current = &m;
+	m.zp = zpbt_create(d, &shadow_ops, 0);
+	if (!m.zp)
+		goto out;
+	check_accounting(&m, "create");
+	while (m.ops < target && !m.broken) {
+		/* Occupancy drifts: fill up for a while, then empty down, and again. */
+		unsigned long phase = (step / 40000) % 3;
+		unsigned int alloc_pct = phase == 0 ? 70 : phase == 1 ? 50 : 30;
+		unsigned long r = zpbt_below(&m.rng, 100);
+
+		step++;
+		i = zpbt_below(&m.rng, NSLOTS);
+		if (!m.slots[i].live) {
+			if (r < alloc_pct)
+				op_alloc(&m, i);
+		} else if (r < 100 - alloc_pct) {
+			op_free(&m, i);
+		} else {
+			r = zpbt_below(&m.rng, 4);
+			if (r < 2)
+				verify_slot(&m, i, "RO map"), m.ops++;
+			else
+				op_rewrite(&m, i, r == 2 ? ZPOOL_MM_RW : ZPOOL_MM_WO);
+		}
+		check_accounting(&m, "an operation");
+		maintenance(&m, step);
+		if (step % SWEEP_EVERY == 0)
+			sweep(&m, ranges);
+		if (step % DRAIN_EVERY == 0)
+			drain(&m);
+	}
+	sweep(&m, ranges);
+	drain(&m);
+	CHECK(zpool_destroy_pool(m.zp) == 0, "%s: destroy after the shadow run left pages", d->type);
+out:
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	printf("  %s: %lu ops, %lu evicted, %lu overlap-checked, %.2fs%s\n", d->type, m.ops,
+	       m.evicted, m.overlap_checked,
+	       (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9, m.broken ? " (stopped at a divergence)" : "");
+	current = NULL;
+	free(m.slots);
+	free(ranges);
+}
+
+TEST(shadow_model_agrees_with_every_allocator_over_a_million_ops)
+{
+	unsigned long target = BASE_OPS * zpbt_scale();
+	uint64_t seed = zpbt_seed(0x5eed2026);
+	const struct zpool_driver *d;
+	int i;
+
+	/* Before any pool exists: queued work then runs at the end of each op. */
+	zpb_wq_set_deterministic(true);
+	zpbt_for_each_driver(d, i)
+		run_shadow(d, seed, target);
+	zpb_wq_set_deterministic(false);
+}
+
+/* The same seed gives the same pages at every step: compare two runs' page counts. */
+TEST(shadow_run_is_repeatable_for_a_seed)
+{
+	const struct zpool_driver *d;
+	int i;
+
+	zpb_wq_set_deterministic(true);
+	zpbt_for_each_driver(d, i) {
+		unsigned long long trace[2][64];
+		int run;
+
+		if (!zpbt_has_data(d))
+			continue;
+		for (run = 0; run < 2; run++) {
+			struct model m = { .d = d, .rng = 99, .next_tag = 1 };
+			int k;
+
+			m.slots = calloc(NSLOTS, sizeof(*m.slots));
+			REQUIRE(m.slots, "calloc");
+			current = &m;
+			m.zp = zpbt_create(d, &shadow_ops, 0);
+			if (!m.zp) {
+				free(m.slots);
+				return;
+			}
+			for (k = 0; k < 64 * 500; k++) {
+				unsigned long s = zpbt_below(&m.rng, NSLOTS);
+
+				if (m.slots[s].live)
+					op_free(&m, s);
+				else
+					op_alloc(&m, s);
+				if (k % 500 == 499)
+					trace[run][k / 500] = zpool_get_total_size(m.zp);
+			}
+			drain(&m);
+			zpool_destroy_pool(m.zp);
+			free(m.slots);
+			current = NULL;
+		}
+		CHECK(!memcmp(trace[0], trace[1], sizeof(trace[0])),
+		      "%s: two runs of the same seed differ in total_size", d->type);
+	}
+	zpb_wq_set_deterministic(false);
+}
