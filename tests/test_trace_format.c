@@ -27,7 +27,7 @@ static struct zpb_trace_header header(uint32_t page_size)
 static struct zpb_record *random_trace(uint64_t seed, size_t n, uint32_t page_size)
 {
 	struct zpb_record *recs = calloc(n, sizeof(*recs));
-	uint64_t s = seed, t = 0;
+	uint64_t s = seed, t = 0, last_store = 0;
 	size_t i;
 
 	for (i = 0; recs && i < n; i++) {
@@ -40,6 +40,17 @@ static struct zpb_record *random_trace(uint64_t seed, size_t n, uint32_t page_si
 		else if (r == 6)
 			t = tu_rand(&s);	/* anywhere in 64 bits, wrapping deltas included */
 		tu_random_record(&s, page_size, t, &recs[i]);
+		/* A third of the STOREs continue the previous one's slots: the short STORE form. */
+		if (recs[i].op == ZPB_OP_STORE && tu_rand(&s) % 3 == 0 &&
+		    ZPB_KEY_OFFSET(last_store) != ZPB_KEY_OFFSET_MASK) {
+			recs[i].key = last_store + 1;
+			if (tu_rand(&s) % 2 && recs[i].len) {
+				recs[i].flags = 0;
+				recs[i].content = 0;
+			}
+		}
+		if (recs[i].op == ZPB_OP_STORE)
+			last_store = recs[i].key;
 	}
 	return recs;
 }
@@ -130,5 +141,93 @@ TEST(conversion_both_ways_is_byte_for_byte_lossless)
 	convert(tu_path("b.bin"), tu_path("b.txt"), ZPB_TRACE_TEXT);
 	same_bytes(tu_path("a.bin"), tu_path("b.bin"));
 	same_bytes(tu_path("a.txt"), tu_path("b.txt"));
+	free(recs);
+}
+
+/*
+ * A typical zswap trace, as the kernel produces one under memory pressure:
+ * kswapd on one CPU stores batches of 32 pages (SWAP_CLUSTER_MAX) into
+ * consecutive swap slots (the swap allocator hands out per-CPU clusters),
+ * a few microseconds apart (one compression each); tasks on the other CPUs
+ * fault pages back in, with swap readahead loading runs of neighbouring
+ * slots, and each exclusive load is followed by the slot's invalidation.
+ * Compressed lengths spread over 200..3800 bytes (two varint bytes).
+ */
+static size_t typical_trace(struct zpb_record *recs, size_t n, uint64_t seed)
+{
+	uint64_t s = seed, t = 0, next_slot = 1000;
+	size_t i = 0;
+
+	while (i < n) {
+		uint64_t batch_start = next_slot;
+		unsigned int j, runs;
+
+		for (j = 0; j < 32 && i < n; j++, i++) {
+			t += 1500 + tu_rand(&s) % 3000;
+			memset(&recs[i], 0, sizeof(recs[i]));
+			recs[i].time_ns = t;
+			recs[i].cpu = 0;
+			recs[i].op = ZPB_OP_STORE;
+			recs[i].key = ZPB_KEY(0, next_slot++);
+			recs[i].len = 200 + (uint32_t)(tu_rand(&s) % 3600);
+		}
+		/* Faults: a few readahead runs somewhere in the recently swapped range. */
+		for (runs = 0; runs < 3 && i < n; runs++) {
+			uint64_t at = batch_start - tu_rand(&s) % 200;
+			unsigned int len = 1 + (unsigned int)(tu_rand(&s) % 8), k;
+			uint32_t cpu = 1 + (uint32_t)(tu_rand(&s) % 3);
+
+			t += 2000 + tu_rand(&s) % 30000;
+			for (k = 0; k < len && i + 1 < n; k++) {
+				memset(&recs[i], 0, sizeof(recs[i]));
+				t += 300 + tu_rand(&s) % 700;
+				recs[i].time_ns = t;
+				recs[i].cpu = cpu;
+				recs[i].op = ZPB_OP_LOAD;
+				recs[i].key = ZPB_KEY(0, at + k);
+				i++;
+				recs[i] = recs[i - 1];
+				recs[i].time_ns = t += 100 + tu_rand(&s) % 200;
+				recs[i].op = ZPB_OP_INVALIDATE;
+				i++;
+			}
+		}
+	}
+	return i;
+}
+
+TEST(binary_form_takes_at_most_4_bytes_a_record_on_a_typical_trace)
+{
+	const size_t n = 200000;
+	struct zpb_record *recs = calloc(n, sizeof(*recs));
+	struct zpb_trace_header h = header(4096);
+	char err[256];
+	size_t len, hdr_len;
+	unsigned char *data;
+	double per;
+
+	REQUIRE(recs, "out of memory");
+	typical_trace(recs, n, 42);
+	REQUIRE(tu_write(tu_path("typical.bin"), ZPB_TRACE_BINARY, &h, recs, 0, err, sizeof(err)) == 0, "%s", err);
+	data = tu_read_file(tu_path("typical.bin"), &hdr_len);
+	free(data);
+	REQUIRE(tu_write(tu_path("typical.bin"), ZPB_TRACE_BINARY, &h, recs, n, err, sizeof(err)) == 0, "%s", err);
+	data = tu_read_file(tu_path("typical.bin"), &len);
+	REQUIRE(data, "cannot read the trace back");
+	per = (double)(len - hdr_len) / (double)n;
+	printf("  typical trace: %zu records in %zu bytes after the header: %.3f bytes/record\n",
+	       n, len - hdr_len, per);
+	CHECK(per <= 4.0, "binary encoding: %.3f bytes a record, expected at most 4", per);
+	free(data);
+	{
+		struct zpb_record *back = calloc(n, sizeof(*back));
+		long got = back ? tu_read(tu_path("typical.bin"), back, n, err, sizeof(err)) : -1;
+		size_t i;
+
+		REQUIRE(got == (long)n, "read back %ld of %zu records: %s", got, n, err);
+		for (i = 0; i < n; i++)
+			REQUIRE(tu_record_eq(&recs[i], &back[i]), "typical record %zu differs after the round trip", i + 1);
+		free(back);
+	}
 	free(recs);
 }

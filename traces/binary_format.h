@@ -44,6 +44,16 @@ enum zpb_time_mode {
 	ZPB_TIME_BACKWARD = 3,	/* varint delta backward (a clock that went back) */
 };
 
+/*
+ * Op 7 in the tag is the short STORE, the commonest record of a swap-out
+ * burst in 4 bytes: no flags, the key is the previous STORE's key + 1, the
+ * tag's top four bits and three bytes after the CPU hold a 16-bit time
+ * delta and a 12-bit length - 1 (see docs/trace-format.md).
+ */
+#define ZPB_TAG_SHORT_STORE 7
+#define ZPB_SHORT_DELTA_MAX 0xffff
+#define ZPB_SHORT_LEN_MAX 4096
+
 #define ZPB_RING_SIZE 256	/* recent keys; an index fits one byte */
 
 /* Longest possible record: tag, time, cpu, key, len, flags, content, label. */

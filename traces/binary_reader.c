@@ -132,6 +132,46 @@ static void bin_reset(struct zpb_trace_reader *r)
 	(v) = *p++;								\
 } while (0)
 
+/* The short STORE (tag op 7): CPU, then 12 bits of delta and 12 of length - 1. */
+static int short_store(struct zpb_trace_reader *r, struct zpb_record *rec, unsigned int tag,
+		       const unsigned char *p, const unsigned char *end, char *err, size_t errlen)
+{
+	struct zpb_bin_ctx *c = &r->u.bin;
+	uint64_t v, d;
+	uint32_t packed;
+	char msg[160];
+
+	if (tag & ZPB_TAG_CPU) {
+		GET_VARINT(v, "cpu");
+		if (v > ZPB_TRACE_CPU_MAX)
+			return zpb_reader_fail(r, err, errlen, "cpu %llu out of range 0..%d",
+					       (unsigned long long)v, ZPB_TRACE_CPU_MAX);
+		c->prev_cpu = (uint32_t)v;
+	}
+	if (end - p < 3)
+		return zpb_reader_fail(r, err, errlen, "truncated record (inside a short STORE)");
+	packed = (uint32_t)zpb_get_le(p, 3);
+	p += 3;
+	d = (uint64_t)(tag >> 4) << 12 | (packed & 0xfff);
+	rec->time_ns = c->prev_time + d;
+	c->prev_time = rec->time_ns;
+	if (d)
+		c->prev_delta = d;
+	rec->cpu = c->prev_cpu;
+	rec->op = ZPB_OP_STORE;
+	rec->flags = 0;
+	rec->len = (packed >> 12) + 1;
+	rec->key = c->prev_key[ZPB_OP_STORE] + 1;
+	rec->content = 0;
+	rec->label[0] = '\0';
+	c->prev_key[ZPB_OP_STORE] = rec->key;
+	zpb_bin_push_key(c, rec->key);
+	if (zpb_record_check(rec, r->hdr.page_size, msg, sizeof(msg)))
+		return zpb_reader_fail(r, err, errlen, "%s", msg);
+	r->in.pos = (size_t)(p - r->in.buf);
+	return 1;
+}
+
 static int bin_next(struct zpb_trace_reader *r, struct zpb_record *rec, char *err, size_t errlen)
 {
 	struct zpb_inbuf *in = &r->in;
@@ -161,6 +201,8 @@ static int bin_next(struct zpb_trace_reader *r, struct zpb_record *rec, char *er
 	op = tag & ZPB_TAG_OP_MASK;
 	kmode = (tag >> ZPB_TAG_KEY_SHIFT) & 3;
 	tmode = (tag >> ZPB_TAG_TIME_SHIFT) & 3;
+	if (op == ZPB_TAG_SHORT_STORE)
+		return short_store(r, rec, tag, p, end, err, errlen);
 	if (op < ZPB_OP_STORE || op > ZPB_OP_MAX)
 		return zpb_reader_fail(r, err, errlen, "unknown op %u (tag byte 0x%02x)", op, tag);
 

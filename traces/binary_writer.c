@@ -30,6 +30,29 @@ static int bin_write(struct zpb_trace_writer *w, const struct zpb_record *rec, c
 	start = p = w->buf + w->used;
 	p++;	/* the tag, filled in below */
 
+	if (op == ZPB_OP_STORE && !rec->flags && rec->key == c->prev_key[op] + 1 &&
+	    d <= ZPB_SHORT_DELTA_MAX && rec->len >= 1 && rec->len <= ZPB_SHORT_LEN_MAX) {
+		uint32_t packed = (uint32_t)(d & 0xfff) | (rec->len - 1) << 12;
+
+		tag = ZPB_TAG_SHORT_STORE | (unsigned int)(d >> 12) << 4;
+		if (rec->cpu != c->prev_cpu) {
+			tag |= ZPB_TAG_CPU;
+			p += zpb_varint_put(p, rec->cpu);
+			c->prev_cpu = rec->cpu;
+		}
+		zpb_put_le(p, packed, 3);
+		p += 3;
+		c->prev_time = rec->time_ns;
+		if (d)
+			c->prev_delta = d;
+		c->prev_key[op] = rec->key;
+		zpb_bin_push_key(c, rec->key);
+		w->seen[seen_slot(rec->key)] = (struct zpb_key_seen){ rec->key, c->pushes };
+		*start = (unsigned char)tag;
+		w->used += (size_t)(p - start);
+		return 0;
+	}
+
 	if (d == 0) {
 		tag |= ZPB_TIME_SAME << ZPB_TAG_TIME_SHIFT;
 	} else if (d == c->prev_delta) {
