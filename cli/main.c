@@ -9,10 +9,12 @@
 
 extern const struct zpb_command zpb_cmd_list;
 extern const struct zpb_command zpb_cmd_gate;
+extern const struct zpb_command zpb_cmd_trace;
 
 static const struct zpb_command *const commands[] = {
 	&zpb_cmd_list,
 	&zpb_cmd_gate,
+	&zpb_cmd_trace,
 	NULL,
 };
 

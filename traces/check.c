@@ -121,7 +121,7 @@ int zpb_checker_feed(struct zpb_checker *c, const struct zpb_record *rec, uint64
 		     char *msg, size_t msglen)
 {
 	struct slot *s;
-	int bad = 0;
+	int bad = 0;	/* problems found in this record */
 	char key[48];
 
 	c->st.records++;
@@ -129,7 +129,7 @@ int zpb_checker_feed(struct zpb_checker *c, const struct zpb_record *rec, uint64
 		snprintf(msg, msglen, "record %llu: time %llu ns goes back from %llu ns at record %llu",
 			 (unsigned long long)recno, (unsigned long long)rec->time_ns,
 			 (unsigned long long)c->prev_time, (unsigned long long)c->prev_time_rec);
-		bad = 1;
+		bad++;
 	}
 	c->prev_time = rec->time_ns;
 	c->prev_time_rec = recno;
@@ -145,7 +145,7 @@ int zpb_checker_feed(struct zpb_checker *c, const struct zpb_record *rec, uint64
 	}
 	snprintf(key, sizeof(key), "%u:%llu", ZPB_KEY_TYPE(rec->key),
 		 (unsigned long long)ZPB_KEY_OFFSET(rec->key));
-	/* One problem a record: a later one would overwrite the time message, so append. */
+	/* A record can have two problems (time and key): the second is appended. */
 #define PROBLEM(...) do {							\
 	size_t __n = bad ? strlen(msg) : 0;					\
 	if (bad && __n + 2 < msglen) {						\
@@ -156,7 +156,7 @@ int zpb_checker_feed(struct zpb_checker *c, const struct zpb_record *rec, uint64
 		__n = (size_t)snprintf(msg, msglen, "record %llu: ", (unsigned long long)recno); \
 	if (__n < msglen)							\
 		snprintf(msg + __n, msglen - __n, __VA_ARGS__);			\
-	bad = 1;								\
+	bad++;									\
 } while (0)
 
 	if (!s->recno) {

@@ -155,7 +155,7 @@ struct zpb_check_opts {
 
 struct zpb_check_stats {
 	uint64_t records;
-	uint64_t problems;
+	uint64_t problems;		/* each problem counted, not each bad record */
 	uint64_t distinct_keys;		/* keys ever named */
 	uint64_t live_keys, live_bytes;	/* entries in the pool now */
 	uint64_t peak_live_keys, peak_live_bytes;
@@ -165,8 +165,9 @@ struct zpb_checker;
 struct zpb_checker *zpb_checker_new(const struct zpb_check_opts *opts);
 /*
  * Feed the next record (@recno is its 1-based number, for messages).
- * Returns 0 if it is consistent, 1 if not (@msg says why, naming the record
- * and the earlier record it conflicts with), -1 if out of memory.
+ * Returns the number of problems the record has (0 if it is consistent; @msg
+ * then says why, naming the record and the earlier record it conflicts
+ * with; at most 2: time and key), or -1 if out of memory.
  */
 int zpb_checker_feed(struct zpb_checker *c, const struct zpb_record *rec, uint64_t recno,
 		     char *msg, size_t msglen);
