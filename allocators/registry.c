@@ -12,12 +12,14 @@
 #include "kernel/slab.h"
 #include "zpool.h"
 
+extern const struct zpool_driver z3fold_zpool_driver;
 extern const struct zpool_driver zbud_zpool_driver;
 extern const struct zpool_driver zs_zpool_driver;
 extern const struct zpool_driver ideal_zpool_driver;
 extern const struct zpool_driver null_zpool_driver;
 
 static const struct zpool_driver *const drivers[] = {
+	&z3fold_zpool_driver,
 	&zbud_zpool_driver,
 	&zs_zpool_driver,
 	&ideal_zpool_driver,

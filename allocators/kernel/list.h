@@ -112,12 +112,20 @@ static inline void list_splice_init(struct list_head *list, struct list_head *he
 #define list_entry(ptr, type, member) container_of(ptr, type, member)
 #define list_first_entry(ptr, type, member) list_entry((ptr)->next, type, member)
 #define list_last_entry(ptr, type, member) list_entry((ptr)->prev, type, member)
-#define list_first_entry_or_null(ptr, type, member) \
-	(!list_empty(ptr) ? list_first_entry(ptr, type, member) : NULL)
+/*
+ * As the kernel's: one READ_ONCE of head->next, so a lockless peek (z3fold's
+ * unbuddied lists) sees either the old or the new first entry, never a torn one.
+ */
+#define list_first_entry_or_null(ptr, type, member) ({			\
+	struct list_head *__head = (ptr);					\
+	struct list_head *__pos = READ_ONCE(__head->next);			\
+	__pos != __head ? list_entry(__pos, type, member) : NULL;		\
+})
 #define list_next_entry(pos, member) list_entry((pos)->member.next, __typeof__(*(pos)), member)
 #define list_prev_entry(pos, member) list_entry((pos)->member.prev, __typeof__(*(pos)), member)
 
 #define list_for_each(pos, head) for (pos = (head)->next; pos != (head); pos = pos->next)
+#define list_for_each_prev(pos, head) for (pos = (head)->prev; pos != (head); pos = pos->prev)
 #define list_for_each_safe(pos, n, head) \
 	for (pos = (head)->next, n = pos->next; pos != (head); pos = n, n = pos->next)
 #define list_for_each_entry(pos, head, member) \
