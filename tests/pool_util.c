@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "pool_util.h"
@@ -78,4 +79,16 @@ struct zpool *zpbt_create(const struct zpool_driver *d, const struct zpool_ops *
 	if (!pool)
 		zpbt_fail(__FILE__, __LINE__, "%s: zpool_create_pool failed", d->type);
 	return pool;
+}
+
+bool zpbt_settles_to_zero(struct zpool *zp)
+{
+	int waited;
+
+	for (waited = 0; waited < 10000; waited++) {
+		if (zpool_get_total_size(zp) == 0)
+			return true;
+		usleep(1000);
+	}
+	return false;
 }

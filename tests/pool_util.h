@@ -46,6 +46,14 @@ size_t zpbt_verify(const void *src, size_t len, uint64_t tag);
 struct zpool *zpbt_create(const struct zpool_driver *d, const struct zpool_ops *ops,
 			  unsigned long page_limit);
 
+/*
+ * Wait (up to 10 s) for an emptied pool's total_size to reach 0. Without
+ * deterministic mode, work queued by frees (z3fold's compaction and page
+ * release) runs on worker threads and may drop the last pages a moment
+ * after the last free returns. Returns false if it never does.
+ */
+bool zpbt_settles_to_zero(struct zpool *zp);
+
 /* True if the driver stores data (so contents can be checked). */
 static inline bool zpbt_has_data(const struct zpool_driver *d)
 {

@@ -74,6 +74,16 @@ static void check_empty(struct zpool *zp, const char *when)
 	      d->type, when, zpool_pages(zp));
 }
 
+/*
+ * Every test runs with deterministic work (queued work runs at the end of
+ * the operation that queued it), so "after free, the pool is empty" is
+ * exact; test_stress covers asynchronous work.
+ */
+static void deterministic(void)
+{
+	zpb_wq_set_deterministic(true);
+}
+
 #define RING 8
 
 TEST(conformance_every_size_round_trips_and_past_max_is_enospc)
@@ -81,6 +91,7 @@ TEST(conformance_every_size_round_trips_and_past_max_is_enospc)
 	const struct zpool_driver *d;
 	int i;
 
+	deterministic();
 	zpbt_for_each_driver(d, i) {
 		struct zpool *zp = zpbt_create(d, NULL, 0);
 		struct obj ring[RING] = { { 0 } };
@@ -127,6 +138,7 @@ TEST(conformance_data_survives_thousands_of_other_operations)
 	const struct zpool_driver *d;
 	int i;
 
+	deterministic();
 	zpbt_for_each_driver(d, i) {
 		struct zpool *zp = zpbt_create(d, NULL, 0);
 		struct obj keep[KEEPERS] = { { 0 } }, *churn;
@@ -170,6 +182,7 @@ TEST(conformance_map_modes_wo_writes_ro_reads_rw_round_trips)
 	const struct zpool_driver *d;
 	int i;
 
+	deterministic();
 	zpbt_for_each_driver(d, i) {
 		struct zpool *zp = zpbt_create(d, NULL, 0);
 		struct obj objs[12];
@@ -243,6 +256,7 @@ TEST(conformance_total_size_returns_to_zero_when_everything_is_freed)
 	const struct zpool_driver *d;
 	int i;
 
+	deterministic();
 	zpbt_for_each_driver(d, i) {
 		struct zpool *zp = zpbt_create(d, NULL, 0);
 		unsigned int n = 2000, k, round;
@@ -293,6 +307,7 @@ TEST(conformance_destroying_an_emptied_pool_leaks_nothing)
 	const struct zpool_driver *d;
 	int i;
 
+	deterministic();
 	zpbt_for_each_driver(d, i) {
 		unsigned long before = zpb_arena_pages_in_use();
 		struct zpool *zp = zpbt_create(d, NULL, 0);
@@ -324,6 +339,7 @@ TEST(conformance_malloc_is_enomem_at_the_page_limit_and_keeps_what_it_has)
 	const struct zpool_driver *d;
 	int i;
 
+	deterministic();
 	zpbt_for_each_driver(d, i) {
 		struct zpool *zp;
 		struct obj objs[512] = { { 0 } };
@@ -366,6 +382,7 @@ TEST(conformance_shrink_without_evict_reclaims_nothing)
 	const struct zpool_driver *d;
 	int i;
 
+	deterministic();
 	zpbt_for_each_driver(d, i) {
 		struct zpool *zp = zpbt_create(d, NULL, 0);
 		unsigned int got = 12345;

@@ -178,24 +178,43 @@ static void op_rewrite(struct model *m, unsigned long i, enum zpool_mapmode mm)
 	m->ops++;
 }
 
-/* The evict callback: the model's owner writes the object back (checks it) and frees it. */
+/*
+ * The evict callback, as zswap's writeback: find the object, check it, free
+ * the handle it was stored under. The handle reclaim passes need not be the
+ * one malloc returned (v5.4 z3fold encodes it in on-stack slots), so an
+ * object is found by handle or else by the address its handle maps to.
+ */
 static int shadow_evict(struct zpool *zp, unsigned long handle)
 {
 	struct model *m = current;
 	unsigned long i;
+	void *addr;
 
+	for (i = 0; i < NSLOTS; i++)
+		if (m->slots[i].live && m->slots[i].handle == handle)
+			goto found;
+	addr = zpool_map_handle(zp, handle, ZPOOL_MM_RO);
+	zpool_unmap_handle(zp, handle);
 	for (i = 0; i < NSLOTS; i++) {
-		if (!m->slots[i].live || m->slots[i].handle != handle)
+		void *p;
+
+		if (!m->slots[i].live)
 			continue;
-		verify_slot(m, i, "evict");
-		zpool_free(zp, handle);
-		forget(m, i);
-		m->evicted++;
-		return 0;
+		p = zpool_map_handle(zp, m->slots[i].handle, ZPOOL_MM_RO);
+		zpool_unmap_handle(zp, m->slots[i].handle);
+		if (p == addr)
+			goto found;
 	}
-	CHECK(0, "%s: op %lu: evict of handle %#lx, which is not live", m->d->type, m->ops, handle);
+	CHECK(0, "%s: op %lu: evict of handle %#lx (mapped at %p): no live object there",
+	      m->d->type, m->ops, handle, addr);
 	m->broken = true;
 	return -ENOENT;
+found:
+	verify_slot(m, i, "evict");
+	zpool_free(zp, m->slots[i].handle);
+	forget(m, i);
+	m->evicted++;
+	return 0;
 }
 
 static const struct zpool_ops shadow_ops = { .evict = shadow_evict };
@@ -267,18 +286,26 @@ static void sweep(struct model *m, struct range *ranges)
 		}
 }
 
+/* Free every live object (checking each unless the run already diverged). */
 static void drain(struct model *m)
 {
 	unsigned long i, start = zpbt_below(&m->rng, NSLOTS);
 
-	for (i = 0; i < NSLOTS && !m->broken; i++) {
+	/* An odd stride is coprime with NSLOTS (a power of two): every slot is visited once. */
+	for (i = 0; i < NSLOTS; i++) {
 		unsigned long j = (start + i * 2654435761UL) % NSLOTS;
 
-		if (m->slots[j].live)
+		if (!m->slots[j].live)
+			continue;
+		if (m->broken) {
+			zpool_free(m->zp, m->slots[j].handle);
+			forget(m, j);
+		} else {
 			op_free(m, j);
+		}
 	}
-	/* Stride is coprime with 4096 (odd), so every slot was visited. */
-	check_accounting(m, "draining the pool");
+	if (!m->broken)
+		check_accounting(m, "draining the pool");
 }
 
 static void maintenance(struct model *m, unsigned long step)
