@@ -4,7 +4,29 @@
 #include <string.h>
 
 #include "../allocators/zpool.h"
+#include "../measure/callgrind.h"
+#include "../measure/counters.h"
 #include "cli.h"
+
+/* Which counters this machine can open, probing a standard set, and callgrind. */
+static void list_measurements(void)
+{
+	const char *const *ev;
+	char why[320];
+
+	printf("\nCounters (replay --counters LIST, libpfm4 event names), on this machine:\n");
+	for (ev = zpb_counters_standard_events(); *ev; ev++) {
+		int r = zpb_counters_probe(*ev, why, sizeof(why));
+
+		printf("  %-18s %s%s%s\n", *ev, r == 1 ? "supported" : "unsupported",
+		       r == 1 ? "" : ": ", r == 1 ? "" : why);
+	}
+	printf("  (any other libpfm4 name may be given; unsupported events are reported, not fatal)\n");
+	if (zpb_callgrind_available(why, sizeof(why)))
+		printf("\nInstruction counts (replay --instructions callgrind): available\n");
+	else
+		printf("\nInstruction counts (replay --instructions callgrind): unavailable: %s\n", why);
+}
 
 static int list_run(int argc, char **argv)
 {
@@ -14,7 +36,9 @@ static int list_run(int argc, char **argv)
 	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		printf("Usage: zpoolbench list\n\n"
 		       "List every allocator with its capabilities, its largest object and\n"
-		       "the options an allocator spec may set (NAME[:KEY=VALUE]...).\n");
+		       "the options an allocator spec may set (NAME[:KEY=VALUE]...); then\n"
+		       "which counter events this machine can open and whether callgrind\n"
+		       "instruction counts are available.\n");
 		return ZPB_EXIT_OK;
 	}
 	if (argc > 1) {
@@ -36,6 +60,7 @@ static int list_run(int argc, char **argv)
 				       o->key, o->min, o->max, o->def, o->help);
 		}
 	}
+	list_measurements();
 	return ZPB_EXIT_OK;
 }
 
