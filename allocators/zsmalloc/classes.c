@@ -11,6 +11,7 @@
 BUILD_BUG_ON(((ZS_MAX_CHAIN_SIZE << PAGE_SHIFT) >> OBJ_INDEX_BITS) > 32);
 BUILD_BUG_ON(ZS_MIN_ALLOC_SIZE % ZS_ALIGN || ZS_SIZE_CLASS_DELTA % ZS_ALIGN);
 BUILD_BUG_ON(ZS_SIZE_CLASSES != 255);
+BUILD_BUG_ON(NR_FULLNESS_GROUPS > (1 << FULLNESS_BITS));
 
 /**
  * zs_calculate_zspage_chain_size - pages per zspage for a class size

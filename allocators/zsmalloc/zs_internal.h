@@ -168,12 +168,19 @@ struct zspage_lock {
 };
 
 struct zspage {
+	/* Set before the zspage is published; read without class->lock. */
 	struct {
 		unsigned int huge:HUGE_BITS;
-		unsigned int fullness:FULLNESS_BITS;
 		unsigned int class:CLASS_BITS + 1;
 		unsigned int magic:MAGIC_VAL_BITS;
 	};
+	/*
+	 * The kernel packs fullness (FULLNESS_BITS) into the word above; it
+	 * changes under class->lock while map and free read class and magic
+	 * unlocked, a read-modify-write of a shared word that ThreadSanitizer
+	 * rightly reports, so here it has a word of its own.
+	 */
+	unsigned int fullness;
 	unsigned int inuse;
 	unsigned int freeobj;
 	struct page *first_page;
@@ -227,9 +234,11 @@ static inline bool ZsHugePage(struct zspage *zspage)
 	return zspage->huge;
 }
 
+/* Only written once: replace_sub_page() rebuilds the chain of a published zspage. */
 static inline void SetZsHugePage(struct zspage *zspage)
 {
-	zspage->huge = 1;
+	if (!zspage->huge)
+		zspage->huge = 1;
 }
 
 static inline bool is_first_page(struct page *page)
