@@ -152,45 +152,6 @@ int zpb_page_same_filled(const void *page, size_t page_size)
 	return 1;
 }
 
-/* get_pages_per_zspage() of mm/zsmalloc.c: the zspage length wasting least. */
-static unsigned int zs_pages_per_zspage(unsigned int size, unsigned int page_size,
-					unsigned int max_pages)
-{
-	unsigned int i, best_pages = 1, best_used = 0;
-
-	for (i = 1; i <= max_pages; i++) {
-		unsigned int zspage = i * page_size;
-		unsigned int used = (zspage - zspage % size) * 100 / zspage;
-
-		if (used > best_used) {
-			best_used = used;
-			best_pages = i;
-		}
-	}
-	return best_pages;
-}
-
-unsigned int zpb_zs_huge_class_size(unsigned int page_size, unsigned int max_zspage_pages)
-{
-	/* zs_create_pool(): classes from 32 bytes in steps of page_size >> 8. */
-	unsigned int delta = page_size >> 8, min = 32;
-	int i, nclasses = (int)((page_size - min + delta - 1) / delta + 1);
-
-	/* From the largest class down, the first that packs several objects. */
-	for (i = nclasses - 1; i >= 0; i--) {
-		unsigned int size = min + (unsigned int)i * delta;
-		unsigned int pages, objs;
-
-		if (size > page_size)
-			size = page_size;
-		pages = zs_pages_per_zspage(size, page_size, max_zspage_pages);
-		objs = pages * page_size / size;
-		if (pages != 1 && objs != 1)
-			return size - (sizeof(unsigned long) - 1);	/* less ZS_HANDLE_SIZE - 1 */
-	}
-	return page_size;
-}
-
 int zpb_page_classify(struct zpb_compressor *c, const void *page, size_t page_size,
 		      enum zpb_incompressible policy, unsigned int huge_class_size,
 		      void *scratch, struct zpb_page_class *out, char *err, size_t errlen)

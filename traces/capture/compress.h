@@ -68,13 +68,8 @@ size_t zpb_compress_bound(size_t page_size);
  */
 int zpb_page_same_filled(const void *page, size_t page_size);
 
-/*
- * zsmalloc's huge_class_size for @page_size and zspages of up to
- * @max_zspage_pages pages: objects at least this long go to a class holding
- * one object per page. 4 pages (v4.19..v6.2) gives 3257 for 4 KiB pages;
- * 8 (CONFIG_ZSMALLOC_CHAIN_SIZE's default since v6.3) gives 3625.
- */
-unsigned int zpb_zs_huge_class_size(unsigned int page_size, unsigned int max_zspage_pages);
+/* zsmalloc's huge_class_size, for the HUGE policy, is zpb_zs_huge_class_size()
+ * of allocators/zsmalloc.h: the allocator port is its one authority. */
 
 /* The outcome of zpb_page_classify(). */
 struct zpb_page_class {

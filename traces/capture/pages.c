@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../allocators/zsmalloc.h"
 #include "capture.h"
 
 static int classify_one(struct zpb_compressor *c, const struct zpb_page_policy *pol,
@@ -50,7 +51,7 @@ int zpb_classify_files(const char *const *files, int nfiles, const struct zpb_pa
 	c = zpb_compressor_new(pol->compressor, err, errlen);
 	if (!c)
 		return -1;
-	huge = pol->huge_class_size ? pol->huge_class_size : zpb_zs_huge_class_size(ZPB_PAGE_SIZE, 8);
+	huge = pol->huge_class_size ? pol->huge_class_size : zpb_zs_huge_class_size(8);
 	page = aligned_alloc(64, ZPB_PAGE_SIZE);
 	scratch = malloc(zpb_compress_bound(ZPB_PAGE_SIZE));
 	if (!page || !scratch) {
