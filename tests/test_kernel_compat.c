@@ -169,6 +169,77 @@ TEST(arena_walk_visits_only_the_budgets_pages)
 	__free_page(other);
 }
 
+/*
+ * zpool_migrate_pages() walks the arena while other threads allocate, mark
+ * movable and free pages, as kernel compaction scans struct pages it does
+ * not own: the walk's reads and those writers' stores must be atomic (a
+ * data race under TSan otherwise), and the walk must still see a settled
+ * budget exactly.
+ */
+static const struct movable_operations walk_mops;
+static volatile int walk_stop;
+
+static int count_movable(struct page *page, void *arg)
+{
+	if (PageMovable(page) && page_mapping(page) == NULL)
+		(*(long *)arg)++;
+	return 0;
+}
+
+static void *churn_pages(void *arg)
+{
+	struct zpb_page_budget *prev = zpb_budget_enter(arg);
+	struct page *page[8];
+	int i;
+
+	while (!__atomic_load_n(&walk_stop, __ATOMIC_ACQUIRE)) {
+		for (i = 0; i < 8; i++) {
+			page[i] = alloc_page(GFP_KERNEL);
+			if (page[i])
+				__SetPageMovable(page[i], &walk_mops);
+		}
+		for (i = 0; i < 8; i++) {
+			if (!page[i])
+				continue;
+			__ClearPageMovable(page[i]);
+			__free_page(page[i]);
+		}
+	}
+	zpb_budget_leave(prev);
+	return NULL;
+}
+
+TEST(arena_walk_races_with_alloc_free_and_movable_marking)
+{
+	struct zpb_page_budget b, *prev;
+	struct page *kept[3];
+	pthread_t t;
+	long seen;
+	int i, n = 0;
+
+	zpb_budget_init(&b, 0);
+	prev = zpb_budget_enter(&b);
+	for (i = 0; i < 3; i++) {
+		kept[i] = alloc_page(GFP_KERNEL);
+		__SetPageMovable(kept[i], &walk_mops);
+	}
+	zpb_budget_leave(prev);
+	walk_stop = 0;
+	pthread_create(&t, NULL, churn_pages, &b);
+	for (i = 0; i < 300; i++) {
+		seen = 0;
+		zpb_arena_for_each_page(&b, count_movable, &seen);
+		CHECK(seen >= 3, "racing walk missed settled movable pages: saw %ld of at least 3", seen);
+	}
+	__atomic_store_n(&walk_stop, 1, __ATOMIC_RELEASE);
+	pthread_join(t, NULL);
+	zpb_arena_for_each_page(&b, count_page, &n);
+	CHECK(n == 3, "walk after the churn found %d pages, expected 3", n);
+	for (i = 0; i < 3; i++)
+		__free_page(kept[i]);
+	CHECK_EQ_UL(atomic_long_read(&b.pages), 0, "pages charged after freeing");
+}
+
 TEST(percpu_copies_are_distinct_and_zeroed)
 {
 	long *pc = alloc_percpu(long);

@@ -59,15 +59,15 @@ void iput(struct inode *inode);
 
 static inline void zpb_set_movable_mapping(struct page *page, struct address_space *mapping)
 {
-	page->mapping = mapping;
-	page->mops = NULL;
+	WRITE_ONCE(page->mapping, mapping);
+	WRITE_ONCE(page->mops, NULL);
 	set_bit(PG_movable, &page->flags);
 }
 
 static inline void zpb_set_movable_ops(struct page *page, const struct movable_operations *mops)
 {
-	page->mapping = NULL;
-	page->mops = mops;
+	WRITE_ONCE(page->mapping, NULL);
+	WRITE_ONCE(page->mops, mops);
 	set_bit(PG_movable, &page->flags);
 }
 
@@ -80,16 +80,17 @@ static inline void __ClearPageMovable(struct page *page)
 {
 	/* As the kernel: the movable tag stays so isolated pages still
 	 * reach putback, but the owner's mapping is forgotten. */
-	page->mapping = NULL;
-	page->mops = NULL;
+	WRITE_ONCE(page->mapping, NULL);
+	WRITE_ONCE(page->mops, NULL);
 }
 
 static inline bool __PageMovable(const struct page *page) { return test_bit(PG_movable, &page->flags); }
 static inline bool PageMovable(const struct page *page)
 {
-	return __PageMovable(page) && (page->mapping || page->mops);
+	/* Read racily by page walks (zpool_migrate_pages), hence READ_ONCE. */
+	return __PageMovable(page) && (READ_ONCE(page->mapping) || READ_ONCE(page->mops));
 }
-static inline struct address_space *page_mapping(struct page *page) { return page->mapping; }
+static inline struct address_space *page_mapping(struct page *page) { return READ_ONCE(page->mapping); }
 
 /**
  * zpb_migrate_page - migrate one page the way kernel compaction does

@@ -186,14 +186,19 @@ struct page *zpb_alloc_page_for(struct zpb_page_budget *b, gfp_t gfp)
 		atomic_long_dec(&b->pages);
 		return NULL;
 	}
-	page->flags = 0;	/* clears PG_zpb_free */
+	/*
+	 * The fields a page walk reads (flags, budget, the movable owner) are
+	 * stored atomically: zpool_migrate_pages() scans pages racily, as the
+	 * kernel's compaction scanner reads struct pages it does not own.
+	 */
+	__atomic_store_n(&page->flags, 0, __ATOMIC_RELAXED);	/* clears PG_zpb_free */
 	page->private = 0;
 	INIT_LIST_HEAD(&page->lru);
-	page->mapping = NULL;
-	page->mops = NULL;
+	WRITE_ONCE(page->mapping, NULL);
+	WRITE_ONCE(page->mops, NULL);
 	page->index = 0;
 	page->page_type = 0;
-	page->budget = b;
+	WRITE_ONCE(page->budget, b);
 	atomic_set(&page->_refcount, 1);
 	atomic_long_inc(&in_use);
 	if (gfp & __GFP_ZERO)
@@ -215,8 +220,8 @@ static void arena_free(struct page *page)
 	BUG_ON(PageLocked(page));
 	atomic_long_dec(&b->pages);
 	atomic_long_dec(&in_use);
-	page->budget = NULL;
-	page->flags = 0;
+	WRITE_ONCE(page->budget, NULL);
+	__atomic_store_n(&page->flags, 0, __ATOMIC_RELAXED);
 	set_bit(PG_zpb_free, &page->flags);
 	spin_lock(&arena_lock);
 	list_add(&page->lru, &free_lists[page->node]);
