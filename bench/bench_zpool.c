@@ -102,124 +102,123 @@ static bool fill(struct zpb_bench_state *st, struct zpool *pool, unsigned long *
 	return true;
 }
 
+/* Free every non-zero handle of @h. */
 static void drain(struct zpool *pool, unsigned long *h, long n)
 {
 	long i;
 
 	for (i = 0; i < n; i++)
-		zpool_free(pool, h[i]);
+		if (h[i])
+			zpool_free(pool, h[i]);
+}
+
+/* The steady-state benchmarks' pool: RING live objects of one size. */
+struct ring {
+	struct zpool *pool;
+	unsigned long h[RING];
+	size_t len;
+};
+
+static struct ring ring;	/* benchmarks run one at a time (threaded ones use bm_alloc) */
+
+/* Make @a's pool holding RING objects of the run's size. false if the run failed. */
+static bool ring_open(struct zpb_bench_state *st, struct bm_alloc *a, struct ring *r)
+{
+	r->len = (size_t)zpb_bench_range(st, 0);
+	r->pool = make_pool(st, a);
+	if (r->pool && fill(st, r->pool, r->h, RING, r->len))
+		return true;
+	if (r->pool)
+		zpool_destroy_pool(r->pool);
+	return false;
+}
+
+/* Report ops (and bytes: @bytes_per_op per op), density; free everything. */
+static void ring_close(struct zpb_bench_state *st, struct ring *r, int64_t ops_per_iter, int64_t bytes_per_op)
+{
+	int64_t ops = zpb_bench_iterations(st) * ops_per_iter;
+
+	set_density(st, r->pool, RING);
+	if (bytes_per_op)
+		zpb_bench_set_bytes_processed(st, ops * bytes_per_op);
+	zpb_bench_set_items_processed(st, ops);
+	drain(r->pool, r->h, RING);
+	zpool_destroy_pool(r->pool);
 }
 
 static void bm_malloc_free(struct zpb_bench_state *st, void *arg)
 {
-	struct bm_alloc *a = arg;
-	size_t len = (size_t)zpb_bench_range(st, 0);
-	static unsigned long h[RING];
-	struct zpool *pool = make_pool(st, a);
+	struct ring *r = &ring;
 	long i = 0;
 
-	if (!pool || !fill(st, pool, h, RING, len))
-		goto out;
+	if (!ring_open(st, arg, r))
+		return;
 	while (zpb_bench_keep_running(st)) {
-		zpool_free(pool, h[i]);
-		if (zpool_malloc(pool, len, GFP_KERNEL, &h[i])) {
+		zpool_free(r->pool, r->h[i]);
+		if (zpool_malloc(r->pool, r->len, GFP_KERNEL, &r->h[i])) {
 			zpb_bench_skip_with_error(st, "zpool_malloc failed");
-			h[i] = 0;
+			r->h[i] = 0;
 			break;
 		}
 		i = (i + 1) % RING;
 	}
-	set_density(st, pool, RING);
-	zpb_bench_set_bytes_processed(st, zpb_bench_iterations(st) * (int64_t)len);
-	zpb_bench_set_items_processed(st, zpb_bench_iterations(st));
-	for (i = 0; i < RING; i++)
-		if (h[i])
-			zpool_free(pool, h[i]);
-out:
-	if (pool)
-		zpool_destroy_pool(pool);
+	ring_close(st, r, 1, (int64_t)r->len);
 }
 
 static void bm_map_unmap(struct zpb_bench_state *st, void *arg)
 {
-	struct bm_alloc *a = arg;
-	size_t len = (size_t)zpb_bench_range(st, 0);
-	static unsigned long h[RING];
-	struct zpool *pool = make_pool(st, a);
+	struct ring *r = &ring;
 	long i = 0;
 
-	if (!pool || !fill(st, pool, h, RING, len))
-		goto out;
+	if (!ring_open(st, arg, r))
+		return;
 	while (zpb_bench_keep_running(st)) {
-		void *p = zpool_map_handle(pool, h[i], ZPOOL_MM_RO);
+		void *p = zpool_map_handle(r->pool, r->h[i], ZPOOL_MM_RO);
 
 		__asm__ volatile("" : : "r"(p) : "memory");	/* keep the map */
-		zpool_unmap_handle(pool, h[i]);
+		zpool_unmap_handle(r->pool, r->h[i]);
 		i = (i + 1) % RING;
 	}
-	set_density(st, pool, RING);
-	zpb_bench_set_items_processed(st, zpb_bench_iterations(st));
-	drain(pool, h, RING);
-out:
-	if (pool)
-		zpool_destroy_pool(pool);
+	ring_close(st, r, 1, 0);
 }
 
 static void bm_store(struct zpb_bench_state *st, void *arg)
 {
-	struct bm_alloc *a = arg;
-	size_t len = (size_t)zpb_bench_range(st, 0);
-	static unsigned long bg[RING], h[BATCH];
-	struct zpool *pool = make_pool(st, a);
+	struct ring *r = &ring;	/* a populated pool, as zswap's is: stores land among other objects */
+	static unsigned long h[BATCH];
 	long i;
 
-	/* a populated pool, as zswap's is: stores land among other objects */
-	if (!pool || !fill(st, pool, bg, RING, len))
-		goto out;
+	if (!ring_open(st, arg, r))
+		return;
 	while (zpb_bench_keep_running(st)) {
 		for (i = 0; i < BATCH; i++) {
-			if (store_one(pool, len, &h[i])) {
+			if (store_one(r->pool, r->len, &h[i])) {
 				zpb_bench_skip_with_error(st, "store failed");
-				drain(pool, h, i);
+				drain(r->pool, h, i);
 				goto done;
 			}
 		}
 		zpb_bench_pause(st);
-		drain(pool, h, BATCH);
+		drain(r->pool, h, BATCH);
 		zpb_bench_resume(st);
 	}
 done:
-	set_density(st, pool, RING);
-	zpb_bench_set_bytes_processed(st, zpb_bench_iterations(st) * BATCH * (int64_t)len);
-	zpb_bench_set_items_processed(st, zpb_bench_iterations(st) * BATCH);
-	drain(pool, bg, RING);
-out:
-	if (pool)
-		zpool_destroy_pool(pool);
+	ring_close(st, r, BATCH, (int64_t)r->len);
 }
 
 static void bm_load(struct zpb_bench_state *st, void *arg)
 {
-	struct bm_alloc *a = arg;
-	size_t len = (size_t)zpb_bench_range(st, 0);
-	static unsigned long h[RING];
+	struct ring *r = &ring;
 	static unsigned char out[PAGE_SIZE];
-	struct zpool *pool = make_pool(st, a);
 	long i = 0;
 
-	if (!pool || !fill(st, pool, h, RING, len))
-		goto out;
+	if (!ring_open(st, arg, r))
+		return;
 	while (zpb_bench_keep_running(st)) {
-		load_one(pool, h[i], len, out);
+		load_one(r->pool, r->h[i], r->len, out);
 		i = (i + 1) % RING;
 	}
-	set_density(st, pool, RING);
-	zpb_bench_set_bytes_processed(st, zpb_bench_iterations(st) * (int64_t)len);
-	zpb_bench_set_items_processed(st, zpb_bench_iterations(st));
-	drain(pool, h, RING);
-out:
-	if (pool)
-		zpool_destroy_pool(pool);
+	ring_close(st, r, 1, (int64_t)r->len);
 }
 
 /* Mixed sizes, so pages hold objects of several sizes, as zswap's do. */
