@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * zpoolbench replay TRACE --alloc SPEC[,SPEC...] [options] -o results.json
+ *
+ * Replays the trace against each allocator in turn, each on a fresh pool,
+ * --repeat times, and writes the results (docs/results-format.md). Ctrl-C
+ * stops the current run and writes what was done, marked incomplete.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../replay/replay.h"
+#include "../replay/results.h"
+#include "../util/sha256.h"
+#include "cli.h"
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: zpoolbench replay TRACE --alloc SPEC[,SPEC...] [OPTION]... -o RESULTS.json\n"
+		"\n"
+		"Replay a zswap trace against each allocator on a fresh pool, verifying every\n"
+		"byte loaded, and write latency, density and reclaim results as JSON.\n"
+		"\n"
+		"  --alloc SPEC[,SPEC...]  allocators (see 'zpoolbench list'), or 'all'\n"
+		"  -o, --output FILE       results file (written atomically)\n"
+		"  --threads N             replay threads [1, or the number of --cpus]\n"
+		"  --cpus LIST             CPUs to pin threads to, e.g. 0-3,6 [all available]\n"
+		"  --numa-nodes LIST       NUMA nodes (CPUs on them, and the memory policy's nodes)\n"
+		"  --mem-policy P          local|bind|interleave|preferred [local]\n"
+		"  --partition key|cpu     key: a key stays on one thread [key]; cpu: the traced\n"
+		"                          CPU picks the thread, per-key order kept\n"
+		"  --timed                 honour the trace's timestamps; --speed X scales them\n"
+		"  --pool-limit N|P%%|none  pool limit in pages or percent of RAM [20%%]\n"
+		"  --accept-threshold P    accept stores again below P%% of the limit [90]\n"
+		"  --reclaim R             pool-lru|zswap-lru|none [modern: zswap-lru;\n"
+		"                          seed: pool-lru if the allocator can evict, else none]\n"
+		"  --reclaim-mode M        sync (in the store path) | async (a thread) [sync]\n"
+		"  --zswap-model M         modern (6.5+) | seed (v5.4) [modern]\n"
+		"  --exclusive-loads on|off  free entries on load [modern: on, seed: off]\n"
+		"  --deterministic         one thread, deterministic workqueues: reproducible pages\n"
+		"  --sample-ops N          a density sample every N records [10000]\n"
+		"  --repeat R              run each allocator R times [1]\n"
+		"  --fatal-verify          stop at the first verification failure\n"
+		"  --csv DIR               also write each run's timeline as DIR/ALLOC-REP.csv\n"
+		"  --quiet                 no progress on stderr\n"
+		"\n"
+		"Exit status: 0 all verified, 1 verification failures or interrupted, 2 bad input.\n");
+}
+
+struct progress_state {
+	const char *alloc;
+	int index, total;
+	struct timespec start;
+};
+
+static void progress(void *arg, uint64_t done, uint64_t total)
+{
+	struct progress_state *p = arg;
+	struct timespec now;
+	double secs, rate;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	secs = (double)(now.tv_sec - p->start.tv_sec) + (double)(now.tv_nsec - p->start.tv_nsec) * 1e-9;
+	rate = secs > 0 ? (double)done / secs : 0;
+	if (total && done <= total)
+		fprintf(stderr, "\r  %s [%d/%d]: %5.1f%%  %.2f M records/s  %.0f s left   ", p->alloc, p->index,
+			p->total, 100.0 * (double)done / (double)total, rate / 1e6,
+			rate > 0 ? (double)(total - done) / rate : 0.0);
+	else
+		fprintf(stderr, "\r  %s [%d/%d]: %llu records  %.2f M records/s   ", p->alloc, p->index,
+			p->total, (unsigned long long)done, rate / 1e6);
+}
+
+static const struct option longopts[] = {
+	{ "alloc", required_argument, NULL, 0 },
+	{ "threads", required_argument, NULL, 0 },
+	{ "cpus", required_argument, NULL, 0 },
+	{ "numa-nodes", required_argument, NULL, 0 },
+	{ "mem-policy", required_argument, NULL, 0 },
+	{ "partition", required_argument, NULL, 0 },
+	{ "timed", no_argument, NULL, 0 },
+	{ "speed", required_argument, NULL, 0 },
+	{ "pool-limit", required_argument, NULL, 0 },
+	{ "accept-threshold", required_argument, NULL, 0 },
+	{ "reclaim", required_argument, NULL, 0 },
+	{ "reclaim-mode", required_argument, NULL, 0 },
+	{ "zswap-model", required_argument, NULL, 0 },
+	{ "exclusive-loads", required_argument, NULL, 0 },
+	{ "deterministic", no_argument, NULL, 0 },
+	{ "sample-ops", required_argument, NULL, 0 },
+	{ "repeat", required_argument, NULL, 0 },
+	{ "fatal-verify", no_argument, NULL, 0 },
+	{ "csv", required_argument, NULL, 'c' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int replay_run(int argc, char **argv)
+{
+	static struct zpb_replay_options o;
+	struct zpb_run_result **runs;
+	struct zpb_results_meta meta;
+	struct zpb_replay_source src;
+	struct zpb_trace_reader *reader;
+	struct progress_state ps;
+	const char *out = NULL, *csv = NULL, *trace;
+	char err[512];
+	int c, idx, i, rep, nruns = 0, status = ZPB_EXIT_OK;
+	bool quiet = false, show;
+	uint64_t failures = 0;
+
+	zpb_replay_options_init(&o);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:h", longopts, &idx)) != -1) {
+		switch (c) {
+		case 0:
+			if (zpb_replay_set_option(&o, longopts[idx].name, optarg, err, sizeof(err))) {
+				zpb_cli_error("replay: %s", err);
+				return ZPB_EXIT_USAGE;
+			}
+			break;
+		case 'o': out = optarg; break;
+		case 'c': csv = optarg; break;
+		case 'q': quiet = true; break;
+		case 'h': usage(stdout); return ZPB_EXIT_OK;
+		case ':':
+			zpb_cli_error("replay: %s needs an argument", argv[optind - 1]);
+			return ZPB_EXIT_USAGE;
+		default:
+			zpb_cli_error("replay: unknown option '%s' (see zpoolbench replay --help)", argv[optind - 1]);
+			return ZPB_EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		zpb_cli_error("replay: %s (see zpoolbench replay --help)",
+			      optind >= argc ? "needs one TRACE file" : "takes one TRACE file");
+		return ZPB_EXIT_USAGE;
+	}
+	trace = argv[optind];
+	if (!out) {
+		zpb_cli_error("replay: needs -o RESULTS.json");
+		return ZPB_EXIT_USAGE;
+	}
+	if (!o.nspecs && zpb_replay_set_option(&o, "alloc", "all", err, sizeof(err)) == 0)
+		strcpy(o.alloc_text, "all");
+	if (zpb_replay_options_finish(&o, err, sizeof(err))) {
+		zpb_cli_error("replay: %s", err);
+		return ZPB_EXIT_USAGE;
+	}
+	reader = zpb_trace_open(trace, err, sizeof(err));
+	if (!reader) {
+		zpb_cli_error("replay: %s", err);
+		return ZPB_EXIT_USAGE;
+	}
+	memset(&meta, 0, sizeof(meta));
+	if (zpb_sha256_file(trace, meta.trace_sha256, err, sizeof(err))) {
+		zpb_cli_error("replay: %s", err);
+		zpb_trace_close(reader);
+		return ZPB_EXIT_USAGE;
+	}
+	zpb_replay_source_trace(&src, reader);
+	show = !quiet && isatty(2);
+	if (show) {
+		o.progress = progress;
+		o.progress_arg = &ps;
+	}
+	runs = calloc((size_t)o.nspecs * (size_t)o.repeat, sizeof(*runs));
+	if (!runs) {
+		zpb_cli_error("replay: out of memory");
+		zpb_trace_close(reader);
+		return ZPB_EXIT_FAIL;
+	}
+	signal(SIGINT, on_sigint);
+	for (i = 0; i < o.nspecs && !stop_flag; i++) {
+		for (rep = 0; rep < o.repeat && !stop_flag; rep++) {
+			struct zpb_run_result *r;
+			int k;
+
+			ps.alloc = o.specs[i].text;
+			ps.index = i * o.repeat + rep + 1;
+			ps.total = o.nspecs * o.repeat;
+			clock_gettime(CLOCK_MONOTONIC, &ps.start);
+			r = zpb_replay_run(&o, &src, &o.specs[i], rep, &stop_flag, err, sizeof(err));
+			if (show)
+				fputs("\r\033[K", stderr);
+			if (!r) {
+				zpb_cli_error("replay: %s", err);
+				status = ZPB_EXIT_USAGE;
+				goto done;
+			}
+			runs[nruns++] = r;
+			for (k = 0; k < r->nverify_messages; k++)
+				zpb_cli_error("replay: verify: %s", r->verify_messages[k]);
+			failures += r->verify_failures;
+			if (!quiet)
+				fprintf(stderr, "  %-20s %10.2f M records/s  %8llu pool pages  %6.3f density  %llu verify failures%s%s\n",
+					r->allocator, r->wall_ns ? (double)r->records * 1e3 / (double)r->wall_ns : 0.0,
+					(unsigned long long)r->final.pool_pages,
+					r->final.pool_bytes ? (double)r->final.stored_bytes / (double)r->final.pool_bytes : 0.0,
+					(unsigned long long)r->verify_failures,
+					(r->caps & ZPB_CAP_HARNESS) ? "  (harness)" : "",
+					r->complete ? "" : "  (incomplete)");
+			if (!r->complete)
+				goto write;
+		}
+	}
+write:
+	meta.complete = !stop_flag && nruns == o.nspecs * o.repeat;
+	for (i = 0; i < nruns; i++)
+		meta.complete &= runs[i]->complete;
+	meta.trace_path = trace;
+	meta.trace_records = zpb_trace_header(reader)->record_count;
+	if (nruns && (!meta.trace_records || runs[0]->complete))
+		meta.trace_records = runs[0]->records;
+	meta.trace_format = zpb_trace_form(reader) == ZPB_TRACE_BINARY ? "binary" : "text";
+	meta.compressor = zpb_trace_header(reader)->compressor;
+	meta.source = zpb_trace_header(reader)->source;
+	meta.trace_page_size = zpb_trace_header(reader)->page_size;
+	meta.o = &o;
+	if (zpb_results_write(out, &meta, runs, nruns, err, sizeof(err))) {
+		zpb_cli_error("replay: %s", err);
+		status = ZPB_EXIT_FAIL;
+		goto done;
+	}
+	if (csv && zpb_results_write_csv(csv, runs, nruns, err, sizeof(err))) {
+		zpb_cli_error("replay: %s", err);
+		status = ZPB_EXIT_FAIL;
+		goto done;
+	}
+	if (!meta.complete) {
+		zpb_cli_error("replay: %s; wrote the runs so far to %s, marked incomplete",
+			      stop_flag ? "interrupted" : "stopped at the first verification failure", out);
+		status = ZPB_EXIT_FAIL;
+	} else if (failures) {
+		zpb_cli_error("replay: %llu verification failure%s (see %s)", (unsigned long long)failures,
+			      failures == 1 ? "" : "s", out);
+		status = ZPB_EXIT_FAIL;
+	}
+done:
+	signal(SIGINT, SIG_DFL);
+	for (i = 0; i < nruns; i++)
+		zpb_run_result_free(runs[i]);
+	free(runs);
+	zpb_trace_close(reader);
+	return status;
+}
+
+const struct zpb_command zpb_cmd_replay = {
+	.name = "replay",
+	.summary = "replay a trace against allocators, verified, and write results JSON",
+	.run = replay_run,
+};

@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * A replay run: one allocator, a fresh pool, the whole trace.
+ *
+ * One thread (the default, and --deterministic) replays inline on the
+ * calling thread, pinned: decode, execute, time. With --threads N the
+ * calling thread decodes and dispatches into N pinned workers' queues
+ * (partition.c). MARK and COMPACT are global: the dispatcher first lets
+ * every queued record finish, then samples or compacts, so a mark sees
+ * exactly the records before it.
+ */
+#include <numa.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "../allocators/kernel/bug.h"
+#include "../allocators/kernel/percpu.h"
+#include "internal.h"
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__)
+	__builtin_ia32_pause();
+#endif
+}
+
+void zpb_timed_wait(struct zpb_worker *w, uint64_t time_ns)
+{
+	struct zpb_engine *e = w->eng;
+	uint64_t rel = time_ns > e->trace_t0 ? time_ns - e->trace_t0 : 0;
+	uint64_t target = e->start_ns + (uint64_t)((double)rel / e->o->speed), now;
+
+	while ((now = zpb_clock_ns()) < target) {
+		uint64_t left = target - now;
+
+		if (left > 200000) {
+			/* Far ahead of schedule: sleep most of it, spin the rest. */
+			struct timespec ts = { 0, (long)(left - 100000) };
+
+			if (left - 100000 >= 1000000000ull) {
+				ts.tv_sec = (time_t)((left - 100000) / 1000000000ull);
+				ts.tv_nsec = (long)((left - 100000) % 1000000000ull);
+			}
+			nanosleep(&ts, NULL);
+		} else {
+			cpu_relax();
+		}
+	}
+	zpb_hist_record(&w->lateness, now - target);
+}
+
+static void merge(struct zpb_engine *e, struct zpb_run_result *r)
+{
+	int i, k;
+
+	for (k = 0; k < ZPB_LAT_MAX; k++)
+		zpb_hist_reset(&r->lat[k]);
+	zpb_hist_reset(&r->lateness);
+	for (i = 0; i < e->nworkers + 2; i++) {
+		struct zpb_worker *w = &e->workers[i];
+		const uint64_t *src;
+		uint64_t *dst;
+		size_t j;
+
+		for (k = 0; k < ZPB_LAT_MAX; k++)
+			zpb_hist_merge(&r->lat[k], &w->lat[k]);
+		zpb_hist_merge(&r->lateness, &w->lateness);
+		src = (const uint64_t *)&w->ops;
+		dst = (uint64_t *)&r->ops;
+		for (j = 0; j < sizeof(r->ops) / sizeof(uint64_t); j++)
+			dst[j] += src[j];
+		src = (const uint64_t *)&w->rc;
+		dst = (uint64_t *)&r->rc;
+		for (j = 0; j < sizeof(r->rc) / sizeof(uint64_t); j++)
+			dst[j] += src[j];
+		r->verify_failures += w->verify_failures;
+	}
+	r->nthreads = e->nworkers;
+	for (i = 0; i < e->nworkers; i++) {
+		struct zpb_worker *w = &e->workers[i];
+
+		r->threads[i].index = i;
+		r->threads[i].cpu = w->cpu;
+		r->threads[i].node = w->node;
+		r->threads[i].ops = w->ops.store + w->ops.load + w->ops.invalidate + w->ops.writeback;
+	}
+}
+
+/* Free every object still stored, so the pool can be destroyed and leaks seen. */
+static void drain(struct zpb_engine *e)
+{
+	uint32_t i;
+
+	for (i = 1; i < e->kt.nentries; i++) {
+		struct zpb_entry *ent = zpb_kt_entry(&e->kt, i);
+
+		if (ent->state == ES_POOL)
+			zpool_free(e->pool, ent->handle);
+		ent->state = ES_EMPTY;
+	}
+}
+
+void zpb_run_result_free(struct zpb_run_result *r)
+{
+	if (!r)
+		return;
+	free(r->marks);
+	free(r->timeline);
+	free(r->opp);
+	free(r);
+}
+
+static struct zpb_engine *engine_new(const struct zpb_replay_options *o, const struct zpb_spec *spec,
+				     struct zpb_run_result *r)
+{
+	struct zpb_engine *e = calloc(1, sizeof(*e));
+	int i, k;
+
+	if (!e)
+		return NULL;
+	e->o = o;
+	e->res = r;
+	e->alloc = r->allocator;
+	e->caps = spec->driver->caps;
+	e->verify = !(e->caps & ZPB_CAP_NO_DATA);
+	e->reclaim = zpb_replay_reclaim_for(o, spec->driver);
+	if (e->reclaim == ZPB_RECLAIM_POOL_LRU && !(e->caps & ZPB_CAP_EVICT))
+		e->reclaim = ZPB_RECLAIM_NONE;	/* the harness allocator: nothing to evict */
+	/* v5.4 prepends zswap_header in evictable pools; pool-lru needs it to find the entry. */
+	e->header = e->reclaim == ZPB_RECLAIM_POOL_LRU ||
+		    (o->model == ZPB_MODEL_SEED && (e->caps & ZPB_CAP_EVICT));
+	e->exclusive = o->exclusive_loads > 0;
+	e->rmode = o->reclaim_mode;
+	e->threaded = o->threads > 1;
+	e->nworkers = o->threads;
+	e->locked = e->reclaim != ZPB_RECLAIM_NONE && o->pool_limit_pages > 0;
+	spin_lock_init(&e->lock);
+	pthread_mutex_init(&e->vlock, NULL);
+	if (posix_memalign((void **)&e->workers, 64, (size_t)(e->nworkers + 2) * sizeof(*e->workers))) {
+		free(e);
+		return NULL;
+	}
+	memset(e->workers, 0, (size_t)(e->nworkers + 2) * sizeof(*e->workers));
+	for (i = 0; i < e->nworkers + 2; i++) {
+		e->workers[i].eng = e;
+		e->workers[i].index = i;
+		e->workers[i].cpu = -1;
+		for (k = 0; k < ZPB_LAT_MAX; k++)
+			zpb_hist_reset(&e->workers[i].lat[k]);
+		zpb_hist_reset(&e->workers[i].lateness);
+	}
+	e->rworker = &e->workers[e->nworkers + 1];
+	r->reclaim = e->reclaim;
+	r->reclaim_mode = e->rmode;
+	r->header = e->header;
+	r->exclusive_loads = e->exclusive;
+	return e;
+}
+
+static void engine_free(struct zpb_engine *e)
+{
+	zpb_kt_destroy(&e->kt);
+	pthread_mutex_destroy(&e->vlock);
+	free(e->workers);
+	free(e);
+}
+
+static void sample_into(struct zpb_engine *e, struct zpb_run_result *r, uint64_t rec, uint64_t *every)
+{
+	struct zpb_sample s;
+
+	zpb_sample(e, rec, &s);
+	zpb_timeline_add(r, &s, every);
+}
+
+struct zpb_run_result *zpb_replay_run(const struct zpb_replay_options *o, struct zpb_replay_source *src,
+				      const struct zpb_spec *spec, int repetition,
+				      volatile sig_atomic_t *stop, char *err, size_t errlen)
+{
+	struct zpb_run_result *r = calloc(1, sizeof(*r));
+	struct zpb_engine *e;
+	struct zpb_worker *main_w;
+	struct zpb_record rec;
+	uint64_t n = 0, next_sample, every = o->sample_ops;
+	unsigned long warn0 = zpb_diag_warnings(), errs0 = zpb_diag_errors();
+	cpu_set_t old_set;
+	bool pinned = false, failed = false;
+	int ret, cpu;
+
+	if (!r) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	snprintf(r->allocator, sizeof(r->allocator), "%s", spec->text);
+	r->caps = spec->driver->caps;
+	r->repetition = repetition;
+	r->complete = true;
+	e = engine_new(o, spec, r);
+	if (!e || zpb_kt_init(&e->kt)) {
+		snprintf(err, errlen, "out of memory");
+		if (e)
+			engine_free(e);
+		free(r);
+		return NULL;
+	}
+	zpb_content_init();
+	zpb_clock_init(false);
+	zpb_wq_set_deterministic(o->deterministic);
+	if (zpb_reclaim_setup(e, err, errlen))
+		goto fail_early;
+	e->pool = zpool_create_pool(spec, "zswap", &e->zops, 0);
+	if (!e->pool) {
+		snprintf(err, errlen, "allocator %s: cannot create a pool", spec->text);
+		zpb_reclaim_teardown(e);
+		goto fail_early;
+	}
+	if (src->rewind(src->ctx, err, errlen)) {
+		zpb_reclaim_teardown(e);
+		zpool_destroy_pool(e->pool);
+		goto fail_early;
+	}
+	if (e->threaded) {
+		main_w = &e->workers[e->nworkers];
+		if (zpb_workers_start(e, err, errlen)) {
+			zpb_reclaim_teardown(e);
+			zpool_destroy_pool(e->pool);
+			goto fail_early;
+		}
+	} else {
+		main_w = &e->workers[0];
+		pthread_getaffinity_np(pthread_self(), sizeof(old_set), &old_set);
+		if (zpb_place_thread(o, 0, &cpu, err, errlen)) {
+			zpb_reclaim_teardown(e);
+			zpool_destroy_pool(e->pool);
+			goto fail_early;
+		}
+		pinned = true;
+		main_w->cpu = cpu;
+	}
+	zpb_reclaim_set_worker(main_w);
+	next_sample = every;
+	e->start_ns = zpb_clock_ns();
+	sample_into(e, r, 0, &every);
+	for (;;) {
+		uint32_t eidx;
+
+		ret = src->next(src->ctx, &rec, err, errlen);
+		if (ret == 0)
+			break;
+		if (ret < 0) {
+			failed = true;
+			break;
+		}
+		if (unlikely(n == 0))
+			e->trace_t0 = rec.time_ns;
+		switch (rec.op) {
+		case ZPB_OP_STORE:
+		case ZPB_OP_LOAD:
+		case ZPB_OP_INVALIDATE:
+		case ZPB_OP_WRITEBACK:
+			eidx = zpb_kt_get(&e->kt, rec.key);
+			if (unlikely(!eidx)) {
+				snprintf(err, errlen, "record %llu: out of memory for the key table (%u keys)",
+					 (unsigned long long)n, e->kt.nentries);
+				failed = true;
+				goto out;
+			}
+			if (e->threaded) {
+				zpb_enqueue(e, zpb_thread_for(e, &rec, eidx), &rec, eidx, n);
+			} else {
+				if (o->timed)
+					zpb_timed_wait(main_w, rec.time_ns);
+				zpb_exec(main_w, rec.op, rec.flags, rec.len, eidx, rec.content, n);
+			}
+			break;
+		case ZPB_OP_COMPACT: {
+			uint64_t t0;
+
+			zpb_quiesce(e);
+			t0 = zpb_clock_ns();
+			zpool_compact(e->pool);
+			zpb_hist_record(&main_w->lat[ZPB_LAT_COMPACT], zpb_clock_ns() - t0);
+			main_w->ops.compact++;
+			break;
+		}
+		case ZPB_OP_MARK: {
+			struct zpb_sample s;
+
+			zpb_quiesce(e);
+			zpb_sample(e, n, &s);
+			if (zpb_mark_add(r, rec.label, &s) == 0)
+				zpb_timeline_add(r, &s, &every);
+			main_w->ops.mark++;
+			break;
+		}
+		default:
+			snprintf(err, errlen, "record %llu: invalid op %u", (unsigned long long)n, rec.op);
+			failed = true;
+			goto out;
+		}
+		n++;
+		if (unlikely(n >= next_sample)) {
+			sample_into(e, r, n, &every);
+			next_sample = n + every;
+		}
+		if (unlikely((n & 1023) == 0)) {
+			if ((stop && *stop) || __atomic_load_n(&e->stop_internal, __ATOMIC_RELAXED)) {
+				r->complete = false;
+				break;
+			}
+			if ((n & 0xffff) == 0 && o->progress)
+				o->progress(o->progress_arg, n, src->records);
+		}
+	}
+out:
+	zpb_quiesce(e);
+	r->wall_ns = zpb_clock_ns() - e->start_ns;
+	r->records = n;
+	if (__atomic_load_n(&e->stop_internal, __ATOMIC_RELAXED))
+		r->complete = false;
+	if (e->threaded)
+		zpb_workers_stop(e);
+	else
+		zpb_place_where(&main_w->cpu, &main_w->node);
+	zpb_reclaim_teardown(e);
+	zpb_sample(e, n, &r->final);
+	if (r->ntimeline == 0 || r->timeline[r->ntimeline - 1].record != n)
+		zpb_timeline_add(r, &r->final, &every);
+	r->sample_every = every;
+	r->peak_pool_pages = e->peak_pool_pages;
+	r->distinct_keys = e->kt.nentries - 1;
+	zpb_objects_per_page(e);
+	merge(e, r);
+	drain(e);
+	r->leaked_pages = zpool_destroy_pool(e->pool);
+	if (pinned) {
+		pthread_setaffinity_np(pthread_self(), sizeof(old_set), &old_set);
+		zpb_set_thread_cpu(-1);
+		if (numa_available() >= 0 && o->nnodes)
+			numa_set_localalloc();
+	}
+	zpb_reclaim_set_worker(NULL);
+	zpb_wq_set_deterministic(false);
+	r->warnings = zpb_diag_warnings() - warn0;
+	r->errors = zpb_diag_errors() - errs0;
+	engine_free(e);
+	if (failed) {
+		zpb_run_result_free(r);
+		return NULL;
+	}
+	return r;
+
+fail_early:
+	zpb_wq_set_deterministic(false);
+	engine_free(e);
+	free(r);
+	return NULL;
+}

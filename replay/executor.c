@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The executor: one trace record against the pool, as zswap does it.
+ *
+ * STORE: allocate (len, plus the 8-byte zswap_header in the seed model's
+ *   evictable pools), map write-only, write the deterministic bytes of
+ *   (key, version), unmap. A STORE over a live entry replaces it, as
+ *   zswap's duplicate-entry path does (here the old object is freed first).
+ * LOAD: map read-only, copy out, unmap, check every byte; exclusive loads
+ *   (modern zswap) then free the entry. A load of a written-back key is a
+ *   miss served by the simulated swap device.
+ * INVALIDATE: free. WRITEBACK (the kernel evicted it): check, free, mark
+ *   the key as on the swap device.
+ * Each op's latency, including any reclaim it does in the store path, goes
+ * into the thread's histogram. No allocation, syscall or formatting here,
+ * except on a verification failure.
+ */
+#include <stdio.h>
+
+#include "internal.h"
+
+#define ZSWAP_GFP (__GFP_NORETRY | __GFP_NOWARN | __GFP_KSWAPD_RECLAIM)
+
+uint8_t zpb_entry_grab(struct zpb_engine *e, struct zpb_entry *ent)
+{
+	uint8_t prev;
+
+	if (!e->locked)
+		return ent->state;
+	spin_lock(&e->lock);
+	while (ent->state == ES_EVICTING) {
+		/* Reclaim is writing it back; zswap's load would wait on the entry too. */
+		spin_unlock(&e->lock);
+		cond_resched();
+		spin_lock(&e->lock);
+	}
+	prev = ent->state;
+	if (prev == ES_POOL && e->reclaim == ZPB_RECLAIM_ZSWAP_LRU)
+		zpb_lru_del(e, ent);
+	ent->state = ES_BUSY;
+	spin_unlock(&e->lock);
+	return prev;
+}
+
+void zpb_entry_release(struct zpb_engine *e, uint32_t idx, struct zpb_entry *ent, uint8_t state)
+{
+	if (!e->locked) {
+		ent->state = state;
+		return;
+	}
+	spin_lock(&e->lock);
+	ent->state = state;
+	if (state == ES_POOL && e->reclaim == ZPB_RECLAIM_ZSWAP_LRU) {
+		ent->referenced = 1;
+		zpb_lru_add(e, idx, ent);
+	}
+	spin_unlock(&e->lock);
+}
+
+void zpb_verify_failed(struct zpb_worker *w, const char *op, uint64_t key, uint64_t record,
+		       long offset, unsigned char got, unsigned char want)
+{
+	struct zpb_engine *e = w->eng;
+	struct zpb_run_result *r = e->res;
+
+	w->verify_failures++;
+	pthread_mutex_lock(&e->vlock);
+	if (r->nverify_messages < ZPB_MAX_VERIFY_MESSAGES)
+		snprintf(r->verify_messages[r->nverify_messages++], sizeof(r->verify_messages[0]),
+			 "allocator %s: %s of key %#llx (swap type %u, offset %llu) at record %llu: byte %ld is 0x%02x, expected 0x%02x",
+			 e->alloc, op, (unsigned long long)key, ZPB_KEY_TYPE(key),
+			 (unsigned long long)ZPB_KEY_OFFSET(key), (unsigned long long)record, offset, got, want);
+	pthread_mutex_unlock(&e->vlock);
+	if (e->o->fatal_verify)
+		__atomic_store_n(&e->stop_internal, 1, __ATOMIC_RELAXED);
+}
+
+/* Copy the object out and check it; the caller owns the entry. */
+static void read_check(struct zpb_worker *w, struct zpb_entry *ent, const char *op, uint64_t record)
+{
+	struct zpb_engine *e = w->eng;
+	unsigned char *p = zpool_map_handle(e->pool, ent->handle, ZPOOL_MM_RO);
+	unsigned char want;
+	long bad;
+
+	memcpy(w->scratch, p + (e->header ? 8 : 0), ent->len);
+	zpool_unmap_handle(e->pool, ent->handle);
+	if (!e->verify)
+		return;
+	bad = zpb_content_check(w->scratch, ent->len, ent->key, ent->cver, &want);
+	if (unlikely(bad >= 0))
+		zpb_verify_failed(w, op, ent->key, record, bad, w->scratch[bad], want);
+}
+
+static void drop_object(struct zpb_worker *w, struct zpb_entry *ent)
+{
+	zpool_free(w->eng->pool, ent->handle);
+	CNT_ADD(&w->cnt, stored_bytes, -(int64_t)ent->len);
+	CNT_ADD(&w->cnt, stored_pages, -1);
+}
+
+void zpb_writeback_entry(struct zpb_worker *w, uint32_t idx, struct zpb_entry *ent, uint64_t record)
+{
+	/* The simulated swap device needs no bytes: they are (key, version)'s. */
+	read_check(w, ent, "WRITEBACK", record);
+	drop_object(w, ent);
+	(void)idx;
+}
+
+static void do_store(struct zpb_worker *w, uint32_t idx, struct zpb_entry *ent, uint8_t flags,
+		     uint32_t len, uint64_t content)
+{
+	struct zpb_engine *e = w->eng;
+	uint8_t prev = zpb_entry_grab(e, ent);
+	unsigned long handle;
+	size_t size;
+	unsigned char *p;
+	gfp_t gfp = ZSWAP_GFP;
+
+	w->ops.store++;
+	if (prev == ES_POOL || prev == ES_SAME) {
+		w->ops.duplicate_stores++;
+		if (prev == ES_POOL)
+			drop_object(w, ent);
+		else
+			CNT_ADD(&w->cnt, same_filled, -1);
+	}
+	ent->version++;
+	ent->cver = ent->version;
+	if (flags & (ZPB_STORE_SEED | ZPB_STORE_PAGEREF))
+		ent->cver ^= (uint32_t)(content * UINT64_C(0x9e3779b97f4a7c15) >> 32);
+	if (flags & ZPB_STORE_SAME_FILLED) {
+		w->ops.same_filled++;
+		CNT_ADD(&w->cnt, same_filled, 1);
+		zpb_entry_release(e, idx, ent, ES_SAME);
+		return;
+	}
+	size = len;
+	if ((flags & ZPB_STORE_INCOMPRESSIBLE) || size > PAGE_SIZE || size == 0)
+		size = PAGE_SIZE;	/* modern zswap stores it as-is; seed's pools refuse it */
+	if (!zpb_reclaim_admit(w)) {
+		w->ops.rejected++;
+		w->ops.rejected_limit++;
+		zpb_entry_release(e, idx, ent, ES_SWAP_REJ);
+		return;
+	}
+	if (e->caps & ZPB_CAP_MOVABLE)
+		gfp |= __GFP_MOVABLE;	/* zswap adds __GFP_HIGHMEM too; userspace has no highmem and v5.4 z3fold refuses it */
+	if (zpool_malloc(e->pool, size + (e->header ? 8 : 0), gfp, &handle) != 0) {
+		w->ops.rejected++;
+		w->ops.rejected_alloc++;
+		zpb_entry_release(e, idx, ent, ES_SWAP_REJ);
+		return;
+	}
+	p = zpool_map_handle(e->pool, handle, ZPOOL_MM_WO);
+	if (e->header) {
+		/* v5.4's zswap_header holds the swap entry; ours holds the entry index evict needs. */
+		uint64_t h = idx;
+
+		memcpy(p, &h, 8);
+		p += 8;
+	}
+	if (e->verify)
+		zpb_content_fill(p, size, ent->key, ent->cver);
+	zpool_unmap_handle(e->pool, handle);
+	ent->handle = handle;
+	ent->len = (uint16_t)size;
+	CNT_ADD(&w->cnt, stored_bytes, (int64_t)size);
+	CNT_ADD(&w->cnt, stored_pages, 1);
+	zpb_entry_release(e, idx, ent, ES_POOL);
+}
+
+static void do_load(struct zpb_worker *w, uint32_t idx, struct zpb_entry *ent, uint64_t record)
+{
+	struct zpb_engine *e = w->eng;
+	uint8_t prev = zpb_entry_grab(e, ent), next = prev;
+
+	w->ops.load++;
+	switch (prev) {
+	case ES_POOL:
+		w->ops.load_hits++;
+		read_check(w, ent, "LOAD", record);
+		if (e->exclusive) {
+			drop_object(w, ent);
+			next = ES_EMPTY;
+		}
+		break;
+	case ES_SAME:
+		w->ops.load_hits++;
+		if (e->exclusive) {
+			CNT_ADD(&w->cnt, same_filled, -1);
+			next = ES_EMPTY;
+		}
+		break;
+	case ES_SWAP_WB:
+		w->rc.misses++;
+		CNT_ADD(&w->cnt, misses, 1);
+		break;
+	case ES_SWAP_REJ:
+		w->ops.load_rejected++;
+		break;
+	default:
+		w->ops.load_not_found++;
+		break;
+	}
+	zpb_entry_release(e, idx, ent, next);
+}
+
+static void do_invalidate(struct zpb_worker *w, uint32_t idx, struct zpb_entry *ent)
+{
+	uint8_t prev = zpb_entry_grab(w->eng, ent);
+
+	w->ops.invalidate++;
+	if (prev == ES_POOL)
+		drop_object(w, ent);
+	else if (prev == ES_SAME)
+		CNT_ADD(&w->cnt, same_filled, -1);
+	zpb_entry_release(w->eng, idx, ent, ES_EMPTY);
+}
+
+static void do_writeback(struct zpb_worker *w, uint32_t idx, struct zpb_entry *ent, uint64_t record)
+{
+	uint8_t prev = zpb_entry_grab(w->eng, ent), next = prev;
+
+	w->ops.writeback++;
+	if (prev == ES_POOL) {
+		zpb_writeback_entry(w, idx, ent, record);
+		next = ES_SWAP_WB;
+	} else if (prev == ES_SAME) {
+		CNT_ADD(&w->cnt, same_filled, -1);
+		next = ES_SWAP_WB;
+	}
+	zpb_entry_release(w->eng, idx, ent, next);
+}
+
+void zpb_exec(struct zpb_worker *w, uint8_t op, uint8_t flags, uint32_t len, uint32_t eidx,
+	      uint64_t content, uint64_t record)
+{
+	struct zpb_entry *ent = zpb_kt_entry(&w->eng->kt, eidx);
+	uint64_t t0 = zpb_clock_ns();
+	enum zpb_lat lat;
+
+	switch (op) {
+	case ZPB_OP_STORE:
+		do_store(w, eidx, ent, flags, len, content);
+		lat = ZPB_LAT_STORE;
+		break;
+	case ZPB_OP_LOAD:
+		do_load(w, eidx, ent, record);
+		lat = ZPB_LAT_LOAD;
+		break;
+	case ZPB_OP_INVALIDATE:
+		do_invalidate(w, eidx, ent);
+		lat = ZPB_LAT_INVALIDATE;
+		break;
+	case ZPB_OP_WRITEBACK:
+		do_writeback(w, eidx, ent, record);
+		return;
+	default:
+		return;
+	}
+	zpb_hist_record(&w->lat[lat], zpb_clock_ns() - t0);
+}

@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The replay engine's internal structures, shared by its files:
+ *   keytable.c  key -> entry (per-key state), sized by the distinct keys
+ *   content.c   the deterministic bytes of each (key, version)
+ *   partition.c record -> thread, the per-thread queues, key ordering
+ *   executor.c  one record against the pool
+ *   reclaim.c   pool limit with zswap's hysteresis, pool-lru, zswap-lru
+ *   timeline.c  density samples, marks, objects per page
+ *   placement.c pinning threads to CPUs and NUMA memory policy
+ *   engine.c    a run: threads, the dispatch loop, results
+ *
+ * Ownership: the dispatching thread alone owns the key table's index and
+ * the entries' dispatch fields (@last_thread, @last_ticket). An entry's
+ * state fields belong to the thread running the record for that key: with
+ * --partition key always the same thread; with --partition cpu, records on
+ * one key are ordered through tickets (partition.c), which also orders the
+ * memory. Reclaim reaches entries of other threads only under the engine's
+ * tree lock, as zswap's writeback does under its tree lock.
+ */
+#ifndef ZPB_REPLAY_INTERNAL_H
+#define ZPB_REPLAY_INTERNAL_H
+
+#include <pthread.h>
+
+#include "../allocators/kernel/spinlock.h"
+#include "clock.h"
+#include "replay.h"
+
+enum entry_state {
+	ES_EMPTY,		/* never stored, invalidated, or loaded exclusively */
+	ES_POOL,		/* in the pool: @handle is live */
+	ES_SAME,		/* same-filled: counted, nothing allocated */
+	ES_SWAP_WB,		/* written back to the swap device */
+	ES_SWAP_REJ,		/* the store was rejected: the page went to swap */
+	ES_BUSY,		/* an owner's op is in progress (locked mode) */
+	ES_EVICTING,		/* reclaim is writing it back (locked mode) */
+};
+
+struct zpb_entry {
+	uint64_t key;
+	unsigned long handle;
+	uint32_t cver;		/* content version: store count ^ content seed */
+	uint32_t version;
+	uint16_t len;		/* compressed length, without the header */
+	uint8_t state;
+	uint8_t referenced;	/* zswap-lru second chance */
+	uint32_t lru_prev, lru_next;	/* zswap-lru, entry indexes; 0 is the list head */
+	/* dispatch fields (--partition cpu) */
+	uint32_t last_thread;
+	uint64_t last_ticket;
+};
+
+#define KT_CHUNK_BITS 16
+#define KT_CHUNK (1u << KT_CHUNK_BITS)
+#define KT_MAX_CHUNKS (1u << 16)	/* 2^32 entries at most */
+
+struct zpb_keytable {
+	struct zpb_entry **chunks;	/* KT_MAX_CHUNKS pointers, filled as needed */
+	uint32_t nentries;		/* entry 0 is reserved (the LRU head) */
+	struct kt_slot { uint64_t key; uint32_t idx; } *slots;
+	uint64_t mask;			/* slots - 1 */
+};
+
+int zpb_kt_init(struct zpb_keytable *kt);
+void zpb_kt_destroy(struct zpb_keytable *kt);
+/* The entry index for @key, created (EMPTY) if new; 0 if out of memory. */
+uint32_t zpb_kt_get(struct zpb_keytable *kt, uint64_t key);
+static inline struct zpb_entry *zpb_kt_entry(const struct zpb_keytable *kt, uint32_t idx)
+{
+	return &kt->chunks[idx >> KT_CHUNK_BITS][idx & (KT_CHUNK - 1)];
+}
+
+/* content.c */
+void zpb_content_init(void);
+void zpb_content_fill(void *dst, size_t len, uint64_t key, uint32_t cver);
+/* -1 if @src holds the expected bytes, else the offset of the first wrong byte. */
+long zpb_content_check(const void *src, size_t len, uint64_t key, uint32_t cver, unsigned char *expected);
+
+/* One queued record (threaded runs). MARK and COMPACT never queue. */
+struct zpb_item {
+	uint64_t time_ns;
+	uint64_t record;
+	uint64_t content;
+	uint64_t dep_ticket;	/* wait until thread @dep_thread completed this many items */
+	uint32_t entry;
+	uint32_t len;
+	uint32_t dep_thread;
+	uint8_t op, flags;
+};
+
+#define RING_SIZE 1024u
+
+struct zpb_worker;
+struct zpb_engine;
+
+/* Per-thread density counters: written by one thread, read by the sampler. */
+struct zpb_counters {
+	int64_t stored_bytes, stored_pages, same_filled;
+	uint64_t writebacks, misses, rejects;
+};
+
+#define CNT_ADD(c, field, d) __atomic_store_n(&(c)->field, __atomic_load_n(&(c)->field, __ATOMIC_RELAXED) + (d), __ATOMIC_RELAXED)
+#define CNT_GET(c, field) __atomic_load_n(&(c)->field, __ATOMIC_RELAXED)
+
+struct zpb_worker {
+	struct zpb_engine *eng;
+	int index;
+	int cpu, node;			/* pinned CPU (-1 none); where it ran */
+	pthread_t tid;
+	/* the queue: single producer (dispatcher), single consumer (this worker) */
+	struct zpb_item ring[RING_SIZE];
+	uint64_t head __attribute__((aligned(64)));	/* written by the producer */
+	uint64_t tail __attribute__((aligned(64)));	/* written by the consumer: items completed */
+	uint64_t enqueued;		/* producer's private copy of head */
+	struct zpb_counters cnt __attribute__((aligned(64)));
+	struct zpb_op_counts ops;
+	struct zpb_reclaim_counts rc;
+	struct zpb_hist lat[ZPB_LAT_MAX];
+	struct zpb_hist lateness;
+	uint64_t verify_failures;
+	unsigned char scratch[PAGE_SIZE + 64];	/* load copy-out buffer */
+	unsigned char expect[PAGE_SIZE + 64];
+};
+
+struct zpb_engine {
+	const struct zpb_replay_options *o;
+	struct zpool *pool;
+	struct zpool_ops zops;
+	struct zpb_keytable kt;
+	const char *alloc;		/* spec text, for messages */
+	unsigned int caps;
+	bool verify;			/* the allocator keeps data */
+	bool header;			/* prepend the 8-byte zswap_header */
+	bool exclusive;
+	bool locked;			/* reclaim may touch other threads' entries */
+	enum zpb_reclaim reclaim;
+	enum zpb_reclaim_mode rmode;
+	int nworkers;
+	struct zpb_worker *workers;	/* threaded: nworkers; else one (the caller) */
+	bool threaded;
+	/* tree lock and the zswap-lru list (entry 0 is its head) */
+	spinlock_t lock;
+	/* pool limit */
+	unsigned long limit_pages, accept_pages;
+	int reached_full;		/* atomic flag, as zswap_pool_reached_full */
+	/* async reclaim */
+	pthread_t reclaim_tid;
+	pthread_mutex_t rmutex;
+	pthread_cond_t rcond;
+	bool rkick, rstop, rthread;
+	struct zpb_worker *rworker;	/* the reclaim thread's own counters */
+	/* run state */
+	uint64_t start_ns, trace_t0;
+	bool have_t0;
+	int stop_internal;		/* atomic: --fatal-verify hit */
+	uint64_t peak_pool_pages;
+	/* verify messages, under vlock */
+	pthread_mutex_t vlock;
+	struct zpb_run_result *res;
+};
+
+/* executor.c: run one record on worker @w. */
+void zpb_exec(struct zpb_worker *w, uint8_t op, uint8_t flags, uint32_t len, uint32_t eidx,
+	      uint64_t content, uint64_t record);
+void zpb_verify_failed(struct zpb_worker *w, const char *op, uint64_t key, uint64_t record,
+		       long offset, unsigned char got, unsigned char want);
+/* Take an entry for an owner's op; returns its previous state (locked mode). */
+uint8_t zpb_entry_grab(struct zpb_engine *e, struct zpb_entry *ent);
+void zpb_entry_release(struct zpb_engine *e, uint32_t idx, struct zpb_entry *ent, uint8_t state);
+
+/* reclaim.c */
+int zpb_reclaim_setup(struct zpb_engine *e, char *err, size_t errlen);
+void zpb_reclaim_teardown(struct zpb_engine *e);
+/* Before a store allocates: true if it may go ahead, false if rejected by the limit. */
+bool zpb_reclaim_admit(struct zpb_worker *w);
+void zpb_lru_add(struct zpb_engine *e, uint32_t idx, struct zpb_entry *ent);
+void zpb_lru_del(struct zpb_engine *e, struct zpb_entry *ent);
+/* Write back an entry already taken out of the pool's reach (EVICTING): verify, free. */
+void zpb_writeback_entry(struct zpb_worker *w, uint32_t idx, struct zpb_entry *ent, uint64_t record);
+
+void zpb_reclaim_set_worker(struct zpb_worker *w);
+
+/* Pool pages as zswap counts them: DIV_ROUND_UP(zpool_get_total_size(), PAGE_SIZE). */
+static inline uint64_t zpb_pool_pages(struct zpb_engine *e)
+{
+	return DIV_ROUND_UP(zpool_get_total_size(e->pool), PAGE_SIZE);
+}
+
+/* partition.c */
+int zpb_thread_for(const struct zpb_engine *e, const struct zpb_record *rec, uint32_t eidx);
+void zpb_enqueue(struct zpb_engine *e, int t, const struct zpb_record *rec, uint32_t eidx, uint64_t record);
+/* Wait until every queued item has been done. */
+void zpb_quiesce(struct zpb_engine *e);
+void *zpb_worker_main(void *arg);
+int zpb_workers_start(struct zpb_engine *e, char *err, size_t errlen);
+void zpb_workers_stop(struct zpb_engine *e);
+
+/* timeline.c */
+void zpb_sample(struct zpb_engine *e, uint64_t record, struct zpb_sample *s);
+int zpb_timeline_add(struct zpb_run_result *r, const struct zpb_sample *s, uint64_t *every);
+int zpb_mark_add(struct zpb_run_result *r, const char *label, const struct zpb_sample *s);
+void zpb_objects_per_page(struct zpb_engine *e);
+
+/* placement.c */
+int zpb_place_thread(const struct zpb_replay_options *o, int index, int *cpu, char *err, size_t errlen);
+void zpb_place_where(int *cpu, int *node);
+
+/* timed replay: wait for the record's time; record the lateness */
+void zpb_timed_wait(struct zpb_worker *w, uint64_t time_ns);
+
+#endif

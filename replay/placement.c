@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Where replay threads run: pinned to one CPU each (thread i on the i-th
+ * CPU of --cpus, wrapping), told to the compat layer so per-CPU structures
+ * index by it, with the NUMA memory policy --mem-policy asks for.
+ */
+#include <numa.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../allocators/kernel/percpu.h"
+#include "internal.h"
+
+int zpb_place_thread(const struct zpb_replay_options *o, int index, int *cpu, char *err, size_t errlen)
+{
+	int c = o->cpus[index % o->ncpus], rc, i;
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(c, &set);
+	rc = pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	if (rc) {
+		snprintf(err, errlen, "cannot pin replay thread %d to CPU %d: %s", index, c, strerror(rc));
+		return -1;
+	}
+	zpb_set_thread_cpu(c);
+	*cpu = c;
+	if (numa_available() < 0 || o->nnodes == 0)
+		return 0;
+	if (o->mem_policy == ZPB_MEM_PREFERRED) {
+		numa_set_preferred(o->nodes[0]);
+	} else if (o->mem_policy != ZPB_MEM_LOCAL) {
+		struct bitmask *bm = numa_allocate_nodemask();
+
+		for (i = 0; i < o->nnodes; i++)
+			numa_bitmask_setbit(bm, (unsigned int)o->nodes[i]);
+		if (o->mem_policy == ZPB_MEM_BIND)
+			numa_set_membind(bm);
+		else
+			numa_set_interleave_mask(bm);
+		numa_free_nodemask(bm);
+	} else {
+		numa_set_localalloc();
+	}
+	return 0;
+}
+
+void zpb_place_where(int *cpu, int *node)
+{
+	int c = sched_getcpu();
+
+	*cpu = c;
+	*node = c >= 0 && numa_available() >= 0 ? numa_node_of_cpu(c) : 0;
+	if (*node < 0)
+		*node = 0;
+}

@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The replay engine: replays a zswap trace against one allocator on a fresh
+ * pool, on N pinned threads, writing and verifying every object's bytes,
+ * with zswap's pool limit and reclaim, and measures latency, density and
+ * reclaim as it goes. cli/cmd_replay.c drives it once per allocator and
+ * repetition and writes the results (results.h).
+ *
+ * Errors: functions return -1 (or NULL) and write one line naming the
+ * option, file or record into the caller's buffer; nothing here prints.
+ */
+#ifndef ZPB_REPLAY_H
+#define ZPB_REPLAY_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../allocators/zpool.h"
+#include "../traces/trace.h"
+#include "histogram.h"
+
+#define ZPB_REPLAY_MAX_ALLOCS 32
+#define ZPB_REPLAY_MAX_THREADS 256
+#define ZPB_REPLAY_MAX_NODES 64
+
+enum zpb_partition { ZPB_PARTITION_KEY, ZPB_PARTITION_CPU };
+enum zpb_reclaim { ZPB_RECLAIM_DEFAULT, ZPB_RECLAIM_NONE, ZPB_RECLAIM_POOL_LRU, ZPB_RECLAIM_ZSWAP_LRU };
+enum zpb_reclaim_mode { ZPB_RECLAIM_MODE_DEFAULT, ZPB_RECLAIM_SYNC, ZPB_RECLAIM_ASYNC };
+enum zpb_zswap_model { ZPB_MODEL_MODERN, ZPB_MODEL_SEED };
+enum zpb_mem_policy { ZPB_MEM_LOCAL, ZPB_MEM_BIND, ZPB_MEM_INTERLEAVE, ZPB_MEM_PREFERRED };
+
+/* Latency histograms kept per op type. */
+enum zpb_lat { ZPB_LAT_STORE, ZPB_LAT_LOAD, ZPB_LAT_INVALIDATE, ZPB_LAT_RECLAIM, ZPB_LAT_COMPACT, ZPB_LAT_MAX };
+extern const char *const zpb_lat_names[ZPB_LAT_MAX];
+
+/**
+ * struct zpb_replay_options - everything `zpoolbench replay` can set
+ *
+ * Fill with zpb_replay_options_init() and zpb_replay_set_option(), then
+ * call zpb_replay_options_finish(), which checks combinations and resolves
+ * defaults (CPUs, reclaim policy by model, the pool limit in pages).
+ */
+struct zpb_replay_options {
+	struct zpb_spec specs[ZPB_REPLAY_MAX_ALLOCS];
+	int nspecs;
+	char alloc_text[1024];
+	int threads;			/* 0 until finish: then >= 1 */
+	int cpus[ZPB_REPLAY_MAX_THREADS];	/* thread i runs on cpus[i % ncpus] */
+	int ncpus;
+	bool cpus_given;
+	int nodes[ZPB_REPLAY_MAX_NODES];
+	int nnodes;
+	enum zpb_mem_policy mem_policy;
+	enum zpb_partition partition;
+	bool timed;
+	double speed;
+	/* Pool limit: pages, or a percentage of RAM; 0 pages means none. */
+	bool limit_percent;
+	double limit_value;
+	unsigned long pool_limit_pages;	/* resolved by finish */
+	unsigned int accept_threshold;	/* percent of the limit */
+	enum zpb_reclaim reclaim;	/* DEFAULT until finish, and per allocator (see zpb_replay_reclaim_for) */
+	enum zpb_reclaim_mode reclaim_mode;
+	enum zpb_zswap_model model;
+	bool deterministic;
+	uint64_t sample_ops;
+	int repeat;
+	int exclusive_loads;		/* -1: by model (modern yes, seed no) */
+	bool fatal_verify;
+	bool reclaim_given;
+	/* Called every 2^16 records from the replaying thread (may be NULL). */
+	void (*progress)(void *arg, uint64_t done, uint64_t total);
+	void *progress_arg;
+};
+
+void zpb_replay_options_init(struct zpb_replay_options *o);
+/**
+ * zpb_replay_set_option - set one option by its long name ("threads")
+ * @value: its argument, or NULL for flags
+ * Return: 0, or -1 with @err ("--threads: 'x' is not a number from 1 to 256").
+ */
+int zpb_replay_set_option(struct zpb_replay_options *o, const char *name, const char *value,
+			  char *err, size_t errlen);
+/* Check and resolve. 0, or -1 with @err naming the option. */
+int zpb_replay_options_finish(struct zpb_replay_options *o, char *err, size_t errlen);
+/* The reclaim policy a run against @driver uses, the default resolved by model. */
+enum zpb_reclaim zpb_replay_reclaim_for(const struct zpb_replay_options *o, const struct zpool_driver *driver);
+const char *zpb_reclaim_name(enum zpb_reclaim r);
+const char *zpb_reclaim_mode_name(enum zpb_reclaim_mode m);
+const char *zpb_mem_policy_name(enum zpb_mem_policy p);
+/* "0-3,5" into @out; -1 with @err on a malformed list. */
+int zpb_parse_int_list(const char *text, int *out, int max, const char *what, char *err, size_t errlen);
+
+/*
+ * Where records come from: a trace reader, or an array (tests). Sources
+ * stream; the engine never holds more than a queue's worth of records.
+ */
+struct zpb_replay_source {
+	int (*next)(void *ctx, struct zpb_record *rec, char *err, size_t errlen);
+	int (*rewind)(void *ctx, char *err, size_t errlen);
+	void *ctx;
+	uint64_t records;	/* known count, or 0 */
+	/* for the memory source */
+	const struct zpb_record *array;
+	uint64_t n, pos;
+};
+
+void zpb_replay_source_memory(struct zpb_replay_source *s, const struct zpb_record *recs, uint64_t n);
+void zpb_replay_source_trace(struct zpb_replay_source *s, struct zpb_trace_reader *r);
+
+/* A density sample: at a MARK, every --sample-ops records, and at the end. */
+struct zpb_sample {
+	uint64_t record;		/* records replayed before it */
+	uint64_t time_ns;		/* since the run started */
+	uint64_t pool_pages;		/* zpool_get_total_size() / PAGE_SIZE */
+	uint64_t pool_bytes;
+	uint64_t arena_pages;		/* pages the arena charged to the pool */
+	int64_t stored_bytes;		/* compressed bytes of live objects */
+	int64_t stored_pages;		/* objects in the pool (not same-filled) */
+	int64_t live_objects;		/* stored_pages + same-filled entries */
+	int64_t same_filled;
+	uint64_t writebacks, misses, rejects;
+};
+
+struct zpb_mark {
+	char label[ZPB_LABEL_MAX + 1];
+	struct zpb_sample s;
+};
+
+struct zpb_thread_result {
+	int index, cpu, node;
+	uint64_t ops;
+};
+
+struct zpb_op_counts {
+	uint64_t store, load, invalidate, writeback, compact, mark;
+	uint64_t same_filled;		/* stores not allocated */
+	uint64_t rejected;		/* rejected_limit + rejected_alloc */
+	uint64_t rejected_limit, rejected_alloc;
+	uint64_t load_hits, load_not_found, load_rejected;	/* load_rejected: store had been rejected */
+	uint64_t duplicate_stores;	/* a STORE over a live entry (replaced, as zswap does) */
+};
+
+struct zpb_reclaim_counts {
+	uint64_t shrink_calls, pages_reclaimed, evict_failures, retries;
+	uint64_t writebacks;		/* by the harness's reclaim */
+	uint64_t misses;		/* loads of keys written back (by reclaim or a WRITEBACK record) */
+	uint64_t rejects;		/* stores refused by the pool limit */
+	uint64_t limit_hits;
+	uint64_t second_chances;	/* zswap-lru: referenced entries rotated */
+};
+
+#define ZPB_MAX_VERIFY_MESSAGES 16
+
+struct zpb_run_result {
+	char allocator[ZPB_SPEC_LEN];
+	unsigned int caps;
+	int repetition;
+	bool complete;
+	enum zpb_reclaim reclaim;
+	enum zpb_reclaim_mode reclaim_mode;
+	bool header;			/* the seed model's 8-byte zswap_header was prepended */
+	bool exclusive_loads;
+	int nthreads;
+	struct zpb_thread_result threads[ZPB_REPLAY_MAX_THREADS];
+	uint64_t records;
+	uint64_t wall_ns;
+	struct zpb_op_counts ops;
+	struct zpb_reclaim_counts rc;
+	struct zpb_hist lat[ZPB_LAT_MAX];
+	struct zpb_hist lateness;	/* --timed: ns behind schedule per record */
+	struct zpb_sample final;
+	uint64_t peak_pool_pages;
+	struct zpb_mark *marks;
+	size_t nmarks;
+	struct zpb_sample *timeline;
+	size_t ntimeline;
+	uint64_t sample_every;		/* the interval the timeline ended with (it doubles when full) */
+	/* objects per page: opp[i] pages hold i objects (i < ZPB_OPP_MAX, the last catches more) */
+	bool opp_available;
+	uint64_t opp_unresolved;	/* objects whose page could not be found */
+	uint64_t *opp;
+	size_t nopp;
+	uint64_t verify_failures;
+	char verify_messages[ZPB_MAX_VERIFY_MESSAGES][256];
+	int nverify_messages;
+	unsigned long warnings, errors;
+	long leaked_pages;
+	uint64_t distinct_keys;
+};
+
+/**
+ * zpb_replay_run - replay @src against @spec's allocator on a fresh pool
+ * @stop: set (e.g. by SIGINT) to stop early; the result is then incomplete
+ *
+ * Return: the result (free with zpb_run_result_free()), or NULL with @err
+ * naming the problem (a trace error names the file and record).
+ */
+struct zpb_run_result *zpb_replay_run(const struct zpb_replay_options *o, struct zpb_replay_source *src,
+				      const struct zpb_spec *spec, int repetition,
+				      volatile sig_atomic_t *stop, char *err, size_t errlen);
+void zpb_run_result_free(struct zpb_run_result *r);
+
+#endif

@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The results file (docs/results-format.md, format_version 1) and the CSV
+ * timelines. Everything the report and gate know of a run comes from here.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "../util/atomic_file.h"
+#include "../util/json_writer.h"
+#include "clock.h"
+#include "config.h"
+#include "replay/gitrev.h"
+#include "results.h"
+
+void zpb_machine_write(struct zpb_jw *w);
+
+static const char *const partition_names[] = { "key", "cpu" };
+static const char *const model_names[] = { "modern", "seed" };
+
+static void int_list(struct zpb_jw *w, const char *key, const int *v, int n)
+{
+	int i;
+
+	zpb_jw_key(w, key);
+	zpb_jw_array_begin(w);
+	for (i = 0; i < n; i++)
+		zpb_jw_i64(w, v[i]);
+	zpb_jw_array_end(w);
+}
+
+static void write_options(struct zpb_jw *w, const struct zpb_replay_options *o)
+{
+	zpb_jw_object_begin(w);
+	zpb_jw_kstring(w, "alloc", o->alloc_text);
+	zpb_jw_ki64(w, "threads", o->threads);
+	int_list(w, "cpus", o->cpus, o->ncpus);
+	int_list(w, "numa_nodes", o->nodes, o->nnodes);
+	zpb_jw_kstring(w, "mem_policy", zpb_mem_policy_name(o->mem_policy));
+	zpb_jw_kstring(w, "partition", partition_names[o->partition]);
+	zpb_jw_kbool(w, "timed", o->timed);
+	zpb_jw_kdouble(w, "speed", o->speed);
+	zpb_jw_ku64(w, "pool_limit_pages", o->pool_limit_pages);
+	if (o->limit_percent)
+		zpb_jw_kdouble(w, "pool_limit_percent", o->limit_value);
+	zpb_jw_ku64(w, "accept_threshold_percent", o->accept_threshold);
+	zpb_jw_kstring(w, "reclaim", zpb_reclaim_name(o->reclaim));
+	zpb_jw_kstring(w, "reclaim_mode", zpb_reclaim_mode_name(o->reclaim_mode));
+	zpb_jw_kstring(w, "zswap_model", model_names[o->model]);
+	zpb_jw_kbool(w, "deterministic", o->deterministic);
+	zpb_jw_ku64(w, "sample_ops", o->sample_ops);
+	zpb_jw_ki64(w, "repeat", o->repeat);
+	zpb_jw_kbool(w, "exclusive_loads", o->exclusive_loads > 0);
+	zpb_jw_kbool(w, "fatal_verify", o->fatal_verify);
+	zpb_jw_object_end(w);
+}
+
+static void write_hist(struct zpb_jw *w, const struct zpb_hist *h)
+{
+	unsigned int i;
+
+	zpb_jw_object_begin(w);
+	zpb_jw_ku64(w, "count", h->count);
+	zpb_jw_kdouble(w, "mean", zpb_hist_mean(h));
+	zpb_jw_ku64(w, "min", h->count ? h->min : 0);
+	zpb_jw_ku64(w, "max", h->max);
+	zpb_jw_ku64(w, "p50", zpb_hist_percentile(h, 0.50));
+	zpb_jw_ku64(w, "p90", zpb_hist_percentile(h, 0.90));
+	zpb_jw_ku64(w, "p99", zpb_hist_percentile(h, 0.99));
+	zpb_jw_ku64(w, "p99_9", zpb_hist_percentile(h, 0.999));
+	zpb_jw_ku64(w, "p99_99", zpb_hist_percentile(h, 0.9999));
+	zpb_jw_key(w, "buckets");
+	zpb_jw_array_begin(w);
+	for (i = 0; i < ZPB_HIST_BUCKETS; i++) {
+		uint64_t lo, hi;
+
+		if (!h->buckets[i])
+			continue;
+		zpb_hist_bucket_range(i, &lo, &hi);
+		zpb_jw_array_begin(w);
+		zpb_jw_u64(w, hi == UINT64_MAX ? h->max : hi);
+		zpb_jw_u64(w, h->buckets[i]);
+		zpb_jw_array_end(w);
+	}
+	zpb_jw_array_end(w);
+	zpb_jw_object_end(w);
+}
+
+static double ratio(double a, double b)
+{
+	return b > 0 ? a / b : 0;
+}
+
+static void write_final(struct zpb_jw *w, const struct zpb_run_result *r)
+{
+	const struct zpb_sample *s = &r->final;
+
+	zpb_jw_object_begin(w);
+	zpb_jw_ku64(w, "pool_pages", s->pool_pages);
+	zpb_jw_ku64(w, "pool_bytes", s->pool_bytes);
+	zpb_jw_ku64(w, "arena_pages", s->arena_pages);
+	zpb_jw_ki64(w, "stored_bytes", s->stored_bytes);
+	zpb_jw_ki64(w, "stored_pages", s->stored_pages);
+	zpb_jw_ki64(w, "live_objects", s->live_objects);
+	zpb_jw_ki64(w, "same_filled", s->same_filled);
+	zpb_jw_kdouble(w, "objects_per_page", ratio((double)s->stored_pages, (double)s->pool_pages));
+	zpb_jw_kdouble(w, "compression_ratio", ratio((double)s->stored_pages * 4096.0, (double)s->pool_bytes));
+	zpb_jw_kdouble(w, "density", ratio((double)s->stored_bytes, (double)s->pool_bytes));
+	zpb_jw_ku64(w, "peak_pool_pages", r->peak_pool_pages);
+	zpb_jw_object_end(w);
+}
+
+static void write_sample(struct zpb_jw *w, const struct zpb_sample *s)
+{
+	zpb_jw_ku64(w, "record", s->record);
+	zpb_jw_ku64(w, "time_ns", s->time_ns);
+	zpb_jw_ku64(w, "pool_pages", s->pool_pages);
+	zpb_jw_ki64(w, "stored_bytes", s->stored_bytes);
+	zpb_jw_ki64(w, "stored_pages", s->stored_pages);
+	zpb_jw_ki64(w, "live_objects", s->live_objects);
+	zpb_jw_ki64(w, "same_filled", s->same_filled);
+}
+
+static void write_run(struct zpb_jw *w, const struct zpb_run_result *r, const struct zpb_run_result *harness)
+{
+	static const char *const capnames[] = { "evict", "compact", "movable", "spanning",
+						"sleep_mapped", "bound", "harness", "no_data" };
+	const struct zpb_op_counts *op = &r->ops;
+	const struct zpb_reclaim_counts *rc = &r->rc;
+	size_t i;
+	int k;
+
+	zpb_jw_object_begin(w);
+	zpb_jw_kstring(w, "allocator", r->allocator);
+	zpb_jw_key(w, "capabilities");
+	zpb_jw_array_begin(w);
+	for (k = 0; k < 8; k++)
+		if (r->caps & (1u << k))
+			zpb_jw_string(w, capnames[k]);
+	zpb_jw_array_end(w);
+	if (r->caps & ZPB_CAP_HARNESS)
+		zpb_jw_kbool(w, "harness", true);
+	zpb_jw_ki64(w, "repetition", r->repetition);
+	zpb_jw_kbool(w, "complete", r->complete);
+	zpb_jw_key(w, "threads");
+	zpb_jw_array_begin(w);
+	for (k = 0; k < r->nthreads; k++) {
+		zpb_jw_object_begin(w);
+		zpb_jw_ki64(w, "index", r->threads[k].index);
+		zpb_jw_ki64(w, "cpu", r->threads[k].cpu);
+		zpb_jw_ki64(w, "node", r->threads[k].node);
+		zpb_jw_ku64(w, "ops", r->threads[k].ops);
+		zpb_jw_object_end(w);
+	}
+	zpb_jw_array_end(w);
+	zpb_jw_key(w, "ops");
+	zpb_jw_object_begin(w);
+	zpb_jw_ku64(w, "store", op->store);
+	zpb_jw_ku64(w, "load", op->load);
+	zpb_jw_ku64(w, "invalidate", op->invalidate);
+	zpb_jw_ku64(w, "writeback", op->writeback);
+	zpb_jw_ku64(w, "compact", op->compact);
+	zpb_jw_ku64(w, "mark", op->mark);
+	zpb_jw_ku64(w, "same_filled", op->same_filled);
+	zpb_jw_ku64(w, "rejected", op->rejected);
+	zpb_jw_ku64(w, "rejected_limit", op->rejected_limit);
+	zpb_jw_ku64(w, "rejected_alloc", op->rejected_alloc);
+	zpb_jw_ku64(w, "load_hits", op->load_hits);
+	zpb_jw_ku64(w, "load_not_found", op->load_not_found);
+	zpb_jw_ku64(w, "load_rejected", op->load_rejected);
+	zpb_jw_ku64(w, "duplicate_stores", op->duplicate_stores);
+	zpb_jw_object_end(w);
+	zpb_jw_ku64(w, "records", r->records);
+	zpb_jw_ku64(w, "distinct_keys", r->distinct_keys);
+	zpb_jw_ku64(w, "wall_ns", r->wall_ns);
+	zpb_jw_kdouble(w, "ops_per_sec", r->wall_ns ? (double)r->records * 1e9 / (double)r->wall_ns : 0);
+	zpb_jw_kdouble(w, "ns_per_record", r->records ? (double)r->wall_ns / (double)r->records : 0);
+	if (harness && harness != r && harness->records && r->records && r->wall_ns)
+		zpb_jw_kdouble(w, "harness_overhead_ratio",
+			       ((double)harness->wall_ns / (double)harness->records) /
+			       ((double)r->wall_ns / (double)r->records));
+	zpb_jw_key(w, "latency_ns");
+	zpb_jw_object_begin(w);
+	for (k = 0; k < ZPB_LAT_MAX; k++) {
+		zpb_jw_key(w, zpb_lat_names[k]);
+		write_hist(w, &r->lat[k]);
+	}
+	zpb_jw_object_end(w);
+	if (r->lateness.count) {
+		zpb_jw_key(w, "lateness_ns");
+		write_hist(w, &r->lateness);
+	}
+	zpb_jw_key(w, "final");
+	write_final(w, r);
+	zpb_jw_key(w, "marks");
+	zpb_jw_array_begin(w);
+	for (i = 0; i < r->nmarks; i++) {
+		zpb_jw_object_begin(w);
+		zpb_jw_kstring(w, "label", r->marks[i].label);
+		write_sample(w, &r->marks[i].s);
+		zpb_jw_object_end(w);
+	}
+	zpb_jw_array_end(w);
+	zpb_jw_ku64(w, "timeline_every", r->sample_every);
+	zpb_jw_key(w, "timeline");
+	zpb_jw_array_begin(w);
+	for (i = 0; i < r->ntimeline; i++) {
+		const struct zpb_sample *s = &r->timeline[i];
+
+		zpb_jw_object_begin(w);
+		write_sample(w, s);
+		zpb_jw_ku64(w, "writebacks", s->writebacks);
+		zpb_jw_ku64(w, "misses", s->misses);
+		zpb_jw_ku64(w, "rejects", s->rejects);
+		zpb_jw_object_end(w);
+	}
+	zpb_jw_array_end(w);
+	zpb_jw_key(w, "reclaim");
+	zpb_jw_object_begin(w);
+	zpb_jw_kstring(w, "policy", zpb_reclaim_name(r->reclaim));
+	zpb_jw_kstring(w, "mode", zpb_reclaim_mode_name(r->reclaim_mode));
+	zpb_jw_kbool(w, "zswap_header", r->header);
+	zpb_jw_kbool(w, "exclusive_loads", r->exclusive_loads);
+	zpb_jw_ku64(w, "shrink_calls", rc->shrink_calls);
+	zpb_jw_ku64(w, "pages_reclaimed", rc->pages_reclaimed);
+	zpb_jw_ku64(w, "evict_failures", rc->evict_failures);
+	zpb_jw_ku64(w, "retries", rc->retries);
+	zpb_jw_ku64(w, "writebacks", rc->writebacks);
+	zpb_jw_ku64(w, "misses", rc->misses);
+	zpb_jw_ku64(w, "rejects", rc->rejects);
+	zpb_jw_ku64(w, "limit_hits", rc->limit_hits);
+	zpb_jw_ku64(w, "second_chances", rc->second_chances);
+	zpb_jw_object_end(w);
+	zpb_jw_key(w, "objects_per_page");
+	zpb_jw_array_begin(w);
+	for (i = 0; r->opp_available && i < r->nopp; i++) {
+		if (!r->opp[i])
+			continue;
+		zpb_jw_array_begin(w);
+		zpb_jw_u64(w, i);
+		zpb_jw_u64(w, r->opp[i]);
+		zpb_jw_array_end(w);
+	}
+	zpb_jw_array_end(w);
+	zpb_jw_ku64(w, "objects_per_page_unresolved", r->opp_unresolved);
+	zpb_jw_ku64(w, "verify_failures", r->verify_failures);
+	zpb_jw_key(w, "verify_errors");
+	zpb_jw_array_begin(w);
+	for (k = 0; k < r->nverify_messages; k++)
+		zpb_jw_string(w, r->verify_messages[k]);
+	zpb_jw_array_end(w);
+	zpb_jw_key(w, "diagnostics");
+	zpb_jw_object_begin(w);
+	zpb_jw_ku64(w, "warnings", r->warnings);
+	zpb_jw_ku64(w, "errors", r->errors);
+	zpb_jw_ki64(w, "leaked_pages", r->leaked_pages);
+	zpb_jw_object_end(w);
+	zpb_jw_object_end(w);
+}
+
+int zpb_results_write(const char *path, const struct zpb_results_meta *m,
+		      struct zpb_run_result *const *runs, int nruns, char *err, size_t errlen)
+{
+	struct zpb_atomic_file af;
+	struct zpb_jw w;
+	const struct zpb_run_result *harness = NULL;
+	char created[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	int i;
+
+	if (zpb_atomic_open(&af, path, err, errlen))
+		return -1;
+	gmtime_r(&now, &tm);
+	strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	for (i = 0; i < nruns; i++)
+		if ((runs[i]->caps & ZPB_CAP_HARNESS) && !harness)
+			harness = runs[i];
+	zpb_jw_init(&w, af.f, true);
+	zpb_jw_object_begin(&w);
+	zpb_jw_kstring(&w, "format", "zpoolbench-results");
+	zpb_jw_ki64(&w, "format_version", 1);
+	zpb_jw_kbool(&w, "complete", m->complete);
+	zpb_jw_key(&w, "tool");
+	zpb_jw_object_begin(&w);
+	zpb_jw_kstring(&w, "version", ZPB_VERSION);
+	zpb_jw_kstring(&w, "git", ZPB_GIT_REVISION);
+	zpb_jw_kstring(&w, "sanitize", ZPB_SANITIZE);
+	zpb_jw_object_end(&w);
+	zpb_jw_kstring(&w, "created", created);
+	zpb_jw_key(&w, "machine");
+	zpb_machine_write(&w);
+	zpb_jw_key(&w, "trace");
+	zpb_jw_object_begin(&w);
+	zpb_jw_kstring(&w, "path", m->trace_path);
+	zpb_jw_kstring(&w, "sha256", m->trace_sha256);
+	zpb_jw_ku64(&w, "records", m->trace_records);
+	zpb_jw_kstring(&w, "format", m->trace_format);
+	zpb_jw_kstring(&w, "compressor", m->compressor);
+	zpb_jw_kstring(&w, "source", m->source);
+	zpb_jw_ku64(&w, "page_size", m->trace_page_size);
+	zpb_jw_object_end(&w);
+	zpb_jw_key(&w, "options");
+	write_options(&w, m->o);
+	zpb_jw_key(&w, "clock");
+	zpb_jw_object_begin(&w);
+	zpb_jw_kstring(&w, "source", zpb_clock.source);
+	zpb_jw_kdouble(&w, "overhead_ns", zpb_clock.overhead_ns);
+	zpb_jw_object_end(&w);
+	zpb_jw_key(&w, "runs");
+	zpb_jw_array_begin(&w);
+	for (i = 0; i < nruns; i++)
+		write_run(&w, runs[i], harness);
+	zpb_jw_array_end(&w);
+	zpb_jw_object_end(&w);
+	if (zpb_jw_finish(&w)) {
+		snprintf(err, errlen, "%s: could not write the results", path);
+		zpb_atomic_abort(&af);
+		return -1;
+	}
+	return zpb_atomic_commit(&af, err, errlen);
+}
+
+int zpb_results_write_csv(const char *dir, struct zpb_run_result *const *runs, int nruns,
+			  char *err, size_t errlen)
+{
+	int i;
+
+	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+		snprintf(err, errlen, "--csv %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < nruns; i++) {
+		const struct zpb_run_result *r = runs[i];
+		struct zpb_atomic_file af;
+		char path[4096], name[ZPB_SPEC_LEN];
+		size_t j;
+
+		/* File names from specs: "zsmalloc:chain=4" -> "zsmalloc_chain-4". */
+		for (j = 0; r->allocator[j] && j < sizeof(name) - 1; j++) {
+			char c = r->allocator[j];
+
+			name[j] = c == ':' ? '_' : c == '=' ? '-' : c == '/' ? '_' : c;
+		}
+		name[j] = '\0';
+		snprintf(path, sizeof(path), "%s/%s-%d.csv", dir, name, r->repetition);
+		if (zpb_atomic_open(&af, path, err, errlen))
+			return -1;
+		fprintf(af.f, "record,time_ns,pool_pages,stored_bytes,stored_pages,live_objects,same_filled,writebacks,misses,rejects\n");
+		for (j = 0; j < r->ntimeline; j++) {
+			const struct zpb_sample *s = &r->timeline[j];
+
+			fprintf(af.f, "%llu,%llu,%llu,%lld,%lld,%lld,%lld,%llu,%llu,%llu\n",
+				(unsigned long long)s->record, (unsigned long long)s->time_ns,
+				(unsigned long long)s->pool_pages, (long long)s->stored_bytes,
+				(long long)s->stored_pages, (long long)s->live_objects,
+				(long long)s->same_filled, (unsigned long long)s->writebacks,
+				(unsigned long long)s->misses, (unsigned long long)s->rejects);
+		}
+		if (zpb_atomic_commit(&af, err, errlen))
+			return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Writing replay results: the JSON file docs/results-format.md defines
+ * (atomically), and the timelines as CSV for plotting.
+ */
+#ifndef ZPB_REPLAY_RESULTS_H
+#define ZPB_REPLAY_RESULTS_H
+
+#include "replay.h"
+
+struct zpb_results_meta {
+	bool complete;			/* false: interrupted, holds what was done */
+	const char *trace_path;
+	char trace_sha256[65];
+	uint64_t trace_records;
+	const char *trace_format;	/* "binary", "text" or "memory" */
+	const char *compressor, *source;
+	uint32_t trace_page_size;
+	const struct zpb_replay_options *o;
+};
+
+/* 0, or -1 with @err naming the file. */
+int zpb_results_write(const char *path, const struct zpb_results_meta *m,
+		      struct zpb_run_result *const *runs, int nruns, char *err, size_t errlen);
+/* DIR/<allocator>-<repetition>.csv per run. 0, or -1 with @err. */
+int zpb_results_write_csv(const char *dir, struct zpb_run_result *const *runs, int nruns,
+			  char *err, size_t errlen);
+
+#endif

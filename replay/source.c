@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Record sources: an in-memory array (tests, generators). See replay.h. */
+#include "replay.h"
+
+static int mem_next(void *ctx, struct zpb_record *rec, char *err, size_t errlen)
+{
+	struct zpb_replay_source *s = ctx;
+
+	(void)err, (void)errlen;
+	if (s->pos >= s->n)
+		return 0;
+	*rec = s->array[s->pos++];
+	return 1;
+}
+
+static int mem_rewind(void *ctx, char *err, size_t errlen)
+{
+	struct zpb_replay_source *s = ctx;
+
+	(void)err, (void)errlen;
+	s->pos = 0;
+	return 0;
+}
+
+void zpb_replay_source_memory(struct zpb_replay_source *s, const struct zpb_record *recs, uint64_t n)
+{
+	s->next = mem_next;
+	s->rewind = mem_rewind;
+	s->ctx = s;
+	s->records = n;
+	s->array = recs;
+	s->n = n;
+	s->pos = 0;
+}
