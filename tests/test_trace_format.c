@@ -6,7 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
+#include <unistd.h>
 
 #include "../traces/trace.h"
 #include "harness.h"
@@ -230,4 +230,79 @@ TEST(binary_form_takes_at_most_4_bytes_a_record_on_a_typical_trace)
 		free(back);
 	}
 	free(recs);
+}
+
+/* Resident memory now, in KiB (not the peak: earlier tests' peaks would hide growth). */
+static long rss_kib(void)
+{
+	long pages = 0, resident = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	if (f) {
+		if (fscanf(f, "%ld %ld", &pages, &resident) != 2)
+			resident = 0;
+		fclose(f);
+	}
+	return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/*
+ * 10^6 records (times ZPB_TEST_SCALE), written and read one at a time in
+ * both forms: the reader's peak RSS does not grow with the trace. The
+ * records alone would take 100 MB held in memory and the text file ~30 MB,
+ * so a reader that buffered either would blow the 4 MiB allowance. RSS is
+ * sampled as the reader goes, against the level before it opened.
+ */
+static void stream(enum zpb_trace_form form, uint64_t n)
+{
+	const char *path = tu_path(form == ZPB_TRACE_BINARY ? "big.bin" : "big.txt");
+	struct zpb_trace_header h = header(4096);
+	struct zpb_trace_writer *w;
+	struct zpb_trace_reader *r;
+	struct zpb_record rec, want;
+	uint64_t s = 5, i = 0, t = 0;
+	char err[256];
+	long before, most = 0;
+	int rc;
+
+	w = zpb_trace_writer_open(path, form, &h, err, sizeof(err));
+	REQUIRE(w, "%s", err);
+	for (i = 0; i < n; i++) {
+		t += tu_rand(&s) % 3000;
+		tu_random_record(&s, 4096, t, &rec);
+		REQUIRE(zpb_trace_write(w, &rec, err, sizeof(err)) == 0, "%s", err);
+	}
+	REQUIRE(zpb_trace_writer_finish(w, err, sizeof(err)) == 0, "%s", err);
+
+	before = rss_kib();
+	r = zpb_trace_open(path, err, sizeof(err));
+	REQUIRE(r, "%s", err);
+	s = 5;
+	t = 0;
+	i = 0;
+	while ((rc = zpb_trace_next(r, &rec, err, sizeof(err))) == 1) {
+		t += tu_rand(&s) % 3000;
+		tu_random_record(&s, 4096, t, &want);
+		if (!tu_record_eq(&rec, &want)) {
+			CHECK(0, "%s form: record %llu differs", form == ZPB_TRACE_BINARY ? "binary" : "text",
+			      (unsigned long long)i + 1);
+			break;
+		}
+		if (++i % 65536 == 0 && rss_kib() - before > most)
+			most = rss_kib() - before;
+	}
+	CHECK(rc == 0, "read: %s", err);
+	CHECK_EQ_UL(i, n, "records read");
+	CHECK_EQ_UL(zpb_trace_header(r)->record_count, n, "record_count in the header");
+	zpb_trace_close(r);
+	CHECK(most < 4096, "%s form: RSS grew by %ld KiB while reading %llu records",
+	      form == ZPB_TRACE_BINARY ? "binary" : "text", most, (unsigned long long)n);
+}
+
+TEST(a_million_record_stream_reads_with_bounded_memory)
+{
+	uint64_t n = (uint64_t)(1000000 * zpbt_scale());
+
+	stream(ZPB_TRACE_BINARY, n);
+	stream(ZPB_TRACE_TEXT, n);
 }

@@ -159,6 +159,8 @@ unsigned char *tu_read_file(const char *path, size_t *len)
 		free(buf);
 		buf = NULL;
 	}
+	if (buf)
+		buf[n] = '\0';	/* callers may treat text files as strings */
 	fclose(f);
 	*len = (size_t)n;
 	return buf;

@@ -11,7 +11,7 @@
 
 #include "../traces/trace.h"
 
-/* A path in a per-process scratch directory (removed at exit). */
+/* A path in a per-process scratch directory (removed at exit); the last 4 stay valid. */
 const char *tu_path(const char *name);
 /* splitmix64: the tests' deterministic generator. */
 uint64_t tu_rand(uint64_t *state);
@@ -26,7 +26,7 @@ long tu_read(const char *path, struct zpb_record *recs, size_t max, char *err, s
 int tu_record_eq(const struct zpb_record *a, const struct zpb_record *b);
 /* Write @len bytes to @path. */
 void tu_write_file(const char *path, const void *data, size_t len);
-/* The whole file, malloc'd; *len set. */
+/* The whole file, malloc'd and NUL-terminated; *len set. */
 unsigned char *tu_read_file(const char *path, size_t *len);
 
 #endif

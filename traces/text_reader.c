@@ -31,6 +31,7 @@ static int get_line(struct zpb_trace_reader *r, char **line, size_t *len, const 
 		if (nl || in->eof)
 			break;
 		if (avail > ZPB_TEXT_LINE_MAX) {
+			r->u.text.line++;
 			*why = "line longer than 4096 bytes";
 			return -1;
 		}
@@ -230,7 +231,7 @@ int zpb_text_open(struct zpb_trace_reader *r, char *err, size_t errlen)
 		start = zpb_inbuf_offset(&r->in);
 		rc = get_line(r, &line, &len, &why);
 		if (rc < 0) {
-			snprintf(err, errlen, "%s:%llu: %s", r->name, (unsigned long long)r->u.text.line + 1, why);
+			snprintf(err, errlen, "%s:%llu: %s", r->name, (unsigned long long)r->u.text.line, why);
 			return -1;
 		}
 		if (rc == 0)
