@@ -13,7 +13,9 @@
  *   a class merges into the next larger one of equal (pages, objs).
  */
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../allocators/kernel/compat.h"
@@ -349,6 +351,27 @@ TEST(zsmalloc_spanning_object_round_trips_in_every_map_mode)
 		zpool_free(zp, h[i]);
 	CHECK(pages(zp) == 0, "zsmalloc: expected 0 pages, got %lu", pages(zp));
 	finish(zp);
+}
+
+TEST(zsmalloc_nested_map_on_one_thread_is_a_bug_not_a_hang)
+{
+	pid_t pid = fork();
+	int status = 0;
+
+	REQUIRE(pid >= 0, "fork");
+	if (pid == 0) {
+		struct zpool *zp = zs_pool("zsmalloc");
+		unsigned long a = alloc(zp, 100), b = alloc(zp, 100);
+
+		alarm(10);	/* a hang shows as SIGALRM */
+		zpb_diag_set_quiet(true);
+		zpool_map_handle(zp, a, ZPOOL_MM_RO);
+		zpool_map_handle(zp, b, ZPOOL_MM_RO);
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT,
+	      "zsmalloc: a second map before unmap on one thread: expected SIGABRT (BUG), got status 0x%x", status);
 }
 
 static int count_stats(struct zpool *zp, unsigned int size, struct zpb_zs_class_stats *out)

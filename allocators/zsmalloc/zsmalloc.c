@@ -383,6 +383,13 @@ size_t zs_huge_class_size(struct zs_pool *pool)
 	return pool->huge_class_size;
 }
 
+/*
+ * Objects this thread has mapped: a second zs_map_object() before the
+ * unmap would spin forever on this CPU's mapping area, which the kernel
+ * forbids too (local_lock does not nest), so it is a BUG here, not a hang.
+ */
+static __thread int zs_thread_mapped;
+
 /**
  * zs_map_object - get the address of a handle's object
  * @pool: the pool the handle came from
@@ -406,6 +413,12 @@ void *zs_map_object(struct zs_pool *pool, unsigned long handle, enum zs_mapmode 
 	struct size_class *class;
 	struct mapping_area *area;
 	void *ret;
+
+	if (unlikely(zs_thread_mapped)) {
+		pr_err("zsmalloc: zs_map_object() while this thread has an object mapped\n");
+		BUG();
+	}
+	zs_thread_mapped = 1;
 
 	/* pool->lock keeps the handle's page from moving while we find the zspage. */
 	read_lock(&pool->lock);
@@ -484,6 +497,7 @@ void zs_unmap_object(struct zs_pool *pool, unsigned long handle)
 		memcpy(page_address(next), buf + sizes0, size - sizes0);
 	}
 	local_unlock(&pool->map_area->lock);
+	zs_thread_mapped = 0;
 
 	zspage_read_unlock(zspage);
 }
