@@ -13,7 +13,7 @@ tmp="$out.tmp.$$"
 	echo "const struct zpb_embedded $array[] = {"
 	for f in "$@"; do
 		printf '\t{ "%s",\n' "$(basename "$f")"
-		awk '{ gsub(/\\/, "\\\\"); gsub(/"/, "\\\""); gsub(/\t/, "\\t"); printf "\t  \"%s\\n\"\n", $0 }' "$f"
+		sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/\t/\\t/g' -e 's/^/\t  "/' -e 's/$/\\n"/' "$f"
 		printf '\t},\n'
 	done
 	printf '\t{ NULL, NULL },\n};\n'

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Loading report inputs into the model, and the summary figures. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../gate/stats.h"
+#include "model.h"
+
+const struct zpb_report_column zpb_report_columns[] = {
+	{ "final.density", "density", "stored/pool", 3 },
+	{ "final.compression_ratio", "compression ratio", "pages/page", 2 },
+	{ "final.pool_pages", "pool pages", "pages", 0 },
+	{ "latency_ns.store.p50", "store p50", "ns", 0 },
+	{ "latency_ns.store.p99", "store p99", "ns", 0 },
+	{ "latency_ns.store.p99_9", "store p99.9", "ns", 0 },
+	{ "latency_ns.load.p50", "load p50", "ns", 0 },
+	{ "latency_ns.load.p99", "load p99", "ns", 0 },
+	{ "latency_ns.load.p99_9", "load p99.9", "ns", 0 },
+	{ "ops_per_sec", "ops/s", "ops/s", 0 },
+	{ "reclaim.writebacks", "writebacks", "pages", 0 },
+	{ "reclaim.misses", "misses", "loads", 0 },
+	{ "reclaim.pages_reclaimed", "reclaimed", "pages", 0 },
+	{ "ops.rejected", "rejected", "stores", 0 },
+	{ NULL, NULL, NULL, 0 },
+};
+
+static void basename_of(char *out, size_t len, const char *path)
+{
+	const char *b = strrchr(path, '/');
+
+	snprintf(out, len, "%s", b ? b + 1 : path);
+}
+
+static int load_input(struct zpb_report_input *in, const char *path, char *err, size_t errlen)
+{
+	const struct zpb_json *trace, *machine;
+	size_t i, j;
+
+	if (zpb_results_load(path, &in->res, err, errlen) ||
+	    zpb_metrics_extract(&in->res, &in->ms, err, errlen))
+		return -1;
+	trace = zpb_json_get(in->res.root, "trace");
+	machine = zpb_json_get(in->res.root, "machine");
+	basename_of(in->label, sizeof(in->label), zpb_json_get_str(trace, "path", path));
+	in->threads = (unsigned)zpb_json_get_number(zpb_json_get(in->res.root, "options"), "threads", 1);
+	in->page_size = zpb_json_get_number(machine, "page_size", 4096);
+	if (in->page_size <= 0)
+		in->page_size = 4096;
+	in->alloc = calloc(in->ms.n ? in->ms.n : 1, sizeof(*in->alloc));
+	if (!in->alloc) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	for (i = 0; i < in->ms.n; i++) {
+		struct zpb_report_alloc *a = &in->alloc[in->nalloc++];
+
+		a->m = &in->ms.s[i];
+		if (in->res.kind != ZPB_RESULTS_REPLAY)
+			continue;
+		for (j = 0; j < in->res.runs->len; j++) {
+			const char *name = zpb_run_allocator(in->res.runs->items[j]);
+
+			if (name && !strcmp(name, a->m->name)) {
+				a->run = in->res.runs->items[j];
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
+int zpb_report_load(struct zpb_report *rep, const char *const *paths, size_t n, const char *baseline,
+		    char *err, size_t errlen)
+{
+	size_t i;
+
+	memset(rep, 0, sizeof(*rep));
+	if (zpb_rules_default(&rep->rules, err, errlen))
+		return -1;
+	rep->in = calloc(n ? n : 1, sizeof(*rep->in));
+	if (!rep->in) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		rep->n++;
+		if (load_input(&rep->in[i], paths[i], err, errlen))
+			return -1;
+	}
+	if (baseline) {
+		rep->base = calloc(1, sizeof(*rep->base));
+		if (!rep->base) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		if (load_input(rep->base, baseline, err, errlen))
+			return -1;
+	}
+	return 0;
+}
+
+static void free_pics(struct zpb_picture *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(p[i].svg);
+	free(p);
+}
+
+static void free_input(struct zpb_report_input *in)
+{
+	free_pics(in->pics, in->npics);
+	free(in->alloc);
+	zpb_metrics_free(&in->ms);
+	zpb_results_free(&in->res);
+}
+
+void zpb_report_free(struct zpb_report *rep)
+{
+	size_t i;
+
+	for (i = 0; i < rep->n; i++)
+		free_input(&rep->in[i]);
+	free(rep->in);
+	if (rep->base)
+		free_input(rep->base);
+	free(rep->base);
+	free_pics(rep->global, rep->nglobal);
+	zpb_rules_free(&rep->rules);
+	memset(rep, 0, sizeof(*rep));
+}
+
+bool zpb_report_value(const struct zpb_subject *s, const char *metric, double *out)
+{
+	const struct zpb_metric *m = s ? zpb_subject_metric(s, metric) : NULL;
+
+	if (!m || !m->n)
+		return false;
+	*out = zpb_median(m->v, m->n);
+	return true;
+}
+
+bool zpb_report_change(const struct zpb_report *rep, const struct zpb_subject *s, const char *metric,
+		       struct zpb_gate_row *row)
+{
+	const struct zpb_subject *bs;
+	const struct zpb_metric *bm, *cm;
+	const struct zpb_rule *rule;
+	struct zpb_rule plain = { .kind = ZPB_RULE_IGNORE, .better = ZPB_BETTER_NONE };
+
+	if (!rep->base)
+		return false;
+	bs = zpb_metrics_subject(&rep->base->ms, s->name);
+	bm = bs ? zpb_subject_metric(bs, metric) : NULL;
+	cm = zpb_subject_metric(s, metric);
+	if (!bm || !cm || !bm->n || !cm->n)
+		return false;
+	rule = zpb_rules_match(&rep->rules, s->name, metric, rep->base->ms.deterministic);
+	memset(row, 0, sizeof(*row));
+	return !zpb_gate_judge(rule ? rule : &plain, bm->v, bm->n, cm->v, cm->n, row);
+}
+
+void zpb_report_format(char *buf, size_t len, double v, int decimals)
+{
+	if (isnan(v))
+		snprintf(buf, len, "–");
+	else if (fabs(v) >= 1e9)
+		snprintf(buf, len, "%.3g", v);
+	else
+		snprintf(buf, len, "%.*f", decimals, v);
+}
+
+size_t zpb_report_metric_names(const struct zpb_report_input *in, const char **names, size_t max)
+{
+	size_t n = 0, i, j, k;
+
+	for (i = 0; i < in->nalloc; i++)
+		for (j = 0; j < in->alloc[i].m->n && n < max; j++) {
+			for (k = 0; k < n && strcmp(names[k], in->alloc[i].m->m[j].name); k++)
+				;
+			if (k == n)
+				names[n++] = in->alloc[i].m->m[j].name;
+		}
+	return n;
+}

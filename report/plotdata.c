@@ -1,0 +1,506 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Writing the pictures' data files from the results JSON. */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "colors.h"
+#include "plotdata.h"
+
+struct ctx {
+	const char *dir, *rel;
+	char *err;
+	size_t errlen;
+};
+
+/* Names and titles go into gnuplot single-quoted strings: keep them plain. */
+static void sanitize(char *out, size_t len, const char *in, bool word)
+{
+	size_t n = 0;
+
+	for (; *in && n + 1 < len; in++) {
+		char c = *in;
+
+		if (c == '\'' || c == '\\' || c == '"' || (unsigned char)c < 0x20 || c == 0x7f)
+			c = '_';
+		if (word && c == ' ')
+			c = '_';
+		out[n++] = c;
+	}
+	out[n] = 0;
+}
+
+static FILE *open_data(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static FILE *open_data(struct ctx *c, const char *fmt, ...)
+{
+	char name[256], path[4096];
+	va_list ap;
+	FILE *f;
+
+	va_start(ap, fmt);
+	vsnprintf(name, sizeof(name), fmt, ap);
+	va_end(ap);
+	snprintf(path, sizeof(path), "%s/%s", c->dir, name);
+	f = fopen(path, "w");
+	if (!f)
+		snprintf(c->err, c->errlen, "%s: %s", path, strerror(errno));
+	return f;
+}
+
+static int close_data(struct ctx *c, FILE *f)
+{
+	if (ferror(f) | fclose(f)) {
+		snprintf(c->err, c->errlen, "%s: write error", c->dir);
+		return -1;
+	}
+	return 0;
+}
+
+struct series {
+	const char *names[64];
+	size_t n;
+};
+
+/* Set the picture's script and its common variables. */
+static void job(struct ctx *c, struct zpb_picture *p, const char *script, const struct series *s,
+		const char *extra)
+{
+	char names[1024] = "", colors[1024] = "", w[128], title[200];
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		sanitize(w, sizeof(w), s->names[i], true);
+		snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s", i ? " " : "", w);
+		snprintf(colors + strlen(colors), sizeof(colors) - strlen(colors), "%s%s", i ? " " : "",
+			 zpb_report_color(s->names[i]));
+	}
+	sanitize(title, sizeof(title), p->title, false);
+	p->script = script;
+	snprintf(p->vars, sizeof(p->vars), "stem='%s/%s'; n=%zu; names='%s'; colors='%s'; title_text='%s'; %s",
+		 c->rel, p->id, s->n, names, colors, title, extra ? extra : "");
+}
+
+static struct zpb_picture *new_pic(struct zpb_picture **pics, size_t *n, const char *prefix, const char *id)
+{
+	struct zpb_picture *p = realloc(*pics, (*n + 1) * sizeof(*p));
+
+	if (!p)
+		return NULL;
+	*pics = p;
+	p = &p[(*n)++];
+	memset(p, 0, sizeof(*p));
+	snprintf(p->id, sizeof(p->id), "%s%s", prefix, id);
+	return p;
+}
+
+double zpb_buckets_quantile(const struct zpb_json *b, double q)
+{
+	double total = 0, acc = 0;
+	size_t i;
+
+	if (!b || b->type != ZPB_JSON_ARRAY)
+		return NAN;
+	for (i = 0; i < b->len; i++)
+		total += zpb_json_number(zpb_json_at(b->items[i], 1), 0);
+	if (total <= 0)
+		return NAN;
+	for (i = 0; i < b->len; i++) {
+		acc += zpb_json_number(zpb_json_at(b->items[i], 1), 0);
+		if (acc >= q * total)
+			return zpb_json_number(zpb_json_at(b->items[i], 0), NAN);
+	}
+	return zpb_json_number(zpb_json_at(b->items[b->len - 1], 0), NAN);
+}
+
+static const struct zpb_json *latency(const struct zpb_report_alloc *a, const char *op)
+{
+	const struct zpb_json *l = zpb_json_get(zpb_json_get(a->run, "latency_ns"), op);
+
+	return zpb_json_get_number(l, "count", 0) > 0 ? l : NULL;
+}
+
+/* The spectrum: latency at q = 1 - 1/x for x from 2 (p50) to 10^4 (p99.99). */
+static int write_spectrum(struct ctx *c, const struct zpb_json *l, const char *fmt, const char *id, size_t i)
+{
+	const struct zpb_json *b = zpb_json_get(l, "buckets");
+	FILE *f = open_data(c, fmt, id, i);
+	double t;
+
+	if (!f)
+		return -1;
+	fprintf(f, "# 1/(1-q)  latency_ns  q\n");
+	if (b && b->type == ZPB_JSON_ARRAY && b->len) {
+		for (t = log10(2); t <= 4.0001; t += 0.02) {
+			double x = pow(10, t), q = 1 - 1 / x, v = zpb_buckets_quantile(b, q);
+
+			if (!isnan(v) && v > 0)
+				fprintf(f, "%.6g %.6g %.8f\n", x, v, q);
+		}
+	} else {
+		/* No histogram: the five summary percentiles. */
+		static const char *const keys[] = { "p50", "p90", "p99", "p99_9", "p99_99" };
+		static const double xs[] = { 2, 10, 100, 1000, 10000 };
+		int k;
+
+		for (k = 0; k < 5; k++) {
+			double v = zpb_json_get_number(l, keys[k], NAN);
+
+			if (!isnan(v) && v > 0)
+				fprintf(f, "%g %g %.5f\n", xs[k], v, 1 - 1 / xs[k]);
+		}
+	}
+	return close_data(c, f);
+}
+
+static int write_cdf(struct ctx *c, const struct zpb_json *l, const char *fmt, const char *id, size_t i)
+{
+	const struct zpb_json *b = zpb_json_get(l, "buckets");
+	FILE *f = open_data(c, fmt, id, i);
+	double total = 0, acc = 0;
+	size_t k;
+
+	if (!f)
+		return -1;
+	fprintf(f, "# latency_ns  cumulative_fraction\n");
+	for (k = 0; b && b->type == ZPB_JSON_ARRAY && k < b->len; k++)
+		total += zpb_json_number(zpb_json_at(b->items[k], 1), 0);
+	for (k = 0; total > 0 && k < b->len; k++) {
+		double ub = zpb_json_number(zpb_json_at(b->items[k], 0), NAN);
+
+		acc += zpb_json_number(zpb_json_at(b->items[k], 1), 0);
+		if (ub > 0)
+			fprintf(f, "%.6g %.6f\n", ub, acc / total);
+	}
+	return close_data(c, f);
+}
+
+static int pic_density(struct ctx *c, struct zpb_report_input *in, struct zpb_picture *p)
+{
+	struct series s = { .n = 0 };
+	size_t i, k;
+
+	snprintf(p->title, sizeof(p->title), "Pool size over time: %s", in->label);
+	snprintf(p->caption, sizeof(p->caption), "Pool memory of each allocator as the trace replays, against "
+		 "the compressed bytes stored (dashed): the gap is what the allocator wastes.");
+	for (i = 0; i < in->nalloc && s.n < 64; i++) {
+		const struct zpb_json *tl = zpb_json_get(in->alloc[i].run, "timeline");
+		FILE *f;
+
+		if (!tl || tl->type != ZPB_JSON_ARRAY || !tl->len)
+			continue;
+		s.names[s.n++] = in->alloc[i].m->name;
+		f = open_data(c, "%s-%zu.dat", p->id, s.n);
+		if (!f)
+			return -1;
+		fprintf(f, "# record  pool_MiB  stored_MiB\n");
+		for (k = 0; k < tl->len; k++) {
+			const struct zpb_json *e = tl->items[k];
+
+			fprintf(f, "%.0f %.6f %.6f\n", zpb_json_get_number(e, "record", 0),
+				zpb_json_get_number(e, "pool_pages", 0) * in->page_size / 1048576.0,
+				zpb_json_get_number(e, "stored_bytes", 0) / 1048576.0);
+		}
+		if (close_data(c, f))
+			return -1;
+	}
+	if (!s.n)
+		snprintf(p->why, sizeof(p->why), "no timeline in the results (replay --sample-ops N records one)");
+	else
+		job(c, p, "density.gp", &s, NULL);
+	return 0;
+}
+
+static int pic_compression(struct ctx *c, struct zpb_report_input *in, struct zpb_picture *p)
+{
+	struct series s = { .n = 0 };
+	FILE *f;
+	size_t i;
+
+	snprintf(p->title, sizeof(p->title), "Compression efficiency: %s", in->label);
+	snprintf(p->caption, sizeof(p->caption), "Pages stored per page of pool at the end of the run (higher is "
+		 "better), labelled with density, the compressed bytes stored per byte of pool.");
+	f = open_data(c, "%s-1.dat", p->id);
+	if (!f)
+		return -1;
+	fprintf(f, "# allocator  compression_ratio  density  colour\n");
+	for (i = 0; i < in->nalloc && s.n < 64; i++) {
+		double ratio, density = NAN;
+		char w[128];
+
+		if (!zpb_report_value(in->alloc[i].m, "final.compression_ratio", &ratio))
+			continue;
+		zpb_report_value(in->alloc[i].m, "final.density", &density);
+		s.names[s.n++] = in->alloc[i].m->name;
+		sanitize(w, sizeof(w), in->alloc[i].m->name, true);
+		fprintf(f, "\"%s\" %.6g %.6g %ld\n", w, ratio, isnan(density) ? 0 : density,
+			strtol(zpb_report_color(in->alloc[i].m->name) + 1, NULL, 16));
+	}
+	if (close_data(c, f))
+		return -1;
+	if (!s.n)
+		snprintf(p->why, sizeof(p->why), "no final.compression_ratio in the results");
+	else
+		job(c, p, "compression.gp", &s, NULL);
+	return 0;
+}
+
+static int pic_latency(struct ctx *c, struct zpb_report_input *in, struct zpb_picture *p, const char *op)
+{
+	struct series s = { .n = 0 };
+	size_t i;
+
+	snprintf(p->title, sizeof(p->title), "%c%s latency by percentile: %s", op[0] - 32, op + 1, in->label);
+	snprintf(p->caption, sizeof(p->caption), "Latency of each %s at every percentile from the median to "
+		 "p99.99 (both axes logarithmic): the tail on the right is what the slowest ops see.", op);
+	for (i = 0; i < in->nalloc && s.n < 64; i++) {
+		const struct zpb_json *l = latency(&in->alloc[i], op);
+
+		if (!l)
+			continue;
+		s.names[s.n++] = in->alloc[i].m->name;
+		if (write_spectrum(c, l, "%s-%zu.dat", p->id, s.n))
+			return -1;
+	}
+	if (!s.n)
+		snprintf(p->why, sizeof(p->why), "no %s latencies in the results", op);
+	else
+		job(c, p, "latency.gp", &s, NULL);
+	return 0;
+}
+
+static int pic_cdf(struct ctx *c, struct zpb_report_input *in, struct zpb_picture *p)
+{
+	struct series s = { .n = 0 };
+	size_t i;
+
+	snprintf(p->title, sizeof(p->title), "Latency CDF: %s", in->label);
+	snprintf(p->caption, sizeof(p->caption), "Share of stores (solid) and loads (dashed) completing within "
+		 "a given time, from the latency histograms.");
+	for (i = 0; i < in->nalloc && s.n < 64; i++) {
+		const struct zpb_json *st = latency(&in->alloc[i], "store"), *ld = latency(&in->alloc[i], "load");
+
+		if (!zpb_json_get(st, "buckets") && !zpb_json_get(ld, "buckets"))
+			continue;
+		s.names[s.n++] = in->alloc[i].m->name;
+		if (write_cdf(c, st, "%s-%zu.dat", p->id, s.n) || write_cdf(c, ld, "%s-%zu-load.dat", p->id, s.n))
+			return -1;
+	}
+	if (!s.n)
+		snprintf(p->why, sizeof(p->why), "no latency histograms (buckets) in the results");
+	else
+		job(c, p, "cdf.gp", &s, NULL);
+	return 0;
+}
+
+static int pic_reclaim(struct ctx *c, struct zpb_report_input *in, struct zpb_picture *p)
+{
+	double limit = zpb_json_get_number(zpb_json_get(in->res.root, "options"), "pool_limit_pages", 0);
+	struct series s = { .n = 0 };
+	bool have_lat = false;
+	char extra[128];
+	size_t i, k;
+
+	snprintf(p->title, sizeof(p->title), "Reclaim: %s", in->label);
+	snprintf(p->caption, sizeof(p->caption), "Top: pool pages against the pool limit. Middle: pages written "
+		 "back (solid) and loads that missed because their page had been written back (dashed). "
+		 "Bottom: latency of reclaim (shrink) calls by percentile.");
+	for (i = 0; i < in->nalloc && s.n < 64; i++) {
+		const struct zpb_json *tl = zpb_json_get(in->alloc[i].run, "timeline");
+		const struct zpb_json *l = latency(&in->alloc[i], "reclaim");
+		FILE *f;
+
+		if (!tl || tl->type != ZPB_JSON_ARRAY || !tl->len)
+			continue;
+		s.names[s.n++] = in->alloc[i].m->name;
+		f = open_data(c, "%s-%zu.dat", p->id, s.n);
+		if (!f)
+			return -1;
+		fprintf(f, "# record  pool_pages  writebacks  misses\n");
+		for (k = 0; k < tl->len; k++) {
+			const struct zpb_json *e = tl->items[k];
+
+			fprintf(f, "%.0f %.0f %.0f %.0f\n", zpb_json_get_number(e, "record", 0),
+				zpb_json_get_number(e, "pool_pages", 0), zpb_json_get_number(e, "writebacks", 0),
+				zpb_json_get_number(e, "misses", 0));
+		}
+		if (close_data(c, f))
+			return -1;
+		if (l)
+			have_lat = true;
+		if (l ? write_spectrum(c, l, "%s-%zu-lat.dat", p->id, s.n) :
+			(f = open_data(c, "%s-%zu-lat.dat", p->id, s.n)) == NULL || close_data(c, f))
+			return -1;
+	}
+	snprintf(extra, sizeof(extra), "limit=%.0f; have_lat=%d;", limit > 0 ? limit : 0, have_lat);
+	if (!s.n)
+		snprintf(p->why, sizeof(p->why), "no timeline in the results (replay --sample-ops N records one)");
+	else
+		job(c, p, "reclaim.gp", &s, extra);
+	return 0;
+}
+
+static int pic_objects(struct ctx *c, struct zpb_report_input *in, struct zpb_picture *p)
+{
+	struct series s = { .n = 0 };
+	size_t i, k;
+
+	snprintf(p->title, sizeof(p->title), "Objects per page: %s", in->label);
+	snprintf(p->caption, sizeof(p->caption), "How full the pool's pages are at the end: the share of pages "
+		 "holding each number of compressed objects (allocators whose pages can be walked).");
+	for (i = 0; i < in->nalloc && s.n < 64; i++) {
+		const struct zpb_json *d = zpb_json_get(in->alloc[i].run, "objects_per_page");
+		double total = 0;
+		FILE *f;
+
+		if (!d || d->type != ZPB_JSON_ARRAY || !d->len)
+			continue;
+		for (k = 0; k < d->len; k++)
+			total += zpb_json_number(zpb_json_at(d->items[k], 1), 0);
+		if (total <= 0)
+			continue;
+		s.names[s.n++] = in->alloc[i].m->name;
+		f = open_data(c, "%s-%zu.dat", p->id, s.n);
+		if (!f)
+			return -1;
+		fprintf(f, "# objects_per_page  share_of_pages_percent\n");
+		for (k = 0; k < d->len; k++)
+			fprintf(f, "%.0f %.4f\n", zpb_json_number(zpb_json_at(d->items[k], 0), 0),
+				100 * zpb_json_number(zpb_json_at(d->items[k], 1), 0) / total);
+		if (close_data(c, f))
+			return -1;
+	}
+	if (!s.n)
+		snprintf(p->why, sizeof(p->why), "no objects_per_page distribution in the results");
+	else
+		job(c, p, "objects.gp", &s, NULL);
+	return 0;
+}
+
+struct point {
+	double threads, ops;
+};
+
+static int cmp_point(const void *a, const void *b)
+{
+	const struct point *x = a, *y = b;
+
+	return (x->threads > y->threads) - (x->threads < y->threads);
+}
+
+static int pic_scaling(struct ctx *c, struct zpb_report *rep, struct zpb_picture *p)
+{
+	struct series s = { .n = 0 };
+	struct point *pts;
+	unsigned max_threads = 1;
+	size_t i, j, k, np;
+	char extra[64];
+
+	snprintf(p->title, sizeof(p->title), "Scaling: throughput against replay threads");
+	snprintf(p->caption, sizeof(p->caption), "Records replayed per second against the number of replay "
+		 "threads, one point per results file (run replay with several --threads values to fill it in).");
+	pts = calloc(rep->n ? rep->n : 1, sizeof(*pts));
+	if (!pts) {
+		snprintf(c->err, c->errlen, "out of memory");
+		return -1;
+	}
+	/* Allocators in order of first appearance across the inputs. */
+	for (i = 0; i < rep->n; i++) {
+		if (rep->in[i].res.kind != ZPB_RESULTS_REPLAY)
+			continue;
+		if (rep->in[i].threads > max_threads)
+			max_threads = rep->in[i].threads;
+		for (j = 0; j < rep->in[i].nalloc && s.n < 64; j++) {
+			const char *name = rep->in[i].alloc[j].m->name;
+
+			for (k = 0; k < s.n && strcmp(s.names[k], name); k++)
+				;
+			if (k == s.n)
+				s.names[s.n++] = name;
+		}
+	}
+	for (k = 0; k < s.n; k++) {
+		FILE *f;
+
+		for (np = 0, i = 0; i < rep->n; i++) {
+			const struct zpb_subject *sub = zpb_metrics_subject(&rep->in[i].ms, s.names[k]);
+			double ops;
+
+			if (rep->in[i].res.kind == ZPB_RESULTS_REPLAY && zpb_report_value(sub, "ops_per_sec", &ops))
+				pts[np++] = (struct point){ rep->in[i].threads, ops };
+		}
+		qsort(pts, np, sizeof(*pts), cmp_point);
+		f = open_data(c, "%s-%zu.dat", p->id, k + 1);
+		if (!f) {
+			free(pts);
+			return -1;
+		}
+		fprintf(f, "# threads  ops_per_sec\n");
+		for (i = 0; i < np; i++)
+			fprintf(f, "%.0f %.6g\n", pts[i].threads, pts[i].ops);
+		if (close_data(c, f)) {
+			free(pts);
+			return -1;
+		}
+	}
+	free(pts);
+	snprintf(extra, sizeof(extra), "max_threads=%u;", max_threads);
+	if (!s.n)
+		snprintf(p->why, sizeof(p->why), "no replay results with ops_per_sec");
+	else
+		job(c, p, "scaling.gp", &s, extra);
+	return 0;
+}
+
+int zpb_plotdata_write(struct zpb_report *rep, const char *datadir, const char *datarel, char *err, size_t errlen)
+{
+	struct ctx c = { datadir, datarel, err, errlen };
+	static const char *const ops[] = { "store", "load", "invalidate" };
+	size_t i, k;
+	bool any_replay = false;
+
+	for (i = 0; i < rep->n; i++) {
+		struct zpb_report_input *in = &rep->in[i];
+		char prefix[32];
+		struct zpb_picture *p;
+
+		if (in->res.kind != ZPB_RESULTS_REPLAY)
+			continue;
+		any_replay = true;
+		snprintf(prefix, sizeof(prefix), "r%zu-", i);
+#define PIC(id, call) do {								\
+		p = new_pic(&in->pics, &in->npics, prefix, id);				\
+		if (!p || (call))							\
+			goto fail;							\
+	} while (0)
+		PIC("density", pic_density(&c, in, p));
+		PIC("compression", pic_compression(&c, in, p));
+		for (k = 0; k < 3; k++) {
+			char id[32];
+
+			snprintf(id, sizeof(id), "latency-%s", ops[k]);
+			PIC(id, pic_latency(&c, in, p, ops[k]));
+			/* Invalidate latency is drawn only when there is some. */
+			if (k == 2 && !p->script)
+				in->npics--;
+		}
+		PIC("cdf", pic_cdf(&c, in, p));
+		PIC("reclaim", pic_reclaim(&c, in, p));
+		PIC("objects", pic_objects(&c, in, p));
+#undef PIC
+	}
+	if (any_replay) {
+		struct zpb_picture *p = new_pic(&rep->global, &rep->nglobal, "", "scaling");
+
+		if (!p || pic_scaling(&c, rep, p))
+			goto fail;
+	}
+	return 0;
+fail:
+	if (!err[0])
+		snprintf(err, errlen, "out of memory preparing the pictures");
+	return -1;
+}
