@@ -9,12 +9,14 @@
 
 extern const struct zpb_command zpb_cmd_list;
 extern const struct zpb_command zpb_cmd_gate;
+extern const struct zpb_command zpb_cmd_report;
 extern const struct zpb_command zpb_cmd_trace;
 extern const struct zpb_command zpb_cmd_replay;
 
 static const struct zpb_command *const commands[] = {
 	&zpb_cmd_list,
 	&zpb_cmd_gate,
+	&zpb_cmd_report,
 	&zpb_cmd_trace,
 	&zpb_cmd_replay,
 	NULL,
