@@ -81,9 +81,11 @@ static inline void load_one(struct zpool *pool, unsigned long handle, size_t len
 
 static void set_density(struct zpb_bench_state *st, struct zpool *pool, long objects)
 {
+	/* the allocator's own size, as results' pool_pages: ideal holds no arena pages but has a size */
 	if (objects > 0)
 		zpb_bench_counter(st, "pool_pages_per_1k_objects",
-				  (double)zpool_pages(pool) * 1000.0 / (double)objects, ZPB_BENCH_VALUE);
+				  (double)zpool_get_total_size(pool) / PAGE_SIZE * 1000.0 / (double)objects,
+				  ZPB_BENCH_VALUE);
 }
 
 /* Fill @h with @n objects of @len bytes. false (and the run marked failed) if the pool refused. */
