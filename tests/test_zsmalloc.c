@@ -14,6 +14,7 @@
  */
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -552,6 +553,72 @@ TEST(zsmalloc_free_is_deferred_while_migration_holds_a_page_lock)
 	for (waited = 0; waited < 5000 && zpool_pages(zp); waited++)
 		usleep(1000);
 	CHECK(pages(zp) == 0, "zsmalloc: deferred free did not run: %lu pages", pages(zp));
+	finish(zp);
+}
+
+/*
+ * The real kernel's zsmalloc, through zram, against the port: the fixture
+ * records every write, overwrite, discard and compaction zram performed on
+ * Linux 6.18 (lz4, CONFIG_ZSMALLOC_CHAIN_SIZE=8) with mem_used_total after
+ * each. Replayed in the same order the port must hold exactly as many pages
+ * after every single operation, and free as many pages by compaction.
+ */
+#define ZRAM_FIXTURE "tests/fixtures/zsmalloc-zram-6.18-lz4.ops"
+
+TEST(zsmalloc_matches_kernel_zram_page_counts_after_every_op)
+{
+	FILE *f = fopen(ZRAM_FIXTURE, "r");
+	struct zpool *zp;
+	unsigned long *h = calloc(1 << 14, sizeof(*h));
+	char line[128];
+	long lineno = 0, ops = 0, mismatches = 0;
+
+	REQUIRE(f, "zsmalloc: cannot open %s", ZRAM_FIXTURE);
+	zp = zs_pool("zsmalloc:chain=8");
+	REQUIRE(zp && h, "pool");
+	while (fgets(line, sizeof(line), f)) {
+		long idx = -1, len = 0, mem = -1, compacted = -1;
+		unsigned long nh = 0, kernel, port;
+
+		lineno++;
+		if (line[0] == '#' || !strncmp(line, "mark", 4))
+			continue;
+		if ((line[0] == 'w' || line[0] == 'o') &&
+		    sscanf(line + 2, "%ld %ld %ld", &idx, &len, &mem) == 3 && idx >= 0 && idx < (1 << 14)) {
+			/* zram_write_page(): the new object is allocated before the old one is freed */
+			REQUIRE(zpool_malloc(zp, len, GFP_KERNEL, &nh) == 0,
+				"zsmalloc: %s:%ld: malloc(%ld) failed", ZRAM_FIXTURE, lineno, len);
+			if (line[0] == 'o')
+				zpool_free(zp, h[idx]);
+			h[idx] = nh;
+		} else if (line[0] == 'd' && sscanf(line + 2, "%ld %ld", &idx, &mem) == 2 &&
+			   idx >= 0 && idx < (1 << 14) && h[idx]) {
+			zpool_free(zp, h[idx]);
+			h[idx] = 0;
+		} else if (line[0] == 'c' && sscanf(line + 2, "%ld %ld", &compacted, &mem) == 2) {
+			unsigned long freed = zpool_compact(zp);
+
+			CHECK(freed == (unsigned long)compacted,
+			      "zsmalloc: %s:%ld: compaction freed %lu pages, the kernel %ld",
+			      ZRAM_FIXTURE, lineno, freed, compacted);
+		} else {
+			REQUIRE(0, "zsmalloc: %s:%ld: unreadable line '%s'", ZRAM_FIXTURE, lineno, line);
+		}
+		ops++;
+		kernel = mem / PAGE_SIZE;
+		port = zpool_pages(zp);
+		if (kernel != port && mismatches++ == 0)
+			zpbt_fail(__FILE__, __LINE__, "zsmalloc: %s:%ld: after '%.*s' the kernel held %lu pages, the port %lu",
+				  ZRAM_FIXTURE, lineno, (int)strcspn(line, "\n"), line, kernel, port);
+	}
+	fclose(f);
+	CHECK(ops > 4000, "zsmalloc: only %ld ops read from %s", ops, ZRAM_FIXTURE);
+	CHECK(mismatches == 0, "zsmalloc: %ld of %ld ops left a different page count than the kernel's", mismatches, ops);
+	for (lineno = 0; lineno < (1 << 14); lineno++)
+		if (h[lineno])
+			zpool_free(zp, h[lineno]);
+	CHECK(pages(zp) == 0, "zsmalloc: expected 0 pages, got %lu", pages(zp));
+	free(h);
 	finish(zp);
 }
 
