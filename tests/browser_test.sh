@@ -1,0 +1,74 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# browser_test.sh BUILDDIR: load a report written from the fixtures in
+# headless Chromium (Debian's chromium package); it must load with no
+# console messages (the page has no scripts, so any is an error), its DOM
+# must hold the summary tables and every picture as inline SVG, and a
+# screenshot is taken (BUILDDIR/tests/browser/report.png). Without
+# /usr/bin/chromium it says it skipped. Prints "N passed, N failed" like the
+# C test programs, for tests/run.sh.
+set -u
+b=${1:-build}
+chromium=${ZPB_CHROMIUM:-/usr/bin/chromium}
+pass=0 fail=0
+ok() { echo "ok   $1"; pass=$((pass + 1)); }
+bad() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
+
+if [ ! -x "$chromium" ]; then
+	echo "skip browser tests: $chromium not installed (apt-get install chromium)"
+	echo "0 passed, 0 failed"
+	exit 0
+fi
+out="$b/tests/browser"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/zpb-browser.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT INT TERM
+mkdir -p "$out"
+rm -rf "$out/report"
+if ! "$b/zpoolbench" report tests/fixtures/results-all.json tests/fixtures/results-all-4threads.json \
+	tests/fixtures/gbench.json --baseline tests/fixtures/results-z3fold.json -o "$out/report" \
+	>"$tmp/report.out" 2>&1; then
+	bad report_for_browser_is_written "$(cat "$tmp/report.out")"
+	echo "$pass passed, $fail failed"
+	exit 1
+fi
+page="file://$(cd "$out/report" && pwd)/index.html"
+
+run_chromium() { # extra flags...
+	timeout 120 "$chromium" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+		--disable-background-networking --disable-component-update --disable-sync \
+		--user-data-dir="$tmp/profile" --enable-logging=stderr --v=0 --window-size=1200,2400 "$@" "$page"
+}
+
+if run_chromium --dump-dom >"$tmp/dom" 2>"$tmp/log"; then
+	ok browser_loads_report
+else
+	bad browser_loads_report "chromium exited non-zero: $(tail -n 3 "$tmp/log")"
+fi
+if grep -q 'CONSOLE' "$tmp/log"; then
+	bad report_page_has_no_console_messages "$(grep CONSOLE "$tmp/log" | head -n 3)"
+else
+	ok report_page_has_no_console_messages
+fi
+tables=$(grep -o '<table class="summary"' "$tmp/dom" | wc -l)
+svgs=$(grep -o '<svg' "$tmp/dom" | wc -l)
+# Two replay inputs of 8 pictures each, less objects per page for the
+# 4-thread fixture (it has none), plus scaling: 16. The Google Benchmark
+# input has a table and no pictures.
+if [ "$tables" -eq 3 ]; then ok dom_has_a_summary_table_per_input; else
+	bad dom_has_a_summary_table_per_input "expected 3 tables, found $tables"; fi
+if [ "$svgs" -eq 16 ]; then ok dom_has_every_picture_as_inline_svg; else
+	bad dom_has_every_picture_as_inline_svg "expected 16 <svg, found $svgs"; fi
+if grep -Eq '(src|href)="https?:' "$out/report/index.html"; then
+	bad report_needs_no_network "$(grep -Eo '(src|href)="https?:[^"]*' "$out/report/index.html" | head -n 1)"
+else
+	ok report_needs_no_network
+fi
+rm -f "$out/report.png"
+run_chromium --screenshot="$out/report.png" >/dev/null 2>"$tmp/log2"
+if [ -s "$out/report.png" ] && [ "$(head -c 4 "$out/report.png" | od -An -c | tr -d ' ')" = '211PNG' ]; then
+	ok screenshot_is_taken
+else
+	bad screenshot_is_taken "no PNG at $out/report.png: $(tail -n 2 "$tmp/log2")"
+fi
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

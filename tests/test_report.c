@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The report writer: both files written from the fixtures, a summary table
+ * and one inline SVG per picture (when gnuplot is there), the Markdown
+ * table, the report without gnuplot, bad input, and atomic replacement.
+ */
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../report/plotdata.h"
+#include "../report/report.h"
+#include "harness.h"
+
+#define FX "tests/fixtures/"
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	long n;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	if (buf)
+		buf[n] = 0;
+	fclose(f);
+	return buf;
+}
+
+static size_t count(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	for (; hay && (hay = strstr(hay, needle)); hay++)
+		n++;
+	return n;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+/* A fresh directory for one test's report. */
+static void fresh(char *dir, size_t len, const char *name)
+{
+	snprintf(dir, len, "%s/zpb-test-report-%ld-%s", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
+		 (long)getpid(), name);
+	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void cleanup(const char *dir)
+{
+	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static bool have_gnuplot(void)
+{
+	return system("gnuplot --version >/dev/null 2>&1") == 0;
+}
+
+static int write_report(const char *dir, const char *const *in, size_t n, const char *base,
+			struct zpb_report_outcome *out, char *err, size_t errlen)
+{
+	struct zpb_report_options o = { .inputs = in, .ninputs = n, .baseline = base, .outdir = dir };
+
+	return zpb_report_write(&o, out, err, errlen);
+}
+
+TEST(report_writes_html_and_markdown_with_every_picture)
+{
+	const char *in[] = { FX "results-all.json", FX "results-all-4threads.json" };
+	struct zpb_report_outcome out;
+	char dir[512], path[600], err[512];
+	char *html, *md;
+
+	fresh(dir, sizeof(dir), "full");
+	REQUIRE(!write_report(dir, in, 2, NULL, &out, err, sizeof(err)), "report written: %s", err);
+	snprintf(path, sizeof(path), "%s/index.html", dir);
+	html = slurp(path);
+	snprintf(path, sizeof(path), "%s/report.md", dir);
+	md = slurp(path);
+	REQUIRE(html && md, "both files exist");
+	CHECK(count(html, "<table class=\"summary\">") == 2, "one summary table per input, got %zu",
+	      count(html, "<table class=\"summary\">"));
+	CHECK(strstr(html, "z3fold") && strstr(html, "zsmalloc") && strstr(html, "ideal"), "allocators named");
+	CHECK(!strstr(html, "</span>null</td>"), "the harness (null) run is not reported as an allocator");
+	CHECK(strstr(html, "<dt>cpu_model</dt><dd>Example CPU @ 2.0GHz</dd>"), "machine of the run shown");
+	CHECK(strstr(html, "<dt>pool_limit_pages</dt><dd>550</dd>"), "options of the run shown");
+	/* 8 pictures per input (density, compression, latency of store, load and invalidate, CDF,
+	 * reclaim, objects per page) and scaling; the 4-thread file has no objects per page. */
+	CHECK(out.pictures == 17, "pictures planned: expected 17, got %zu", out.pictures);
+	if (have_gnuplot()) {
+		CHECK(out.drawn == 16 && out.gnuplot, "drawn: expected 16, got %zu", out.drawn);
+		CHECK(count(html, "<svg") == 16, "inline <svg per drawn picture: expected 16, got %zu",
+		      count(html, "<svg"));
+		CHECK(strstr(html, "Objects per page: mixed.zpt: not drawn: no objects_per_page"),
+		      "the missing picture says why");
+		snprintf(path, sizeof(path), "%s/img/r0-density.png", dir);
+		CHECK(access(path, R_OK) == 0, "PNG written beside the SVG: %s", path);
+	} else {
+		printf("  (gnuplot not installed: picture checks reduced)\n");
+		CHECK(strstr(html, "Pictures were not drawn"), "page says pictures are missing");
+	}
+	CHECK(strstr(md, "| allocator | runs | density (stored/pool) |"), "Markdown table header");
+	CHECK(strstr(md, "| zbud | 1 | 0.599 |"), "Markdown row for zbud with its density");
+	CHECK(count(md, "\n## Trace mixed.zpt") == 2, "one Markdown section per input");
+	free(html);
+	free(md);
+	cleanup(dir);
+}
+
+TEST(report_without_gnuplot_is_written_and_says_so)
+{
+	const char *in[] = { FX "results-all.json" };
+	struct zpb_report_outcome out;
+	char dir[512], path[600], err[512];
+	char *html, *md;
+
+	fresh(dir, sizeof(dir), "nognuplot");
+	setenv("ZPB_GNUPLOT", "/nonexistent/gnuplot", 1);
+	REQUIRE(!write_report(dir, in, 1, NULL, &out, err, sizeof(err)), "report written: %s", err);
+	unsetenv("ZPB_GNUPLOT");
+	CHECK(!out.gnuplot && out.drawn == 0, "no pictures drawn (gnuplot %d, drawn %zu)", out.gnuplot, out.drawn);
+	snprintf(path, sizeof(path), "%s/index.html", dir);
+	html = slurp(path);
+	snprintf(path, sizeof(path), "%s/report.md", dir);
+	md = slurp(path);
+	REQUIRE(html && md, "both files exist");
+	CHECK(strstr(html, "id=\"no-pictures\"") && strstr(html, "gnuplot-nox"), "page says why, and the fix");
+	CHECK(count(html, "<svg") == 0, "no <svg without gnuplot");
+	CHECK(strstr(html, "<table class=\"summary\">"), "tables still there");
+	CHECK(strstr(md, "Pictures were not drawn"), "Markdown says so too");
+	free(html);
+	free(md);
+	cleanup(dir);
+}
+
+TEST(report_marks_significant_changes_against_a_baseline)
+{
+	const char *in[] = { FX "results-zbud.json" };
+	struct zpb_report_outcome out;
+	char dir[512], path[600], err[512];
+	char *html, *md;
+
+	fresh(dir, sizeof(dir), "baseline");
+	setenv("ZPB_GNUPLOT", "/nonexistent/gnuplot", 1);
+	REQUIRE(!write_report(dir, in, 1, FX "results-all.json", &out, err, sizeof(err)), "written: %s", err);
+	unsetenv("ZPB_GNUPLOT");
+	snprintf(path, sizeof(path), "%s/index.html", dir);
+	html = slurp(path);
+	snprintf(path, sizeof(path), "%s/report.md", dir);
+	md = slurp(path);
+	REQUIRE(html && md, "both files exist");
+	/* zbud's figures equal the baseline's zbud: changes shown, none significant. */
+	CHECK(strstr(html, "+0.0%") != NULL, "changes shown");
+	CHECK(count(html, "class=\"chg worse\"") == 0 && count(html, "class=\"chg better\"") == 0,
+	      "nothing marked significant for identical figures");
+	free(html);
+	free(md);
+	cleanup(dir);
+
+	fresh(dir, sizeof(dir), "baseline2");
+	setenv("ZPB_GNUPLOT", "/nonexistent/gnuplot", 1);
+	in[0] = FX "results-all-4threads.json";
+	REQUIRE(!write_report(dir, in, 1, FX "results-all.json", &out, err, sizeof(err)), "written: %s", err);
+	unsetenv("ZPB_GNUPLOT");
+	snprintf(path, sizeof(path), "%s/report.md", dir);
+	md = slurp(path);
+	snprintf(path, sizeof(path), "%s/index.html", dir);
+	html = slurp(path);
+	REQUIRE(html && md, "both files exist");
+	/* z3fold wrote back 40 pages in the baseline and 0 here: a significant improvement (threshold 5%). */
+	CHECK(count(html, "class=\"chg better\"") > 0, "significant improvements marked in HTML");
+	CHECK(strstr(md, "(**-100.0% ▼**)") != NULL, "and in Markdown");
+	free(html);
+	free(md);
+	cleanup(dir);
+}
+
+TEST(report_reads_google_benchmark_json)
+{
+	const char *in[] = { FX "gbench.json" };
+	struct zpb_report_outcome out;
+	char dir[512], path[600], err[512];
+	char *md;
+
+	fresh(dir, sizeof(dir), "gbench");
+	REQUIRE(!write_report(dir, in, 1, NULL, &out, err, sizeof(err)), "report written: %s", err);
+	snprintf(path, sizeof(path), "%s/report.md", dir);
+	md = slurp(path);
+	REQUIRE(md, "report.md exists");
+	CHECK(strstr(md, "| BM\\_store/z3fold/1024 | 3 | 1220.0 |"), "benchmark row with the median of 3: %s", md);
+	CHECK(out.pictures == 0, "no pictures for microbenchmarks alone (%zu)", out.pictures);
+	free(md);
+	cleanup(dir);
+}
+
+TEST(report_bad_input_names_the_file_and_leaves_the_old_report)
+{
+	const char *good[] = { FX "results-z3fold.json" };
+	const char *bad[] = { FX "results-z3fold.json", FX "malformed.json" };
+	const char *missing[] = { FX "nope.json" };
+	struct zpb_report_outcome out;
+	char dir[512], path[600], err[512];
+	char *before, *after;
+	struct stat st;
+
+	fresh(dir, sizeof(dir), "atomic");
+	setenv("ZPB_GNUPLOT", "/nonexistent/gnuplot", 1);
+	REQUIRE(!write_report(dir, good, 1, NULL, &out, err, sizeof(err)), "first report: %s", err);
+	snprintf(path, sizeof(path), "%s/index.html", dir);
+	before = slurp(path);
+	CHECK(write_report(dir, bad, 2, NULL, &out, err, sizeof(err)) == -1, "malformed input rejected");
+	CHECK(strstr(err, "tests/fixtures/malformed.json:4:"), "error names file and line: %s", err);
+	CHECK(write_report(dir, missing, 1, NULL, &out, err, sizeof(err)) == -1, "missing input rejected");
+	CHECK(strstr(err, "nope.json") != NULL, "error names the file: %s", err);
+	CHECK(write_report(dir, good, 1, FX "malformed.json", &out, err, sizeof(err)) == -1,
+	      "malformed baseline rejected");
+	unsetenv("ZPB_GNUPLOT");
+	after = slurp(path);
+	CHECK(before && after && !strcmp(before, after), "old index.html untouched after failures");
+	snprintf(path, sizeof(path), "%s/.staging-%ld", dir, (long)getpid());
+	CHECK(stat(path, &st) != 0, "no staging directory left behind");
+	free(before);
+	free(after);
+	cleanup(dir);
+}
+
+TEST(bucket_quantiles_pick_the_first_bucket_reaching_the_rank)
+{
+	char err[256];
+	const char *text = "[[100, 50], [200, 40], [400, 9], [800, 1]]";
+	struct zpb_json *b = zpb_json_parse(text, strlen(text), "t", NULL, err, sizeof(err));
+
+	REQUIRE(b, "parse: %s", err);
+	/* 100 observations: p50 is the 50th (bucket 100), p90 the 90th (200), p99 the 99th (400). */
+	CHECK(zpb_buckets_quantile(b, 0.5) == 100, "p50: expected 100, got %g", zpb_buckets_quantile(b, 0.5));
+	CHECK(zpb_buckets_quantile(b, 0.9) == 200, "p90: expected 200, got %g", zpb_buckets_quantile(b, 0.9));
+	CHECK(zpb_buckets_quantile(b, 0.99) == 400, "p99: expected 400, got %g", zpb_buckets_quantile(b, 0.99));
+	CHECK(zpb_buckets_quantile(b, 0.999) == 800, "p99.9: expected 800, got %g", zpb_buckets_quantile(b, 0.999));
+	zpb_json_free(b);
+}
