@@ -347,6 +347,21 @@ TEST(deterministic_mode_defers_work_to_the_caller)
 	destroy_workqueue(wq);
 }
 
+/* z3fold's release work cancels page works that ran on the already destroyed compact_wq. */
+TEST(cancel_and_flush_of_a_work_whose_queue_was_destroyed_return_false)
+{
+	struct workqueue_struct *wq = create_singlethread_workqueue("gone");
+	struct counted_work a = { 0 };
+
+	REQUIRE(wq, "create workqueue");
+	INIT_WORK(&a.work, count_work);
+	queue_work(wq, &a.work);
+	destroy_workqueue(wq);		/* drains: a runs */
+	CHECK(a.runs == 1, "destroy_workqueue ran the queued work (%d runs)", a.runs);
+	CHECK(!cancel_work_sync(&a.work), "cancel after destroy: nothing pending");
+	CHECK(!flush_work(&a.work), "flush after destroy: nothing to wait for");
+}
+
 TEST(kmem_cache_aligns_and_counts_live_objects)
 {
 	struct kmem_cache *c = kmem_cache_create("test", 40, 64, 0, NULL);

@@ -97,6 +97,11 @@ struct z3fold_buddy_slots {
 	unsigned long pool; /* back link + flags */
 };
 #define HANDLE_FLAG_MASK (0x03)
+/*
+ * port: a slot is read without the page lock (it is how map and free find
+ * the page) while reclaim or migration may rewrite it: the kernel's plain
+ * accesses are spelled READ_ONCE/WRITE_ONCE so ThreadSanitizer sees them.
+ */
 
 /*
  * port: handle flags (under HANDLE_FLAG_MASK). v5.4 has none. HANDLES_NOFREE
@@ -254,7 +259,7 @@ static inline void free_handle(unsigned long handle)
 	if (handle & (1 << PAGE_HEADLESS))
 		return;
 
-	WARN_ON(*(unsigned long *)handle == 0);
+	WARN_ON(READ_ONCE(*(unsigned long *)handle) == 0);
 	slots = handle_to_slots(handle);
 	/*
 	 * port: reclaim is evicting from this page with the page's own handles:
@@ -263,10 +268,10 @@ static inline void free_handle(unsigned long handle)
 	 */
 	if (test_bit(HANDLES_NOFREE, &slots->pool))
 		return;
-	*(unsigned long *)handle = 0;
+	WRITE_ONCE(*(unsigned long *)handle, 0);
 	is_free = true;
 	for (i = 0; i <= BUDDY_MASK; i++) {
-		if (slots->slot[i]) {
+		if (READ_ONCE(slots->slot[i])) {
 			is_free = false;
 			break;
 		}
@@ -410,7 +415,7 @@ static unsigned long __encode_handle(struct z3fold_header *zhdr,
 	if (bud == LAST)
 		h |= (zhdr->last_chunks << BUDDY_SHIFT);
 
-	slots->slot[idx] = h;
+	WRITE_ONCE(slots->slot[idx], h);
 	return (unsigned long)&slots->slot[idx];
 }
 
@@ -425,7 +430,7 @@ static inline struct z3fold_header *handle_to_z3fold_header(unsigned long h)
 	unsigned long addr = h;
 
 	if (!(addr & (1 << PAGE_HEADLESS)))
-		addr = *(unsigned long *)h;
+		addr = READ_ONCE(*(unsigned long *)h);
 
 	return (struct z3fold_header *)(addr & PAGE_MASK);
 }
@@ -433,7 +438,7 @@ static inline struct z3fold_header *handle_to_z3fold_header(unsigned long h)
 /* only for LAST bud, returns zero otherwise */
 static unsigned short handle_to_chunks(unsigned long handle)
 {
-	unsigned long addr = *(unsigned long *)handle;
+	unsigned long addr = READ_ONCE(*(unsigned long *)handle);
 
 	return (addr & ~PAGE_MASK) >> BUDDY_SHIFT;
 }
@@ -449,7 +454,7 @@ static enum buddy handle_to_buddy(unsigned long handle)
 	unsigned long addr;
 
 	WARN_ON(handle & (1 << PAGE_HEADLESS));
-	addr = *(unsigned long *)handle;
+	addr = READ_ONCE(*(unsigned long *)handle);
 	zhdr = (struct z3fold_header *)(addr & PAGE_MASK);
 	return (addr - zhdr->first_num) & BUDDY_MASK;
 }
@@ -1037,6 +1042,13 @@ static void z3fold_free(struct z3fold_pool *pool, unsigned long handle)
 
 	zhdr = handle_to_z3fold_header(handle);
 	page = virt_to_page(zhdr);
+	/*
+	 * port: mark a headless page's object gone before trying to claim the
+	 * page, so that reclaim, if it holds the claim, frees the page when it
+	 * lets go (v5.4 leaks the page if reclaim's evict failed meanwhile).
+	 */
+	if (test_bit(PAGE_HEADLESS, &page->private))
+		set_bit(PAGE_STALE, &page->private);
 	page_claimed = test_and_set_bit(PAGE_CLAIMED, &page->private);
 
 	if (test_bit(PAGE_HEADLESS, &page->private)) {
@@ -1088,8 +1100,9 @@ static void z3fold_free(struct z3fold_pool *pool, unsigned long handle)
 	}
 	if (unlikely(PageIsolated(page)) ||
 	    test_and_set_bit(NEEDS_COMPACTING, &page->private)) {
-		z3fold_page_unlock(zhdr);
+		/* port: v5.4 unlocks first; the page may then be freed under clear_bit(). */
 		clear_bit(PAGE_CLAIMED, &page->private);
+		z3fold_page_unlock(zhdr);
 		return;
 	}
 	if (zhdr->cpu < 0 || !cpu_online(zhdr->cpu)) {
@@ -1098,8 +1111,22 @@ static void z3fold_free(struct z3fold_pool *pool, unsigned long handle)
 		spin_unlock(&pool->lock);
 		zhdr->cpu = -1;
 		kref_get(&zhdr->refcount);
+		/*
+		 * v5.4 runs do_compact_page() while this free still holds
+		 * PAGE_CLAIMED, so it only takes the page off the lists: the
+		 * page is neither compacted nor relisted (kept, as v5.4 does).
+		 * port: v5.4 then clears PAGE_CLAIMED on a page that another
+		 * free may have released meanwhile; an extra reference, put
+		 * under the page lock afterwards, keeps the page until then.
+		 */
+		kref_get(&zhdr->refcount);
 		do_compact_page(zhdr, true);
 		clear_bit(PAGE_CLAIMED, &page->private);
+		z3fold_page_lock(zhdr);
+		if (kref_put(&zhdr->refcount, release_z3fold_page_locked))
+			atomic64_dec(&pool->pages_nr);
+		else
+			z3fold_page_unlock(zhdr);
 		return;
 	}
 	kref_get(&zhdr->refcount);
@@ -1123,7 +1150,7 @@ static void settle_reclaimed_slots(struct z3fold_header *zhdr,
 
 	clear_bit(HANDLES_NOFREE, &slots->pool);
 	for (i = 0; i <= BUDDY_MASK; i++) {
-		unsigned long addr = slots->slot[i];
+		unsigned long addr = READ_ONCE(slots->slot[i]);
 		unsigned short chunks = 0;
 
 		if (!addr)
@@ -1145,7 +1172,7 @@ static void settle_reclaimed_slots(struct z3fold_header *zhdr,
 		if (chunks)
 			is_free = false;
 		else
-			slots->slot[i] = 0;
+			WRITE_ONCE(slots->slot[i], 0);
 	}
 	if (is_free)
 		kmem_cache_free(slots_to_pool(slots)->c_handle, slots);
@@ -1322,6 +1349,21 @@ next:
 			list_add(&page->lru, &pool->lru);
 			spin_unlock(&pool->lock);
 			clear_bit(PAGE_CLAIMED, &page->private);
+			/*
+			 * port: the object was freed while we held the page
+			 * (z3fold_free() marked it stale and left it to us):
+			 * free the page unless another reclaim claimed it, in
+			 * which case that one will.
+			 */
+			if (test_bit(PAGE_STALE, &page->private) &&
+			    !test_and_set_bit(PAGE_CLAIMED, &page->private)) {
+				spin_lock(&pool->lock);
+				list_del(&page->lru);
+				spin_unlock(&pool->lock);
+				free_z3fold_page(page, true);
+				atomic64_dec(&pool->pages_nr);
+				return 0;
+			}
 		} else {
 			z3fold_page_lock(zhdr);
 			if (slots)
@@ -1339,8 +1381,9 @@ next:
 			spin_lock(&pool->lock);
 			list_add(&page->lru, &pool->lru);
 			spin_unlock(&pool->lock);
-			z3fold_page_unlock(zhdr);
+			/* port: v5.4 unlocks first; the page may then be freed under clear_bit(). */
 			clear_bit(PAGE_CLAIMED, &page->private);
+			z3fold_page_unlock(zhdr);
 		}
 
 		/* We started off locked to we need to lock the pool back */

@@ -31,8 +31,19 @@ struct workqueue_struct {
 	unsigned long finished;		/* count of works finished */
 	bool stop;
 	bool deterministic;
+	bool dead;			/* destroyed: kept for works that still point here */
 	pthread_t worker;
+	struct list_head grave;		/* on the graveyard once destroyed */
 };
+
+/*
+ * A destroyed workqueue is parked here rather than freed: as in the kernel,
+ * a work that last ran on it may still be cancelled or flushed afterwards
+ * (z3fold destroys compact_wq while its release work cancels page works
+ * that ran there). Its lock stays valid for that; it is never used again.
+ */
+static pthread_mutex_t graveyard_lock = PTHREAD_MUTEX_INITIALIZER;
+static LIST_HEAD(graveyard);
 
 static bool deterministic;
 static pthread_mutex_t deferred_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -121,8 +132,9 @@ bool queue_work(struct workqueue_struct *wq, struct work_struct *work)
 		pthread_mutex_unlock(lock);
 		return false;
 	}
+	BUG_ON(__atomic_load_n(&wq->dead, __ATOMIC_RELAXED));
 	set_bit(WORK_STRUCT_PENDING_BIT, &work->data);
-	work->wq = wq;
+	__atomic_store_n(&work->wq, wq, __ATOMIC_RELEASE);
 	if (wq->deterministic) {
 		list_add_tail(&work->entry, &deferred);
 	} else {
@@ -141,7 +153,7 @@ bool queue_work_on(int cpu, struct workqueue_struct *wq, struct work_struct *wor
 
 bool cancel_work_sync(struct work_struct *work)
 {
-	struct workqueue_struct *wq = work->wq;
+	struct workqueue_struct *wq = __atomic_load_n(&work->wq, __ATOMIC_ACQUIRE);
 	pthread_mutex_t *lock;
 	bool was_pending = false;
 
@@ -200,10 +212,11 @@ void flush_workqueue(struct workqueue_struct *wq)
 
 bool flush_work(struct work_struct *work)
 {
-	struct workqueue_struct *wq = work->wq;
+	struct workqueue_struct *wq = __atomic_load_n(&work->wq, __ATOMIC_ACQUIRE);
 	bool waited = false;
 
-	if (!wq)
+	/* A destroyed queue ran everything and runs nothing more. */
+	if (!wq || __atomic_load_n(&wq->dead, __ATOMIC_ACQUIRE))
 		return false;
 	if (wq->deterministic) {
 		if (work_pending(work)) {
@@ -234,9 +247,10 @@ void destroy_workqueue(struct workqueue_struct *wq)
 		pthread_mutex_unlock(&wq->lock);
 		pthread_join(wq->worker, NULL);
 	}
-	pthread_mutex_destroy(&wq->lock);
-	pthread_cond_destroy(&wq->cond);
-	free(wq);
+	__atomic_store_n(&wq->dead, true, __ATOMIC_RELEASE);
+	pthread_mutex_lock(&graveyard_lock);
+	list_add(&wq->grave, &graveyard);
+	pthread_mutex_unlock(&graveyard_lock);
 }
 
 static void system_wq_init(void)

@@ -45,6 +45,7 @@ bool work_pending(const struct work_struct *work);
 struct workqueue_struct *alloc_workqueue(const char *name, unsigned int flags, int max_active);
 #define alloc_ordered_workqueue(name, flags) alloc_workqueue((name), (flags), 1)
 #define create_singlethread_workqueue(name) alloc_workqueue((name), WQ_MEM_RECLAIM, 1)
+/* Runs what is queued, then stops; works that ran on @wq may still be cancelled or flushed. */
 void destroy_workqueue(struct workqueue_struct *wq);
 
 /**
