@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../gate/stats.h"
 #include "colors.h"
 #include "plotdata.h"
 
@@ -438,9 +439,17 @@ static int pic_scaling(struct ctx *c, struct zpb_report *rep, struct zpb_picture
 			free(pts);
 			return -1;
 		}
-		fprintf(f, "# threads  ops_per_sec\n");
-		for (i = 0; i < np; i++)
-			fprintf(f, "%.0f %.6g\n", pts[i].threads, pts[i].ops);
+		/* Several files at one thread count (traces, modes) give one point: their median. */
+		fprintf(f, "# threads  ops_per_sec (median over the results files at that count)\n");
+		for (i = 0; i < np; i = j) {
+			double v[64];
+			size_t m = 0;
+
+			for (j = i; j < np && pts[j].threads == pts[i].threads; j++)
+				if (m < 64)
+					v[m++] = pts[j].ops;
+			fprintf(f, "%.0f %.6g\n", pts[i].threads, zpb_median(v, m));
+		}
 		if (close_data(c, f)) {
 			free(pts);
 			return -1;
