@@ -167,6 +167,13 @@ static void engine_free(struct zpb_engine *e)
 	free(e);
 }
 
+#define ZPB_BATCH 32
+
+static inline bool keyed(uint8_t op)
+{
+	return op >= ZPB_OP_STORE && op <= ZPB_OP_WRITEBACK;
+}
+
 static void sample_into(struct zpb_engine *e, struct zpb_run_result *r, uint64_t rec, uint64_t *every)
 {
 	struct zpb_sample s;
@@ -182,12 +189,13 @@ struct zpb_run_result *zpb_replay_run(const struct zpb_replay_options *o, struct
 	struct zpb_run_result *r = calloc(1, sizeof(*r));
 	struct zpb_engine *e;
 	struct zpb_worker *main_w;
-	struct zpb_record rec;
+	static __thread struct zpb_record batch[ZPB_BATCH];
+	uint32_t bidx[ZPB_BATCH];
 	uint64_t n = 0, next_sample, every = o->sample_ops;
 	unsigned long warn0 = zpb_diag_warnings(), errs0 = zpb_diag_errors();
 	cpu_set_t old_set;
 	bool pinned = false, failed = false;
-	int ret, cpu;
+	int ret = 1, cpu;
 
 	if (!r) {
 		snprintf(err, errlen, "out of memory");
@@ -207,6 +215,7 @@ struct zpb_run_result *zpb_replay_run(const struct zpb_replay_options *o, struct
 	}
 	zpb_content_init();
 	zpb_clock_init(false);
+	zpb_place_init();
 	zpb_wq_set_deterministic(o->deterministic);
 	if (zpb_reclaim_setup(e, err, errlen))
 		goto fail_early;
@@ -244,75 +253,94 @@ struct zpb_run_result *zpb_replay_run(const struct zpb_replay_options *o, struct
 	e->start_ns = zpb_clock_ns();
 	sample_into(e, r, 0, &every);
 	for (;;) {
-		uint32_t eidx;
+		int nb = 0, i;
 
-		ret = src->next(src->ctx, &rec, err, errlen);
-		if (ret == 0)
-			break;
+		/*
+		 * Decode a batch, then look its keys up with prefetches in flight,
+		 * then run it: the key table and entries outgrow the caches on
+		 * real working sets, and overlapping the misses is what keeps
+		 * dispatch at tens of millions of records a second.
+		 */
+		while (nb < ZPB_BATCH && (ret = src->next(src->ctx, &batch[nb], err, errlen)) > 0)
+			nb++;
+		for (i = 0; i < nb; i++)
+			if (keyed(batch[i].op))
+				zpb_kt_prefetch(&e->kt, batch[i].key);
+		for (i = 0; i < nb; i++) {
+			if (!keyed(batch[i].op))
+				continue;
+			bidx[i] = zpb_kt_get(&e->kt, batch[i].key);
+			if (unlikely(!bidx[i])) {
+				snprintf(err, errlen, "record %llu: out of memory for the key table (%u keys)",
+					 (unsigned long long)(n + (uint64_t)i), e->kt.nentries);
+				failed = true;
+				goto out;
+			}
+			__builtin_prefetch(zpb_kt_entry(&e->kt, bidx[i]), 1);
+		}
+		for (i = 0; i < nb; i++) {
+			struct zpb_record *rec = &batch[i];
+
+			if (unlikely(n == 0))
+				e->trace_t0 = rec->time_ns;
+			switch (rec->op) {
+			case ZPB_OP_STORE:
+			case ZPB_OP_LOAD:
+			case ZPB_OP_INVALIDATE:
+			case ZPB_OP_WRITEBACK:
+				if (e->threaded) {
+					zpb_enqueue(e, zpb_thread_for(e, rec, bidx[i]), rec, bidx[i], n);
+				} else {
+					if (o->timed)
+						zpb_timed_wait(main_w, rec->time_ns);
+					zpb_exec(main_w, rec->op, rec->flags, rec->len, bidx[i], rec->content, n);
+				}
+				break;
+			case ZPB_OP_COMPACT: {
+				uint64_t t0;
+
+				zpb_quiesce(e);
+				t0 = zpb_clock_ns();
+				zpool_compact(e->pool);
+				zpb_hist_record(&main_w->lat[ZPB_LAT_COMPACT], zpb_clock_ns() - t0);
+				main_w->ops.compact++;
+				break;
+			}
+			case ZPB_OP_MARK: {
+				struct zpb_sample s;
+
+				zpb_quiesce(e);
+				zpb_sample(e, n, &s);
+				if (zpb_mark_add(r, rec->label, &s) == 0)
+					zpb_timeline_add(r, &s, &every);
+				main_w->ops.mark++;
+				break;
+			}
+			default:
+				snprintf(err, errlen, "record %llu: invalid op %u", (unsigned long long)n, rec->op);
+				failed = true;
+				goto out;
+			}
+			n++;
+			if (unlikely(n >= next_sample)) {
+				sample_into(e, r, n, &every);
+				next_sample = n + every;
+			}
+			if (unlikely((n & 1023) == 0)) {
+				if ((stop && *stop) || __atomic_load_n(&e->stop_internal, __ATOMIC_RELAXED)) {
+					r->complete = false;
+					goto out;
+				}
+				if ((n & 0xffff) == 0 && o->progress)
+					o->progress(o->progress_arg, n, src->records);
+			}
+		}
 		if (ret < 0) {
 			failed = true;
 			break;
 		}
-		if (unlikely(n == 0))
-			e->trace_t0 = rec.time_ns;
-		switch (rec.op) {
-		case ZPB_OP_STORE:
-		case ZPB_OP_LOAD:
-		case ZPB_OP_INVALIDATE:
-		case ZPB_OP_WRITEBACK:
-			eidx = zpb_kt_get(&e->kt, rec.key);
-			if (unlikely(!eidx)) {
-				snprintf(err, errlen, "record %llu: out of memory for the key table (%u keys)",
-					 (unsigned long long)n, e->kt.nentries);
-				failed = true;
-				goto out;
-			}
-			if (e->threaded) {
-				zpb_enqueue(e, zpb_thread_for(e, &rec, eidx), &rec, eidx, n);
-			} else {
-				if (o->timed)
-					zpb_timed_wait(main_w, rec.time_ns);
-				zpb_exec(main_w, rec.op, rec.flags, rec.len, eidx, rec.content, n);
-			}
+		if (ret == 0)
 			break;
-		case ZPB_OP_COMPACT: {
-			uint64_t t0;
-
-			zpb_quiesce(e);
-			t0 = zpb_clock_ns();
-			zpool_compact(e->pool);
-			zpb_hist_record(&main_w->lat[ZPB_LAT_COMPACT], zpb_clock_ns() - t0);
-			main_w->ops.compact++;
-			break;
-		}
-		case ZPB_OP_MARK: {
-			struct zpb_sample s;
-
-			zpb_quiesce(e);
-			zpb_sample(e, n, &s);
-			if (zpb_mark_add(r, rec.label, &s) == 0)
-				zpb_timeline_add(r, &s, &every);
-			main_w->ops.mark++;
-			break;
-		}
-		default:
-			snprintf(err, errlen, "record %llu: invalid op %u", (unsigned long long)n, rec.op);
-			failed = true;
-			goto out;
-		}
-		n++;
-		if (unlikely(n >= next_sample)) {
-			sample_into(e, r, n, &every);
-			next_sample = n + every;
-		}
-		if (unlikely((n & 1023) == 0)) {
-			if ((stop && *stop) || __atomic_load_n(&e->stop_internal, __ATOMIC_RELAXED)) {
-				r->complete = false;
-				break;
-			}
-			if ((n & 0xffff) == 0 && o->progress)
-				o->progress(o->progress_arg, n, src->records);
-		}
 	}
 out:
 	zpb_quiesce(e);

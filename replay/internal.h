@@ -66,6 +66,17 @@ int zpb_kt_init(struct zpb_keytable *kt);
 void zpb_kt_destroy(struct zpb_keytable *kt);
 /* The entry index for @key, created (EMPTY) if new; 0 if out of memory. */
 uint32_t zpb_kt_get(struct zpb_keytable *kt, uint64_t key);
+static inline uint64_t zpb_kt_hash(uint64_t k)
+{
+	k ^= k >> 33;
+	k *= UINT64_C(0xff51afd7ed558ccd);
+	k ^= k >> 33;
+	return k;
+}
+static inline void zpb_kt_prefetch(const struct zpb_keytable *kt, uint64_t key)
+{
+	__builtin_prefetch(&kt->slots[zpb_kt_hash(key) & kt->mask]);
+}
 static inline struct zpb_entry *zpb_kt_entry(const struct zpb_keytable *kt, uint32_t idx)
 {
 	return &kt->chunks[idx >> KT_CHUNK_BITS][idx & (KT_CHUNK - 1)];
@@ -204,6 +215,8 @@ void zpb_objects_per_page(struct zpb_engine *e);
 
 /* placement.c */
 int zpb_place_thread(const struct zpb_replay_options *o, int index, int *cpu, char *err, size_t errlen);
+/* Learn the CPU -> node map; call on the main thread before threads start. */
+void zpb_place_init(void);
 void zpb_place_where(int *cpu, int *node);
 
 /* timed replay: wait for the record's time; record the lateness */

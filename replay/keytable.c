@@ -10,14 +10,6 @@
 
 #include "internal.h"
 
-static inline uint64_t mix(uint64_t k)
-{
-	k ^= k >> 33;
-	k *= UINT64_C(0xff51afd7ed558ccd);
-	k ^= k >> 33;
-	return k;
-}
-
 int zpb_kt_init(struct zpb_keytable *kt)
 {
 	kt->chunks = calloc(KT_MAX_CHUNKS, sizeof(*kt->chunks));
@@ -53,7 +45,7 @@ static int grow(struct zpb_keytable *kt)
 	for (i = 0; i <= kt->mask; i++) {
 		if (!kt->slots[i].idx)
 			continue;
-		for (j = mix(kt->slots[i].key) & nmask; ns[j].idx; j = (j + 1) & nmask)
+		for (j = zpb_kt_hash(kt->slots[i].key) & nmask; ns[j].idx; j = (j + 1) & nmask)
 			;
 		ns[j] = kt->slots[i];
 	}
@@ -69,7 +61,7 @@ uint32_t zpb_kt_get(struct zpb_keytable *kt, uint64_t key)
 	uint32_t idx;
 	struct zpb_entry *e;
 
-	for (i = mix(key) & kt->mask; kt->slots[i].idx; i = (i + 1) & kt->mask)
+	for (i = zpb_kt_hash(key) & kt->mask; kt->slots[i].idx; i = (i + 1) & kt->mask)
 		if (kt->slots[i].key == key)
 			return kt->slots[i].idx;
 	/* New key: keep the load factor at most 1/2. */
@@ -84,7 +76,7 @@ uint32_t zpb_kt_get(struct zpb_keytable *kt, uint64_t key)
 	if ((uint64_t)idx * 2 > kt->mask) {
 		if (grow(kt))
 			return 0;
-		for (i = mix(key) & kt->mask; kt->slots[i].idx; i = (i + 1) & kt->mask)
+		for (i = zpb_kt_hash(key) & kt->mask; kt->slots[i].idx; i = (i + 1) & kt->mask)
 			;
 	}
 	kt->nentries++;

@@ -47,12 +47,27 @@ int zpb_place_thread(const struct zpb_replay_options *o, int index, int *cpu, ch
 	return 0;
 }
 
+/*
+ * CPU -> node, filled once on the calling thread: libnuma fills its own
+ * tables lazily and not thread-safely, so threads only read this copy.
+ */
+static int cpu_node[ZPB_MAX_CPUS];
+
+void zpb_place_init(void)
+{
+	int c, ok = numa_available() >= 0;
+
+	for (c = 0; c < ZPB_MAX_CPUS; c++) {
+		int n = ok && c < (int)nr_cpu_ids ? numa_node_of_cpu(c) : 0;
+
+		cpu_node[c] = n < 0 ? 0 : n;
+	}
+}
+
 void zpb_place_where(int *cpu, int *node)
 {
 	int c = sched_getcpu();
 
 	*cpu = c;
-	*node = c >= 0 && numa_available() >= 0 ? numa_node_of_cpu(c) : 0;
-	if (*node < 0)
-		*node = 0;
+	*node = c >= 0 && c < ZPB_MAX_CPUS ? cpu_node[c] : 0;
 }

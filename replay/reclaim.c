@@ -163,7 +163,7 @@ bool zpb_reclaim_admit(struct zpb_worker *w)
 	if (!e->limit_pages)
 		return true;
 	pages = zpb_pool_pages(e);
-	if (pages > e->peak_pool_pages)
+	if (pages > __atomic_load_n(&e->peak_pool_pages, __ATOMIC_RELAXED))
 		__atomic_store_n(&e->peak_pool_pages, pages, __ATOMIC_RELAXED);	/* approximate under threads */
 	if (pages > e->limit_pages) {	/* zswap_is_full() */
 		w->rc.limit_hits++;

@@ -40,7 +40,7 @@ void zpb_sample(struct zpb_engine *e, uint64_t record, struct zpb_sample *s)
 		s->rejects += CNT_GET(c, rejects);
 	}
 	s->live_objects = s->stored_pages + s->same_filled;
-	if (s->pool_pages > e->peak_pool_pages)
+	if (s->pool_pages > __atomic_load_n(&e->peak_pool_pages, __ATOMIC_RELAXED))
 		__atomic_store_n(&e->peak_pool_pages, s->pool_pages, __ATOMIC_RELAXED);
 }
 
