@@ -5,6 +5,8 @@
  * project's JSON reader: the benchmark is there, with its argument, its
  * threads, its counters and iterations that really ran.
  */
+#include <libgen.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,6 +15,7 @@
 #include "harness.h"
 
 #ifdef HAVE_BENCHMARK
+#include "../allocators/zpool.h"
 #include "../bench/gbench.h"
 #include "../util/json_reader.h"
 
@@ -88,6 +91,66 @@ TEST(gbench_shim_runs_a_c_benchmark_and_writes_its_counters_to_json)
 	/* averaged over threads: each thread set 42, so the figure is 42, not 84 */
 	CHECK(zpb_json_get_number(two, "pool_pages_per_1k_objects", 0) == 42.0,
 	      "thread-averaged counter: expected 42, got %g", zpb_json_get_number(two, "pool_pages_per_1k_objects", 0));
+	zpb_json_free(root);
+}
+
+/*
+ * The real benchmarks (bench/zpb_bench, built beside tests/), every one run
+ * for a moment: each allocator has each kind, none reported an error, and
+ * each has its density counter.
+ */
+TEST(bench_every_allocator_runs_every_benchmark_without_error)
+{
+	static const char *const kinds[] = {
+		"malloc_free/size:64", "map_unmap/size:64", "store/size:64", "load/size:64",
+		"free_compact_pending", "store_load_mt/real_time/threads:2", NULL,
+	};
+	char self[PATH_MAX], cmd[2 * PATH_MAX + 256], out[] = "/tmp/zpb-bench-XXXXXX", err[256];
+	const struct zpool_driver *const *d;
+	const struct zpb_json *benches;
+	struct zpb_json *root;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	int fd = mkstemp(out), rc, k, checked = 0;
+	size_t i;
+
+	REQUIRE(n > 0 && fd >= 0, "cannot find myself or make a temporary file");
+	close(fd);
+	self[n] = 0;
+	/* sizes 64 only and one thread count: a second, not the full run */
+	snprintf(cmd, sizeof(cmd),
+		 "%s/../bench/zpb_bench --benchmark_min_time=0.001 --benchmark_out=%s --benchmark_out_format=json "
+		 "--benchmark_filter='size:64$|free_compact|threads:2' > /dev/null",
+		 dirname(self), out);
+	rc = system(cmd);
+	CHECK(rc == 0, "'%s' exited with %d", cmd, rc);
+	root = zpb_json_load(out, NULL, err, sizeof(err));
+	unlink(out);
+	REQUIRE(root, "bench output is not JSON: %s", err);
+	benches = zpb_json_get(root, "benchmarks");
+	REQUIRE(benches && benches->type == ZPB_JSON_ARRAY, "no benchmarks array");
+	for (i = 0; i < benches->len; i++) {
+		const struct zpb_json *b = zpb_json_at(benches, i);
+
+		CHECK(!zpb_json_get(b, "error_occurred") || !zpb_json_bool(zpb_json_get(b, "error_occurred"), false),
+		      "%s: %s", zpb_json_get_str(b, "name", "?"), zpb_json_get_str(b, "error_message", "error"));
+	}
+	for (d = zpb_drivers(); *d; d++) {
+		if ((*d)->caps & ZPB_CAP_HARNESS)
+			continue;
+		for (k = 0; kinds[k]; k++) {
+			char name[128];
+			const struct zpb_json *b;
+
+			snprintf(name, sizeof(name), "%s/%s", (*d)->type, kinds[k]);
+			b = find_bench(benches, name);
+			CHECK(b != NULL, "allocator %s: benchmark %s missing from the output", (*d)->type, name);
+			if (b)
+				CHECK(zpb_json_get_number(b, "pool_pages_per_1k_objects", -1) > 0,
+				      "%s: pool_pages_per_1k_objects missing or zero", name);
+			checked++;
+		}
+	}
+	CHECK(checked >= 6, "only %d benchmarks checked: no allocator registered?", checked);
 	zpb_json_free(root);
 }
 
