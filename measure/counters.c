@@ -43,16 +43,6 @@ const char *const *zpb_counters_standard_events(void)
 	return standard_events;
 }
 
-/*
- * perf(1) accepts "<cache>-misses" with the op left out and defaults it to
- * load (tools/perf parse-events); libpfm4 4.13 wants the op spelt out.
- */
-static const char *const aliases[][2] = {
-	{ "LLC-misses", "LLC-load-misses" },
-	{ "L1-dcache-misses", "L1-dcache-load-misses" },
-	{ "dTLB-misses", "dTLB-load-misses" },
-	{ "iTLB-misses", "iTLB-load-misses" },
-};
 
 /* Caller holds set->lock. The reason names the event. */
 static void mark_unsupported(struct zpb_counter_event *ev, const char *why)
@@ -66,6 +56,17 @@ static void mark_unsupported(struct zpb_counter_event *ev, const char *why)
 }
 
 #ifdef HAVE_PFM
+/*
+ * perf(1) accepts "<cache>-misses" with the op left out and defaults it to
+ * load (tools/perf parse-events); libpfm4 4.13 wants the op spelt out.
+ */
+static const char *const aliases[][2] = {
+	{ "LLC-misses", "LLC-load-misses" },
+	{ "L1-dcache-misses", "L1-dcache-load-misses" },
+	{ "dTLB-misses", "dTLB-load-misses" },
+	{ "iTLB-misses", "iTLB-load-misses" },
+};
+
 static pthread_once_t pfm_once = PTHREAD_ONCE_INIT;
 static int pfm_init_ret;
 
