@@ -278,13 +278,11 @@ static uint64_t read_self(const volatile struct perf_event_mmap_page *pc)
 		idx = pc->index;
 		count = (uint64_t)pc->offset;
 		if (idx) {
-			unsigned int width = pc->pmc_width;
-			int64_t pmc = (int64_t)rdpmc(idx - 1);
+			unsigned int shift = 64 - (pc->pmc_width ? pc->pmc_width : 64);
+			uint64_t raw = rdpmc(idx - 1) << shift;
 
-			/* sign-extend the counter's width */
-			pmc <<= 64 - width;
-			pmc >>= 64 - width;
-			count += (uint64_t)pmc;
+			/* sign-extend from the counter's width (an arithmetic shift in gcc and clang) */
+			count += (uint64_t)((int64_t)raw >> shift);
 		}
 		__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	} while (pc->lock != seq);
