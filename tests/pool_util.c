@@ -92,3 +92,25 @@ bool zpbt_settles_to_zero(struct zpool *zp)
 	}
 	return false;
 }
+
+static bool driver_selected(const struct zpool_driver *d)
+{
+	const char *list = getenv("ZPB_TEST_ALLOCATORS"), *p;
+	size_t n = strlen(d->type);
+
+	if (!list || !*list)
+		return true;
+	for (p = list; (p = strstr(p, d->type)) != NULL; p += n)
+		if ((p == list || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
+const struct zpool_driver *zpbt_driver_from(int *i)
+{
+	const struct zpool_driver *const *all = zpb_drivers();
+
+	while (all[*i] && !driver_selected(all[*i]))
+		(*i)++;
+	return all[*i];
+}

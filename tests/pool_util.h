@@ -60,8 +60,14 @@ static inline bool zpbt_has_data(const struct zpool_driver *d)
 	return !(d->caps & ZPB_CAP_NO_DATA);
 }
 
-/* Iterate over every registered driver. */
+/*
+ * Iterate over every registered driver, or over those named in
+ * ZPB_TEST_ALLOCATORS (a comma-separated list such as "zbud,z3fold"),
+ * to run a suite against one allocator.
+ */
 #define zpbt_for_each_driver(d, i) \
-	for ((i) = 0; ((d) = zpb_drivers()[i]) != NULL; (i)++)
+	for ((i) = 0; ((d) = zpbt_driver_from(&(i))) != NULL; (i)++)
+/* The first selected driver at index *@i or after (updating *@i), or NULL. */
+const struct zpool_driver *zpbt_driver_from(int *i);
 
 #endif

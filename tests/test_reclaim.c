@@ -253,5 +253,6 @@ TEST(reclaim_races_with_free_and_map_and_accounts_for_every_object)
 		free(race);
 		race = NULL;
 	}
-	CHECK(tested > 0, "no evictable allocator is registered");
+	if (!getenv("ZPB_TEST_ALLOCATORS"))
+		CHECK(tested > 0, "no evictable allocator is registered");
 }
