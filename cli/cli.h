@@ -15,6 +15,9 @@ struct zpb_command {
 /* Print "zpoolbench: <message>" on stderr. */
 void zpb_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* capture zram (cli/cmd_capture_zram.c), reached through `capture`. */
+int zpb_cli_capture_zram(int argc, char **argv);
+
 /* Exit statuses shared by every subcommand. */
 #define ZPB_EXIT_OK 0
 #define ZPB_EXIT_FAIL 1	/* the run worked and found a problem (verify failure, regression) */

@@ -8,6 +8,7 @@
 #include "config.h"
 
 extern const struct zpb_command zpb_cmd_list;
+extern const struct zpb_command zpb_cmd_validate;
 extern const struct zpb_command zpb_cmd_gate;
 extern const struct zpb_command zpb_cmd_report;
 extern const struct zpb_command zpb_cmd_trace;
@@ -19,6 +20,7 @@ static const struct zpb_command *const commands[] = {
 	&zpb_cmd_report,
 	&zpb_cmd_trace,
 	&zpb_cmd_replay,
+	&zpb_cmd_validate,
 	NULL,
 };
 

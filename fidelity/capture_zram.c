@@ -24,10 +24,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "../traces/capture/compress.h"
+#include "../util/atomic_file.h"
+#include "../util/json_writer.h"
 #include "capture_zram.h"
 #include "opscript.h"
 #include "zram_device.h"
@@ -74,18 +76,6 @@ struct capture {
 	uint64_t u_compr, u_same, u_huge, u_stored;
 	uint64_t compacted_outside;	/* pages_compacted moved without a compact step */
 };
-
-/* As zram's page_same_filled(): every machine word equal to the first. */
-static int page_same_filled(const unsigned char *page)
-{
-	const unsigned long *w = (const unsigned long *)page;
-	size_t i, n = PAGE / sizeof(*w);
-
-	for (i = 1; i < n; i++)
-		if (w[i] != w[0])
-			return 0;
-	return 1;
-}
 
 static uint64_t now_ns(const struct capture *c)
 {
@@ -202,7 +192,7 @@ static int do_write(struct capture *c, uint64_t idx, const unsigned char *page, 
 	const struct zpb_capture_zram_opts *o = c->o;
 	struct slot *s = &c->slots[idx];
 	struct zpb_mm_stat now;
-	int same = page_same_filled(page);
+	int same = zpb_page_same_filled(page, PAGE);
 	uint32_t ulen = 0, klen;
 	int64_t dcompr;
 	int khuge, ksame;
@@ -372,95 +362,101 @@ interrupted:
 	return -1;
 }
 
-static void json_str(FILE *f, const char *s)
+static void jw_mm_stat(struct zpb_jw *w, const struct zpb_mm_stat *st)
 {
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", *s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
+	zpb_jw_key(w, "mm_stat");
+	zpb_jw_object_begin(w);
+	zpb_jw_ku64(w, "orig_data_size", st->orig_data_size);
+	zpb_jw_ku64(w, "compr_data_size", st->compr_data_size);
+	zpb_jw_ku64(w, "mem_used_total", st->mem_used_total);
+	zpb_jw_ku64(w, "mem_limit", st->mem_limit);
+	zpb_jw_ku64(w, "mem_used_max", st->mem_used_max);
+	zpb_jw_ku64(w, "same_pages", st->same_pages);
+	zpb_jw_ku64(w, "pages_compacted", st->pages_compacted);
+	zpb_jw_ku64(w, "huge_pages", st->huge_pages);
+	zpb_jw_ku64(w, "huge_pages_since", st->huge_pages_since);
+	zpb_jw_object_end(w);
 }
 
+/* The truth file: docs/fidelity.md documents every key. */
 static int write_truth(struct capture *c, const char *kernel, char *err, size_t errlen)
 {
 	const struct zpb_capture_zram_opts *o = c->o;
-	char tmp[4096];
-	FILE *f;
+	struct zpb_atomic_file af;
+	struct zpb_jw w;
 	size_t i;
 	int k;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", o->truth_out, (int)getpid());
-	f = fopen(tmp, "w");
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", o->truth_out, strerror(errno));
+	if (zpb_atomic_open(&af, o->truth_out, err, errlen))
 		return -1;
-	}
-	fprintf(f, "{\n  \"format\": \"zpoolbench-zram-truth\",\n  \"format_version\": 1,\n  \"kernel\": ");
-	json_str(f, kernel);
-	fprintf(f, ",\n  \"compressor\": ");
-	json_str(f, o->compressor);
-	fprintf(f, ",\n  \"userspace_lengths\": %s,\n  \"zsmalloc_chain_size\": %d,\n  \"chain_size_source\": ",
-		o->compress ? "true" : "false", o->chain_size);
-	json_str(f, o->chain_source ? o->chain_source : "option");
-	fprintf(f, ",\n  \"huge_class_size\": %u,\n  \"page_size\": %u,\n  \"device_pages\": %llu,\n"
-		"  \"image_pages\": %llu,\n  \"images\": [", o->huge_class_size, PAGE,
-		(unsigned long long)c->dev.pages, (unsigned long long)c->image_pages);
+	zpb_jw_init(&w, af.f, true);
+	zpb_jw_object_begin(&w);
+	zpb_jw_kstring(&w, "format", "zpoolbench-zram-truth");
+	zpb_jw_ku64(&w, "format_version", 1);
+	zpb_jw_kstring(&w, "kernel", kernel);
+	zpb_jw_kstring(&w, "compressor", o->compressor);
+	zpb_jw_kbool(&w, "userspace_lengths", o->compress != NULL);
+	zpb_jw_ku64(&w, "zsmalloc_chain_size", o->chain_size);
+	zpb_jw_kstring(&w, "chain_size_source", o->chain_source ? o->chain_source : "option");
+	zpb_jw_ku64(&w, "huge_class_size", o->huge_class_size);
+	zpb_jw_ku64(&w, "page_size", PAGE);
+	zpb_jw_ku64(&w, "device_pages", c->dev.pages);
+	zpb_jw_ku64(&w, "image_pages", c->image_pages);
+	zpb_jw_key(&w, "images");
+	zpb_jw_array_begin(&w);
 	for (k = 0; k < o->nimages; k++) {
 		const char *base = strrchr(o->images[k], '/');
 
-		fprintf(f, "%s", k ? ", " : "");
-		json_str(f, base ? base + 1 : o->images[k]);
+		zpb_jw_string(&w, base ? base + 1 : o->images[k]);
 	}
-	fprintf(f, "],\n  \"script\": ");
-	json_str(f, o->pattern ? o->pattern : o->script);
-	fprintf(f, ",\n  \"records\": %llu,\n", (unsigned long long)c->records);
-	fprintf(f, "  \"compaction_outside_compact_steps\": %llu,\n", (unsigned long long)c->compacted_outside);
-	fprintf(f, "  \"length_mismatches\": {\"pages\": %llu, \"abs_bytes\": %llu, \"huge_disagreements\": %llu, "
-		"\"same_disagreements\": %llu, \"listed\": [", (unsigned long long)c->mismatch_pages,
-		(unsigned long long)c->mismatch_bytes, (unsigned long long)c->huge_disagree,
-		(unsigned long long)c->same_disagree);
-	for (i = 0; i < c->nmm; i++)
-		fprintf(f, "%s[%llu, %u, %u]", i ? ", " : "", (unsigned long long)c->mm[i].record,
-			c->mm[i].ulen, c->mm[i].klen);
-	fprintf(f, "]},\n  \"marks\": [\n");
+	zpb_jw_array_end(&w);
+	zpb_jw_kstring(&w, "script", o->pattern ? o->pattern : o->script);
+	zpb_jw_ku64(&w, "records", c->records);
+	zpb_jw_ku64(&w, "compaction_outside_compact_steps", c->compacted_outside);
+	zpb_jw_key(&w, "length_mismatches");
+	zpb_jw_object_begin(&w);
+	zpb_jw_ku64(&w, "pages", c->mismatch_pages);
+	zpb_jw_ku64(&w, "abs_bytes", c->mismatch_bytes);
+	zpb_jw_ku64(&w, "huge_disagreements", c->huge_disagree);
+	zpb_jw_ku64(&w, "same_disagreements", c->same_disagree);
+	/* [STORE record, userspace stored length, kernel stored length] */
+	zpb_jw_key(&w, "listed");
+	zpb_jw_array_begin(&w);
+	for (i = 0; i < c->nmm; i++) {
+		zpb_jw_array_begin(&w);
+		zpb_jw_u64(&w, c->mm[i].record);
+		zpb_jw_u64(&w, c->mm[i].ulen);
+		zpb_jw_u64(&w, c->mm[i].klen);
+		zpb_jw_array_end(&w);
+	}
+	zpb_jw_array_end(&w);
+	zpb_jw_object_end(&w);
+	zpb_jw_key(&w, "marks");
+	zpb_jw_array_begin(&w);
 	for (i = 0; i < c->nmarks; i++) {
 		const struct mark_truth *m = &c->marks[i];
 
-		fprintf(f, "    {\"label\": ");
-		json_str(f, m->label);
-		fprintf(f, ", \"record\": %llu,\n     \"mm_stat\": {\"orig_data_size\": %llu, \"compr_data_size\": %llu, "
-			"\"mem_used_total\": %llu, \"mem_limit\": %llu, \"mem_used_max\": %llu, \"same_pages\": %llu, "
-			"\"pages_compacted\": %llu, \"huge_pages\": %llu, \"huge_pages_since\": %llu},\n"
-			"     \"userspace\": {\"compr_data_size\": %llu, \"same_pages\": %llu, \"huge_pages\": %llu, "
-			"\"pages_stored\": %llu}}%s\n",
-			(unsigned long long)m->record, (unsigned long long)m->st.orig_data_size,
-			(unsigned long long)m->st.compr_data_size, (unsigned long long)m->st.mem_used_total,
-			(unsigned long long)m->st.mem_limit, (unsigned long long)m->st.mem_used_max,
-			(unsigned long long)m->st.same_pages, (unsigned long long)m->st.pages_compacted,
-			(unsigned long long)m->st.huge_pages, (unsigned long long)m->st.huge_pages_since,
-			(unsigned long long)m->u_compr, (unsigned long long)m->u_same,
-			(unsigned long long)m->u_huge, (unsigned long long)m->u_stored,
-			i + 1 < c->nmarks ? "," : "");
+		zpb_jw_object_begin(&w);
+		zpb_jw_kstring(&w, "label", m->label);
+		zpb_jw_ku64(&w, "record", m->record);
+		jw_mm_stat(&w, &m->st);
+		zpb_jw_key(&w, "userspace");
+		zpb_jw_object_begin(&w);
+		zpb_jw_ku64(&w, "compr_data_size", m->u_compr);
+		zpb_jw_ku64(&w, "same_pages", m->u_same);
+		zpb_jw_ku64(&w, "huge_pages", m->u_huge);
+		zpb_jw_ku64(&w, "pages_stored", m->u_stored);
+		zpb_jw_object_end(&w);
+		zpb_jw_object_end(&w);
 	}
-	fprintf(f, "  ]\n}\n");
-	if (fflush(f) || ferror(f) || fsync(fileno(f))) {
-		snprintf(err, errlen, "%s: write error: %s", o->truth_out, strerror(errno));
-		fclose(f);
-		unlink(tmp);
+	zpb_jw_array_end(&w);
+	zpb_jw_object_end(&w);
+	if (zpb_jw_finish(&w)) {
+		zpb_atomic_abort(&af);
+		snprintf(err, errlen, "%s: write error", o->truth_out);
 		return -1;
 	}
-	fclose(f);
-	if (rename(tmp, o->truth_out)) {
-		snprintf(err, errlen, "%s: %s", o->truth_out, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
+	return zpb_atomic_commit(&af, err, errlen);
 }
 
 int zpb_capture_zram(const struct zpb_capture_zram_opts *o, char *err, size_t errlen)

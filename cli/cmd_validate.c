@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* zpoolbench validate: the zsmalloc port against the kernel's own zsmalloc. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../fidelity/validate.h"
+#include "cli.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: zpoolbench validate TRACE TRUTH [OPTION]...\n"
+		"\n"
+		"Replay TRACE (from 'zpoolbench capture zram') against the zsmalloc port in\n"
+		"deterministic mode with the kernel's parameters, and compare the port's pool\n"
+		"pages at every mark with the kernel's mem_used_total from TRUTH; also stored\n"
+		"bytes with compr_data_size, same-filled pages and huge pages.\n"
+		"Exit status: 0 if every mark is within tolerance, 1 if not, 2 on bad input.\n"
+		"\n"
+		"      --tolerance PCT        allowed deviation at every mark (default 1)\n"
+		"      --store-tolerance PCT  at marks reached by stores alone (default 0.3)\n"
+		"      --chain N              zsmalloc chain size (default: the truth file's)\n"
+		"      --kernel-lengths       replay with the kernel's compressed lengths, to\n"
+		"                             separate allocator from compressor differences\n"
+		"  -o, --output FILE          also write the comparison as JSON\n"
+		"  -h, --help                 this help\n");
+}
+
+static int parse_pct(const char *opt, const char *s, double *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (!*s || *end || v < 0 || v > 100) {
+		zpb_cli_error("validate: %s needs a percentage from 0 to 100, not '%s'", opt, s);
+		return -1;
+	}
+	*out = v / 100.0;
+	return 0;
+}
+
+static int validate_run(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "tolerance", required_argument, NULL, 't' },
+		{ "store-tolerance", required_argument, NULL, 's' },
+		{ "chain", required_argument, NULL, 'c' },
+		{ "kernel-lengths", no_argument, NULL, 'k' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct zpb_validate_opts o = { .tolerance = 0.01, .store_tolerance = 0.003 };
+	struct zpb_validate_result res;
+	const char *json = NULL;
+	char err[512], *end;
+	size_t i;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			if (parse_pct("--tolerance", optarg, &o.tolerance))
+				return ZPB_EXIT_USAGE;
+			break;
+		case 's':
+			if (parse_pct("--store-tolerance", optarg, &o.store_tolerance))
+				return ZPB_EXIT_USAGE;
+			break;
+		case 'c':
+			o.chain = strtoul(optarg, &end, 0);
+			if (!*optarg || *end || o.chain < 1 || o.chain > 16) {
+				zpb_cli_error("validate: --chain needs a number from 1 to 16, not '%s'", optarg);
+				return ZPB_EXIT_USAGE;
+			}
+			break;
+		case 'k': o.kernel_lengths = true; break;
+		case 'o': json = optarg; break;
+		case 'h': usage(stdout); return ZPB_EXIT_OK;
+		default: usage(stderr); return ZPB_EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 2) {
+		zpb_cli_error("validate: needs TRACE and TRUTH (see --help)");
+		return ZPB_EXIT_USAGE;
+	}
+	o.trace = argv[optind];
+	o.truth = argv[optind + 1];
+	if (zpb_validate(&o, &res, err, sizeof(err))) {
+		zpb_cli_error("validate: %s", err);
+		return ZPB_EXIT_USAGE;
+	}
+	printf("Kernel fidelity: %s against Linux %s (%s), %s\n\n", res.allocator, res.kernel,
+	       res.compressor, res.kernel_lengths ? "kernel compressed lengths" : "userspace compressed lengths");
+	printf("| mark | record | kernel pages | port pages | deviation | limit | kernel compr bytes | port stored bytes | same (k/p) | huge (k/trace) | |\n");
+	printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+	for (i = 0; i < res.nmarks; i++) {
+		const struct zpb_validate_mark *m = &res.marks[i];
+
+		printf("| %s | %llu | %llu | %llu | %+.3f%% | %.1f%% | %llu | %llu | %llu/%llu | %llu/%llu | %s |\n",
+		       m->label, (unsigned long long)m->record, (unsigned long long)m->kernel_pages,
+		       (unsigned long long)m->port_pages, m->deviation * 100,
+		       (m->stores_only ? res.store_tolerance : res.tolerance) * 100,
+		       (unsigned long long)m->kernel_compr, (unsigned long long)m->port_stored_bytes,
+		       (unsigned long long)m->kernel_same, (unsigned long long)m->port_same,
+		       (unsigned long long)m->kernel_huge, (unsigned long long)m->trace_huge,
+		       m->ok ? "ok" : "**DEVIATES**");
+	}
+	printf("\nCompressor differences: %llu pages stored at a different length than the kernel's "
+	       "(%llu bytes in all)%s.\n", (unsigned long long)res.length_mismatch_pages,
+	       (unsigned long long)res.length_mismatch_bytes,
+	       res.kernel_lengths ? "; replayed with the kernel's lengths" : "");
+	printf("Worst deviation %.3f%%; %d mark%s outside tolerance.\n", res.worst * 100, res.failed,
+	       res.failed == 1 ? "" : "s");
+	if (json && zpb_validate_write_json(&res, json, err, sizeof(err))) {
+		zpb_cli_error("validate: %s", err);
+		zpb_validate_free(&res);
+		return ZPB_EXIT_USAGE;
+	}
+	c = res.failed ? ZPB_EXIT_FAIL : ZPB_EXIT_OK;
+	zpb_validate_free(&res);
+	return c;
+}
+
+const struct zpb_command zpb_cmd_validate = {
+	.name = "validate",
+	.summary = "check the zsmalloc port against a kernel zram capture",
+	.run = validate_run,
+};

@@ -1,0 +1,369 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Validation of the zsmalloc port against a zram truth file. See
+ * validate.h and docs/fidelity.md.
+ *
+ * The replay is the ordinary replay engine (deterministic mode, one
+ * thread, no pool limit, the modern zswap model, which stores incompressible
+ * pages whole as zram's huge class does), so what is validated is exactly
+ * what `zpoolbench replay` measures.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../replay/replay.h"
+#include "../traces/trace.h"
+#include "../util/atomic_file.h"
+#include "../util/json_reader.h"
+#include "../util/json_writer.h"
+#include "validate.h"
+
+/* The trace as read, with STORE lengths patched to the kernel's (--kernel-lengths). */
+struct patched_source {
+	struct zpb_trace_reader *r;
+	uint64_t pos;
+	const uint64_t (*patch)[2];	/* [record, kernel length], sorted by record */
+	size_t npatch, next;
+	uint64_t applied;
+};
+
+static int patched_next(void *ctx, struct zpb_record *rec, char *err, size_t errlen)
+{
+	struct patched_source *p = ctx;
+	int rc = zpb_trace_next(p->r, rec, err, errlen);
+
+	if (rc == 1) {
+		while (p->next < p->npatch && p->patch[p->next][0] < p->pos)
+			p->next++;
+		if (p->next < p->npatch && p->patch[p->next][0] == p->pos && rec->op == ZPB_OP_STORE) {
+			uint32_t klen = (uint32_t)p->patch[p->next][1];
+
+			rec->len = klen;
+			/* The kernel stored it whole: so must the replay. */
+			if (klen >= 4096)
+				rec->flags |= ZPB_STORE_INCOMPRESSIBLE;
+			else
+				rec->flags &= ~ZPB_STORE_INCOMPRESSIBLE;
+			p->applied++;
+		}
+		p->pos++;
+	}
+	return rc;
+}
+
+static int patched_rewind(void *ctx, char *err, size_t errlen)
+{
+	struct patched_source *p = ctx;
+
+	p->pos = p->next = 0;
+	return zpb_trace_rewind(p->r, err, errlen);
+}
+
+/*
+ * One pass over the trace for what the replay does not report: where the
+ * first non-store happens, and how many incompressible objects are live at
+ * each mark (zram's huge_pages).
+ */
+static int scan_trace(const char *path, struct zpb_validate_result *res, char *err, size_t errlen)
+{
+	struct zpb_trace_reader *r = zpb_trace_open(path, err, errlen);
+	struct zpb_record rec;
+	uint64_t huge = 0, *live = NULL, cap = 0;	/* live[key index]: 1 if an incompressible object */
+	size_t m = 0;
+	bool stores_only = true;
+	int rc;
+
+	if (!r)
+		return -1;
+	while ((rc = zpb_trace_next(r, &rec, err, errlen)) == 1) {
+		uint64_t slot = ZPB_KEY_OFFSET(rec.key) * 2 + ZPB_KEY_TYPE(rec.key) % 2;
+
+		if ((rec.op == ZPB_OP_STORE || rec.op == ZPB_OP_INVALIDATE) && slot >= cap) {
+			uint64_t ncap = cap ? cap : 1024;
+			uint64_t *n;
+
+			while (ncap <= slot)
+				ncap *= 2;
+			n = realloc(live, ncap * sizeof(*n));
+			if (!n) {
+				snprintf(err, errlen, "%s: out of memory scanning", path);
+				rc = -1;
+				break;
+			}
+			memset(n + cap, 0, (ncap - cap) * sizeof(*n));
+			live = n;
+			cap = ncap;
+		}
+		switch (rec.op) {
+		case ZPB_OP_STORE:
+			live[slot] = (rec.flags & ZPB_STORE_INCOMPRESSIBLE) ? 1 : 0;
+			huge += live[slot];
+			break;
+		case ZPB_OP_INVALIDATE:
+			huge -= live[slot];
+			live[slot] = 0;
+			stores_only = false;
+			break;
+		case ZPB_OP_MARK:
+			if (m < res->nmarks) {
+				res->marks[m].trace_huge = huge;
+				res->marks[m].stores_only = stores_only;
+			}
+			m++;
+			break;
+		default:
+			stores_only = false;
+			break;
+		}
+	}
+	free(live);
+	zpb_trace_close(r);
+	if (rc < 0)
+		return -1;
+	if (m != res->nmarks) {
+		snprintf(err, errlen, "%s has %zu marks but the truth file has %zu: they are not one capture",
+			 path, m, res->nmarks);
+		return -1;
+	}
+	return 0;
+}
+
+static int load_truth(const struct zpb_validate_opts *o, struct zpb_validate_result *res,
+		      struct zpb_json **rootp, char *err, size_t errlen)
+{
+	struct zpb_json *root = zpb_json_load(o->truth, NULL, err, errlen);
+	const struct zpb_json *marks, *mm;
+	size_t i;
+
+	*rootp = root;
+	if (!root)
+		return -1;
+	if (strcmp(zpb_json_get_str(root, "format", ""), "zpoolbench-zram-truth")) {
+		snprintf(err, errlen, "%s: not a zram truth file (no \"format\": \"zpoolbench-zram-truth\")", o->truth);
+		return -1;
+	}
+	if (zpb_json_get_number(root, "format_version", 0) != 1) {
+		snprintf(err, errlen, "%s: unsupported truth format_version (this zpoolbench reads 1)", o->truth);
+		return -1;
+	}
+	snprintf(res->kernel, sizeof(res->kernel), "%s", zpb_json_get_str(root, "kernel", "unknown"));
+	snprintf(res->compressor, sizeof(res->compressor), "%s", zpb_json_get_str(root, "compressor", "unknown"));
+	res->chain = o->chain ? o->chain : (unsigned int)zpb_json_get_number(root, "zsmalloc_chain_size", 0);
+	if (!res->chain) {
+		snprintf(err, errlen, "%s: no zsmalloc_chain_size; give --chain", o->truth);
+		return -1;
+	}
+	mm = zpb_json_get(root, "length_mismatches");
+	res->length_mismatch_pages = (uint64_t)zpb_json_get_number(mm, "pages", 0);
+	res->length_mismatch_bytes = (uint64_t)zpb_json_get_number(mm, "abs_bytes", 0);
+	marks = zpb_json_get(root, "marks");
+	if (!marks || marks->type != ZPB_JSON_ARRAY || !marks->len) {
+		snprintf(err, errlen, "%s: no \"marks\" array", o->truth);
+		return -1;
+	}
+	res->nmarks = marks->len;
+	res->marks = calloc(res->nmarks, sizeof(*res->marks));
+	if (!res->marks) {
+		snprintf(err, errlen, "%s: out of memory", o->truth);
+		return -1;
+	}
+	for (i = 0; i < res->nmarks; i++) {
+		const struct zpb_json *m = zpb_json_at(marks, i), *st = zpb_json_get(m, "mm_stat");
+		struct zpb_validate_mark *v = &res->marks[i];
+
+		if (!st || st->type != ZPB_JSON_OBJECT) {
+			snprintf(err, errlen, "%s: mark %zu has no mm_stat object", o->truth, i + 1);
+			return -1;
+		}
+		snprintf(v->label, sizeof(v->label), "%s", zpb_json_get_str(m, "label", "?"));
+		v->record = (uint64_t)zpb_json_get_number(m, "record", 0);
+		v->kernel_pages = (uint64_t)zpb_json_get_number(st, "mem_used_total", 0) / 4096;
+		v->kernel_compr = (uint64_t)zpb_json_get_number(st, "compr_data_size", 0);
+		v->kernel_same = (uint64_t)zpb_json_get_number(st, "same_pages", 0);
+		v->kernel_huge = (uint64_t)zpb_json_get_number(st, "huge_pages", 0);
+		v->userspace_compr = (uint64_t)zpb_json_get_number(zpb_json_get(m, "userspace"), "compr_data_size", 0);
+	}
+	return 0;
+}
+
+/* [record, kernel length] pairs from the truth file's listed mismatches. */
+static uint64_t (*kernel_patches(const struct zpb_json *root, size_t *n))[2]
+{
+	const struct zpb_json *listed = zpb_json_get(zpb_json_get(root, "length_mismatches"), "listed");
+	uint64_t (*p)[2];
+	size_t i;
+
+	*n = 0;
+	if (!listed || listed->type != ZPB_JSON_ARRAY || !listed->len)
+		return NULL;
+	p = calloc(listed->len, sizeof(*p));
+	if (!p)
+		return NULL;
+	for (i = 0; i < listed->len; i++) {
+		const struct zpb_json *e = zpb_json_at(listed, i);
+
+		p[*n][0] = (uint64_t)zpb_json_number(zpb_json_at(e, 0), 0);
+		p[*n][1] = (uint64_t)zpb_json_number(zpb_json_at(e, 2), 0);
+		(*n)++;
+	}
+	return p;
+}
+
+int zpb_validate(const struct zpb_validate_opts *o, struct zpb_validate_result *res,
+		 char *err, size_t errlen)
+{
+	struct zpb_replay_options ro;
+	struct zpb_replay_source src;
+	struct patched_source ps;
+	struct zpb_run_result *run = NULL;
+	struct zpb_trace_reader *r = NULL;
+	struct zpb_json *root = NULL;
+	char spec[64], num[32];
+	size_t i;
+	int rc = -1;
+
+	memset(res, 0, sizeof(*res));
+	memset(&ps, 0, sizeof(ps));
+	snprintf(res->trace, sizeof(res->trace), "%s", o->trace);
+	snprintf(res->truth, sizeof(res->truth), "%s", o->truth);
+	res->tolerance = o->tolerance;
+	res->store_tolerance = o->store_tolerance;
+	res->kernel_lengths = o->kernel_lengths;
+	if (load_truth(o, res, &root, err, errlen) || scan_trace(o->trace, res, err, errlen))
+		goto out;
+
+	snprintf(spec, sizeof(spec), "zsmalloc:chain=%u", res->chain);
+	zpb_replay_options_init(&ro);
+	snprintf(num, sizeof(num), "%llu", 1ULL << 40);	/* no periodic samples: marks only */
+	if (zpb_replay_set_option(&ro, "alloc", spec, err, errlen) ||
+	    zpb_replay_set_option(&ro, "deterministic", NULL, err, errlen) ||
+	    zpb_replay_set_option(&ro, "zswap-model", "modern", err, errlen) ||
+	    zpb_replay_set_option(&ro, "reclaim", "none", err, errlen) ||
+	    zpb_replay_set_option(&ro, "sample-ops", num, err, errlen) ||
+	    zpb_replay_options_finish(&ro, err, errlen))
+		goto out;
+	snprintf(res->allocator, sizeof(res->allocator), "%s", ro.specs[0].text);
+
+	r = zpb_trace_open(o->trace, err, errlen);
+	if (!r)
+		goto out;
+	if (o->kernel_lengths) {
+		ps.r = r;
+		ps.patch = (const uint64_t (*)[2])kernel_patches(root, &ps.npatch);
+		memset(&src, 0, sizeof(src));
+		src.next = patched_next;
+		src.rewind = patched_rewind;
+		src.ctx = &ps;
+		src.records = zpb_trace_header(r)->record_count;
+	} else {
+		zpb_replay_source_trace(&src, r);
+	}
+	run = zpb_replay_run(&ro, &src, &ro.specs[0], 0, NULL, err, errlen);
+	if (!run)
+		goto out;
+	res->patched = ps.applied;
+	if (run->nmarks != res->nmarks) {
+		snprintf(err, errlen, "replay of %s reached %zu marks, the truth file has %zu",
+			 o->trace, run->nmarks, res->nmarks);
+		goto out;
+	}
+	for (i = 0; i < res->nmarks; i++) {
+		struct zpb_validate_mark *v = &res->marks[i];
+		const struct zpb_mark *m = &run->marks[i];
+		double tol = v->stores_only ? o->store_tolerance : o->tolerance, dev;
+
+		if (strcmp(v->label, m->label)) {
+			snprintf(err, errlen, "mark %zu is '%s' in %s but '%s' in %s: they are not one capture",
+				 i + 1, m->label, o->trace, v->label, o->truth);
+			goto out;
+		}
+		v->port_pages = m->s.pool_pages;
+		v->port_stored_bytes = m->s.stored_bytes;
+		v->port_same = m->s.same_filled;
+		dev = v->kernel_pages ? ((double)v->port_pages - (double)v->kernel_pages) / v->kernel_pages
+				      : (v->port_pages ? 1.0 : 0.0);
+		v->deviation = dev;
+		v->ok = (dev < 0 ? -dev : dev) <= tol + 1e-12;
+		if (!v->ok)
+			res->failed++;
+		if ((dev < 0 ? -dev : dev) > res->worst)
+			res->worst = dev < 0 ? -dev : dev;
+	}
+	rc = 0;
+out:
+	if (run)
+		zpb_run_result_free(run);
+	if (r)
+		zpb_trace_close(r);
+	free((void *)ps.patch);
+	zpb_json_free(root);
+	if (rc)
+		zpb_validate_free(res);
+	return rc;
+}
+
+void zpb_validate_free(struct zpb_validate_result *res)
+{
+	free(res->marks);
+	res->marks = NULL;
+	res->nmarks = 0;
+}
+
+int zpb_validate_write_json(const struct zpb_validate_result *res, const char *path,
+			    char *err, size_t errlen)
+{
+	struct zpb_atomic_file af;
+	struct zpb_jw w;
+	size_t i;
+
+	if (zpb_atomic_open(&af, path, err, errlen))
+		return -1;
+	zpb_jw_init(&w, af.f, true);
+	zpb_jw_object_begin(&w);
+	zpb_jw_kstring(&w, "format", "zpoolbench-validation");
+	zpb_jw_ku64(&w, "format_version", 1);
+	zpb_jw_kstring(&w, "trace", res->trace);
+	zpb_jw_kstring(&w, "truth", res->truth);
+	zpb_jw_kstring(&w, "kernel", res->kernel);
+	zpb_jw_kstring(&w, "compressor", res->compressor);
+	zpb_jw_kstring(&w, "allocator", res->allocator);
+	zpb_jw_kbool(&w, "kernel_lengths", res->kernel_lengths);
+	zpb_jw_kdouble(&w, "tolerance", res->tolerance);
+	zpb_jw_kdouble(&w, "store_tolerance", res->store_tolerance);
+	zpb_jw_ku64(&w, "length_mismatch_pages", res->length_mismatch_pages);
+	zpb_jw_ku64(&w, "length_mismatch_bytes", res->length_mismatch_bytes);
+	zpb_jw_kdouble(&w, "worst_deviation", res->worst);
+	zpb_jw_ku64(&w, "failed_marks", res->failed);
+	zpb_jw_kbool(&w, "pass", res->failed == 0);
+	zpb_jw_key(&w, "marks");
+	zpb_jw_array_begin(&w);
+	for (i = 0; i < res->nmarks; i++) {
+		const struct zpb_validate_mark *v = &res->marks[i];
+
+		zpb_jw_object_begin(&w);
+		zpb_jw_kstring(&w, "label", v->label);
+		zpb_jw_ku64(&w, "record", v->record);
+		zpb_jw_kbool(&w, "stores_only", v->stores_only);
+		zpb_jw_ku64(&w, "kernel_pages", v->kernel_pages);
+		zpb_jw_ku64(&w, "port_pages", v->port_pages);
+		zpb_jw_kdouble(&w, "deviation", v->deviation);
+		zpb_jw_kbool(&w, "ok", v->ok);
+		zpb_jw_ku64(&w, "kernel_compr_data_size", v->kernel_compr);
+		zpb_jw_ku64(&w, "userspace_compr_data_size", v->userspace_compr);
+		zpb_jw_ku64(&w, "port_stored_bytes", v->port_stored_bytes);
+		zpb_jw_ku64(&w, "kernel_same_pages", v->kernel_same);
+		zpb_jw_ku64(&w, "port_same_pages", v->port_same);
+		zpb_jw_ku64(&w, "kernel_huge_pages", v->kernel_huge);
+		zpb_jw_ku64(&w, "trace_huge_pages", v->trace_huge);
+		zpb_jw_object_end(&w);
+	}
+	zpb_jw_array_end(&w);
+	zpb_jw_object_end(&w);
+	if (zpb_jw_finish(&w)) {
+		zpb_atomic_abort(&af);
+		snprintf(err, errlen, "%s: write error", path);
+		return -1;
+	}
+	return zpb_atomic_commit(&af, err, errlen);
+}
