@@ -10,6 +10,7 @@
 
 #include "../traces/trace.h"
 #include "cli.h"
+#include "cmd_trace_import.h"
 
 #define HIST_BUCKETS 16
 
@@ -97,6 +98,54 @@ static struct zpb_trace_reader *open_or_complain(const char *path)
 	return r;
 }
 
+/* Called for each record of a walk, with the checker's verdict on it. */
+typedef void (*each_fn)(void *arg, const struct zpb_trace_reader *r, const struct zpb_record *rec,
+			int bad, const char *msg);
+
+/*
+ * Read @a->in to its end through the semantic checker, calling @each for
+ * every record. Returns the reader (positioned at the end, for its header
+ * and count; the caller closes it) with *@st filled in, or NULL after
+ * printing why.
+ */
+static struct zpb_trace_reader *walk(const struct args *a, const char *sub, each_fn each, void *arg,
+				     struct zpb_check_stats *st)
+{
+	struct zpb_check_opts co = { .exclusive_loads = a->exclusive_loads };
+	struct zpb_trace_reader *r = open_or_complain(a->in);
+	struct zpb_checker *c;
+	struct zpb_record rec;
+	char err[512], msg[256];
+	int rc, bad;
+
+	if (!r)
+		return NULL;
+	c = zpb_checker_new(&co);
+	if (!c) {
+		zpb_cli_error("trace %s: out of memory", sub);
+		zpb_trace_close(r);
+		return NULL;
+	}
+	while ((rc = zpb_trace_next(r, &rec, err, sizeof(err))) == 1) {
+		bad = zpb_checker_feed(c, &rec, zpb_trace_position(r), msg, sizeof(msg));
+		if (bad < 0) {
+			snprintf(err, sizeof(err), "%s: %s", a->in, msg);
+			rc = -1;
+			break;
+		}
+		each(arg, r, &rec, bad, msg);
+	}
+	zpb_checker_stats(c, st);
+	zpb_checker_free(c);
+	if (rc < 0) {
+		fflush(stdout);
+		zpb_cli_error("%s", err);
+		zpb_trace_close(r);
+		return NULL;
+	}
+	return r;
+}
+
 /* ---- info ---- */
 
 struct info {
@@ -172,17 +221,47 @@ static void print_info(const char *path, const struct zpb_trace_reader *r, const
 	       st->problems ? " (see zpoolbench trace validate)" : "");
 }
 
+static void info_record(void *arg, const struct zpb_trace_reader *r, const struct zpb_record *rec,
+			int bad, const char *msg)
+{
+	struct info *in = arg;
+	uint64_t n = zpb_trace_position(r);
+
+	if (n == 1)
+		in->first_time = in->max_time = rec->time_ns;
+	else if (rec->time_ns < in->last_time)
+		in->backwards++;
+	in->last_time = rec->time_ns;
+	if (rec->time_ns > in->max_time)
+		in->max_time = rec->time_ns;
+	if (rec->cpu > in->max_cpu)
+		in->max_cpu = rec->cpu;
+	in->ops[rec->op]++;
+	if (rec->op != ZPB_OP_STORE)
+		return;
+	in->same += !!(rec->flags & ZPB_STORE_SAME_FILLED);
+	in->incompressible += !!(rec->flags & ZPB_STORE_INCOMPRESSIBLE);
+	in->seeded += !!(rec->flags & ZPB_STORE_SEED);
+	in->pageref += !!(rec->flags & ZPB_STORE_PAGEREF);
+	if (!(rec->flags & ZPB_STORE_SAME_FILLED) && rec->len) {
+		unsigned int b = (rec->len - 1) / (zpb_trace_header(r)->page_size / HIST_BUCKETS);
+
+		in->hist[b < HIST_BUCKETS ? b : HIST_BUCKETS - 1]++;
+		in->len_sum += rec->len;
+		in->len_n++;
+		if (rec->len < in->len_min)
+			in->len_min = rec->len;
+		if (rec->len > in->len_max)
+			in->len_max = rec->len;
+	}
+}
+
 static int cmd_info(int argc, char **argv)
 {
 	struct args a = { 0 };
-	struct zpb_check_opts co = { 0 };
 	struct zpb_check_stats st;
 	struct zpb_trace_reader *r;
-	struct zpb_checker *c;
 	struct info in = { .len_min = UINT64_MAX };
-	struct zpb_record rec;
-	char err[512], msg[256];
-	int rc;
 
 	if (argc > 1 && is_help(argv[1])) {
 		printf("Usage: zpoolbench trace info TRACE [--exclusive-loads]\n\n"
@@ -198,61 +277,10 @@ static int cmd_info(int argc, char **argv)
 	}
 	if (parse_args(argc, argv, 1, &a, "info", "--exclusive-loads "))
 		return ZPB_EXIT_USAGE;
-	r = open_or_complain(a.in);
+	r = walk(&a, "info", info_record, &in, &st);
 	if (!r)
 		return ZPB_EXIT_USAGE;
-	co.exclusive_loads = a.exclusive_loads;
-	c = zpb_checker_new(&co);
-	if (!c) {
-		zpb_cli_error("trace info: out of memory");
-		zpb_trace_close(r);
-		return ZPB_EXIT_USAGE;
-	}
-	while ((rc = zpb_trace_next(r, &rec, err, sizeof(err))) == 1) {
-		uint64_t n = zpb_trace_position(r);
-
-		if (n == 1)
-			in.first_time = in.max_time = rec.time_ns;
-		else if (rec.time_ns < in.last_time)
-			in.backwards++;
-		in.last_time = rec.time_ns;
-		if (rec.time_ns > in.max_time)
-			in.max_time = rec.time_ns;
-		if (rec.cpu > in.max_cpu)
-			in.max_cpu = rec.cpu;
-		in.ops[rec.op]++;
-		if (rec.op == ZPB_OP_STORE) {
-			in.same += !!(rec.flags & ZPB_STORE_SAME_FILLED);
-			in.incompressible += !!(rec.flags & ZPB_STORE_INCOMPRESSIBLE);
-			in.seeded += !!(rec.flags & ZPB_STORE_SEED);
-			in.pageref += !!(rec.flags & ZPB_STORE_PAGEREF);
-			if (!(rec.flags & ZPB_STORE_SAME_FILLED) && rec.len) {
-				unsigned int b = (rec.len - 1) / (zpb_trace_header(r)->page_size / HIST_BUCKETS);
-
-				in.hist[b < HIST_BUCKETS ? b : HIST_BUCKETS - 1]++;
-				in.len_sum += rec.len;
-				in.len_n++;
-				if (rec.len < in.len_min)
-					in.len_min = rec.len;
-				if (rec.len > in.len_max)
-					in.len_max = rec.len;
-			}
-		}
-		if (zpb_checker_feed(c, &rec, n, msg, sizeof(msg)) < 0) {
-			snprintf(err, sizeof(err), "%s: %s", a.in, msg);
-			rc = -1;
-			break;
-		}
-	}
-	if (rc < 0) {
-		zpb_cli_error("%s", err);
-		zpb_checker_free(c);
-		zpb_trace_close(r);
-		return ZPB_EXIT_USAGE;
-	}
-	zpb_checker_stats(c, &st);
 	print_info(a.in, r, &in, &st, zpb_trace_position(r));
-	zpb_checker_free(c);
 	zpb_trace_close(r);
 	return ZPB_EXIT_OK;
 }
@@ -366,17 +394,28 @@ static int cmd_convert(int argc, char **argv)
 
 /* ---- validate ---- */
 
+struct shown {
+	const struct args *a;
+	uint64_t shown;		/* records with problems printed */
+};
+
+static void validate_record(void *arg, const struct zpb_trace_reader *r, const struct zpb_record *rec,
+			    int bad, const char *msg)
+{
+	struct shown *sh = arg;
+
+	if (bad && !sh->a->quiet && (!sh->a->max_problems || sh->shown < sh->a->max_problems)) {
+		printf("%s: %s\n", sh->a->in, msg);
+		sh->shown++;
+	}
+}
+
 static int cmd_validate(int argc, char **argv)
 {
 	struct args a = { .max_problems = 100 };
-	struct zpb_check_opts co = { 0 };
 	struct zpb_check_stats st;
 	struct zpb_trace_reader *r;
-	struct zpb_checker *c;
-	struct zpb_record rec;
-	char err[512], msg[256];
-	uint64_t shown = 0;
-	int rc, bad;
+	struct shown sh = { .a = &a };
 
 	if (argc > 1 && is_help(argv[1])) {
 		printf("Usage: zpoolbench trace validate TRACE [--exclusive-loads] [--max-problems N] [--quiet]\n\n"
@@ -405,39 +444,13 @@ static int cmd_validate(int argc, char **argv)
 	}
 	if (parse_args(argc, argv, 1, &a, "validate", "--exclusive-loads --max-problems --quiet -q "))
 		return ZPB_EXIT_USAGE;
-	r = open_or_complain(a.in);
+	r = walk(&a, "validate", validate_record, &sh, &st);
 	if (!r)
 		return ZPB_EXIT_USAGE;
-	co.exclusive_loads = a.exclusive_loads;
-	c = zpb_checker_new(&co);
-	if (!c) {
-		zpb_cli_error("trace validate: out of memory");
-		zpb_trace_close(r);
-		return ZPB_EXIT_USAGE;
-	}
-	while ((rc = zpb_trace_next(r, &rec, err, sizeof(err))) == 1) {
-		bad = zpb_checker_feed(c, &rec, zpb_trace_position(r), msg, sizeof(msg));
-		if (bad < 0) {
-			snprintf(err, sizeof(err), "%s: %s", a.in, msg);
-			rc = -1;
-			break;
-		}
-		if (bad && !a.quiet && (!a.max_problems || shown < a.max_problems)) {
-			printf("%s: %s\n", a.in, msg);
-			shown++;
-		}
-	}
-	zpb_checker_stats(c, &st);
-	zpb_checker_free(c);
 	zpb_trace_close(r);
-	if (rc < 0) {
-		fflush(stdout);
-		zpb_cli_error("%s", err);
-		return ZPB_EXIT_USAGE;
-	}
-	if (!a.quiet && a.max_problems && shown == a.max_problems)
+	if (!a.quiet && a.max_problems && sh.shown == a.max_problems)
 		printf("%s: (printed the first %llu records with problems)\n", a.in,
-		       (unsigned long long)shown);
+		       (unsigned long long)sh.shown);
 	printf("%s: %llu records, %llu problem%s (%s loads)\n", a.in, (unsigned long long)st.records,
 	       (unsigned long long)st.problems, st.problems == 1 ? "" : "s",
 	       a.exclusive_loads ? "exclusive" : "non-exclusive");
@@ -455,6 +468,7 @@ static const struct {
 	{ "dump", cmd_dump, "print a trace in the text form" },
 	{ "convert", cmd_convert, "convert between the binary and the text form, losslessly" },
 	{ "validate", cmd_validate, "check a trace's semantics, naming each bad record" },
+	{ "import", zpb_cli_trace_import, "import a capture: bpftrace FILE (traces/capture/zswap.bt)" },
 };
 
 static void trace_usage(FILE *out)

@@ -132,22 +132,33 @@ static void bin_reset(struct zpb_trace_reader *r)
 	(v) = *p++;								\
 } while (0)
 
-/* The short STORE (tag op 7): CPU, then 12 bits of delta and 12 of length - 1. */
+/* A varint CPU at *@pp, which becomes the current one. 0, or -1 (reader error). */
+static int read_cpu(struct zpb_trace_reader *r, const unsigned char **pp, const unsigned char *end,
+		    char *err, size_t errlen)
+{
+	const unsigned char *p = *pp;
+	uint64_t v;
+
+	GET_VARINT(v, "cpu");
+	if (v > ZPB_TRACE_CPU_MAX)
+		return zpb_reader_fail(r, err, errlen, "cpu %llu out of range 0..%d",
+				       (unsigned long long)v, ZPB_TRACE_CPU_MAX);
+	r->u.bin.prev_cpu = (uint32_t)v;
+	*pp = p;
+	return 0;
+}
+
+/* The short STORE (tag op 7): CPU, then 12 bits of delta and 12 of length - 1 (24 bits). */
 static int short_store(struct zpb_trace_reader *r, struct zpb_record *rec, unsigned int tag,
 		       const unsigned char *p, const unsigned char *end, char *err, size_t errlen)
 {
 	struct zpb_bin_ctx *c = &r->u.bin;
-	uint64_t v, d;
+	uint64_t d;
 	uint32_t packed;
 	char msg[160];
 
-	if (tag & ZPB_TAG_CPU) {
-		GET_VARINT(v, "cpu");
-		if (v > ZPB_TRACE_CPU_MAX)
-			return zpb_reader_fail(r, err, errlen, "cpu %llu out of range 0..%d",
-					       (unsigned long long)v, ZPB_TRACE_CPU_MAX);
-		c->prev_cpu = (uint32_t)v;
-	}
+	if ((tag & ZPB_TAG_CPU) && read_cpu(r, &p, end, err, errlen))
+		return -1;
 	if (end - p < 3)
 		return zpb_reader_fail(r, err, errlen, "truncated record (inside a short STORE)");
 	packed = (uint32_t)zpb_get_le(p, 3);
@@ -227,13 +238,8 @@ static int bin_next(struct zpb_trace_reader *r, struct zpb_record *rec, char *er
 	if (d)
 		c->prev_delta = d;
 
-	if (tag & ZPB_TAG_CPU) {
-		GET_VARINT(v, "cpu");
-		if (v > ZPB_TRACE_CPU_MAX)
-			return zpb_reader_fail(r, err, errlen, "cpu %llu out of range 0..%d",
-					       (unsigned long long)v, ZPB_TRACE_CPU_MAX);
-		c->prev_cpu = (uint32_t)v;
-	}
+	if ((tag & ZPB_TAG_CPU) && read_cpu(r, &p, end, err, errlen))
+		return -1;
 	rec->cpu = c->prev_cpu;
 	rec->op = (uint8_t)op;
 	rec->flags = 0;
