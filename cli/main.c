@@ -12,6 +12,8 @@ extern const struct zpb_command zpb_cmd_validate;
 extern const struct zpb_command zpb_cmd_gate;
 extern const struct zpb_command zpb_cmd_report;
 extern const struct zpb_command zpb_cmd_trace;
+extern const struct zpb_command zpb_cmd_capture;
+extern const struct zpb_command zpb_cmd_synth;
 extern const struct zpb_command zpb_cmd_replay;
 
 static const struct zpb_command *const commands[] = {
@@ -19,6 +21,8 @@ static const struct zpb_command *const commands[] = {
 	&zpb_cmd_gate,
 	&zpb_cmd_report,
 	&zpb_cmd_trace,
+	&zpb_cmd_capture,
+	&zpb_cmd_synth,
 	&zpb_cmd_replay,
 	&zpb_cmd_validate,
 	NULL,
