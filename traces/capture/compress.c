@@ -160,8 +160,9 @@ int zpb_page_classify(struct zpb_compressor *c, const void *page, size_t page_si
 
 	memset(out, 0, sizeof(*out));
 	if (zpb_page_same_filled(page, page_size)) {
+		/* zswap keeps no data for it: entry->length is 0 (v5.4..v6.11). */
 		out->flags = ZPB_STORE_SAME_FILLED;
-		out->len = (uint32_t)page_size;
+		out->len = 0;
 		return 0;
 	}
 	n = zpb_compress_page(c, page, page_size, scratch, err, errlen);

@@ -75,7 +75,7 @@ int zpb_page_same_filled(const void *page, size_t page_size);
 struct zpb_page_class {
 	int rejected;		/* not stored at all (REJECT policy) */
 	uint8_t flags;		/* ZPB_STORE_SAME_FILLED / ZPB_STORE_INCOMPRESSIBLE */
-	uint32_t len;		/* the STORE record's length (page size when flagged) */
+	uint32_t len;		/* the STORE length: 0 if same-filled, page size if incompressible */
 	long comp_len;		/* the compressor's raw output length (0 if same-filled) */
 };
 

@@ -221,7 +221,7 @@ static int do_event(struct imp *im, const struct ev *e)
 	switch (e->type) {
 	case 'S':
 	case 'Z': {
-		uint32_t len = e->type == 'Z' ? ZPB_PAGE_SIZE : e->len;
+		uint32_t len = e->type == 'Z' ? 0 : e->len;
 		uint8_t flags = e->type == 'Z' ? ZPB_STORE_SAME_FILLED : 0;
 
 		k = kmap_get(&im->keys, e->swp, 1);

@@ -84,7 +84,7 @@ static void draw_size(struct synth *s, uint32_t *len, uint8_t *flags)
 	*flags = 0;
 	if (lo == CAT_SAME) {
 		*flags = ZPB_STORE_SAME_FILLED;
-		*len = ZPB_PAGE_SIZE;
+		*len = 0;	/* as zswap's entry->length: no compressed data */
 	} else if (lo == CAT_INCOMP) {
 		*flags = ZPB_STORE_INCOMPRESSIBLE;
 		*len = ZPB_PAGE_SIZE;
