@@ -263,6 +263,10 @@ void zpb_gate_write_markdown(FILE *f, const struct zpb_gate_result *res, const c
 		const struct zpb_gate_row *r = &res->rows[i];
 		char b[32], c[32], rule[64], p[24];
 
+		/* Skipped rows are summed up under the table, not listed one by one. */
+		if (r->verdict == ZPB_VERDICT_SKIPPED)
+			continue;
+
 		fmt_value(b, sizeof(b), r->base);
 		fmt_value(c, sizeof(c), r->cand);
 		switch (r->rule->kind) {
@@ -303,6 +307,15 @@ void zpb_gate_write_markdown(FILE *f, const struct zpb_gate_result *res, const c
 			zpb_verdict_name(r->verdict), r->note[0] ? ": " : "");
 		md_cell(f, r->note);
 		fputs(" |\n", f);
+	}
+	if (res->skipped) {
+		const struct zpb_gate_row *first = NULL;
+
+		for (i = 0; i < res->n && !first; i++)
+			if (res->rows[i].verdict == ZPB_VERDICT_SKIPPED)
+				first = &res->rows[i];
+		fprintf(f, "\nSkipped %zu statistical comparisons (first: %s of %s): %s.\n", res->skipped,
+			first->metric, first->base_subject, first->note);
 	}
 	fprintf(f, "\n%zu compared, %zu regressed, %zu improved, %zu skipped: %s\n", res->n, res->regressed,
 		res->improved, res->skipped, res->regressed ? "**FAIL**" : "pass");

@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "../gate/compare.h"
 #include "../gate/stats.h"
@@ -388,4 +390,56 @@ TEST(gate_reads_google_benchmark_json_and_its_repetitions)
 	CHECK(zpb_subject_metric(s, "bytes_per_second") != NULL, "custom counter kept");
 	zpb_metrics_free(&m);
 	zpb_results_free(&r);
+}
+
+/* Run "zpoolbench ARGS" (the binary beside this test's directory); its exit status, stderr in @errbuf. */
+static int run_cli(const char *args, char *errbuf, size_t len)
+{
+	char self[2048], cmd[8192], *slash;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	FILE *f;
+	int st;
+
+	errbuf[0] = 0;
+	if (n <= 0)
+		return -1;
+	self[n] = 0;
+	slash = strrchr(self, '/');
+	if (!slash)
+		return -1;
+	*slash = 0;
+	snprintf(cmd, sizeof(cmd), "%s/../zpoolbench %s >/dev/null 2>%s/gate-cli.err", self, args, self);
+	st = system(cmd);
+	snprintf(cmd, sizeof(cmd), "%s/gate-cli.err", self);
+	f = fopen(cmd, "r");
+	if (f) {
+		size_t got = fread(errbuf, 1, len - 1, f);
+
+		errbuf[got] = 0;
+		fclose(f);
+	}
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+TEST(gate_cli_exits_0_pass_1_regression_2_bad_input)
+{
+	char err[1024];
+	int rc;
+
+	rc = run_cli("gate " FX "results-all.json " FX "results-all.json", err, sizeof(err));
+	CHECK(rc == 0, "identical: expected exit 0, got %d (%s)", rc, err);
+	rc = run_cli("gate " FX "results-z3fold.json " FX "results-zbud.json", err, sizeof(err));
+	CHECK(rc == 1, "zbud for z3fold: expected exit 1, got %d (%s)", rc, err);
+	rc = run_cli("gate " FX "results-z3fold.json " FX "nope.json", err, sizeof(err));
+	CHECK(rc == 2 && strstr(err, "nope.json"), "missing file: expected exit 2 naming it, got %d: %s", rc, err);
+	rc = run_cli("gate " FX "results-z3fold.json " FX "malformed.json", err, sizeof(err));
+	CHECK(rc == 2 && strstr(err, "malformed.json:4:"), "malformed: expected exit 2 with line, got %d: %s", rc, err);
+	rc = run_cli("gate " FX "results-all.json " FX "results-zbud.json", err, sizeof(err));
+	CHECK(rc == 2 && strstr(err, "'z3fold'"), "missing allocator: expected exit 2 naming it, got %d: %s", rc, err);
+	rc = run_cli("gate " FX "results-z3fold.json " FX "results-z3fold.json --rules " FX "malformed.json", err,
+		     sizeof(err));
+	CHECK(rc == 2 && strstr(err, "malformed.json:1:"), "bad rules file: expected exit 2 with line, got %d: %s", rc,
+	      err);
+	rc = run_cli("report " FX "malformed.json -o /nonexistent-dir/x", err, sizeof(err));
+	CHECK(rc == 2 && strstr(err, "malformed.json:4:"), "report of bad input: expected exit 2, got %d: %s", rc, err);
 }
