@@ -146,36 +146,38 @@ TEST(conversion_both_ways_is_byte_for_byte_lossless)
 
 /*
  * A typical zswap trace, as the kernel produces one under memory pressure:
- * kswapd on one CPU stores batches of 32 pages (SWAP_CLUSTER_MAX) into
- * consecutive swap slots (the swap allocator hands out per-CPU clusters),
- * a few microseconds apart (one compression each); tasks on the other CPUs
- * fault pages back in, with swap readahead loading runs of neighbouring
- * slots, and each exclusive load is followed by the slot's invalidation.
- * Compressed lengths spread over 200..3800 bytes (two varint bytes).
+ * reclaim stores batches of 32 pages (SWAP_CLUSTER_MAX), a few microseconds
+ * apart (one compression each), from kswapd on CPU 0 and direct reclaim on
+ * CPU 2 interleaved; each CPU's pages go to consecutive slots of its own
+ * swap cluster (the allocator's per-CPU clusters). Tasks on other CPUs fault
+ * pages back in, swap readahead loading runs of neighbouring slots, and
+ * each exclusive load is followed by the slot's invalidation. Compressed
+ * lengths spread over 200..3800 bytes (two varint bytes).
  */
 static size_t typical_trace(struct zpb_record *recs, size_t n, uint64_t seed)
 {
-	uint64_t s = seed, t = 0, next_slot = 1000;
+	uint64_t s = seed, t = 0, cluster[2] = { 1000, 1 << 20 };
 	size_t i = 0;
 
 	while (i < n) {
-		uint64_t batch_start = next_slot;
 		unsigned int j, runs;
 
 		for (j = 0; j < 32 && i < n; j++, i++) {
+			unsigned int who = (unsigned int)(tu_rand(&s) % 4 == 0);	/* direct reclaim a quarter of the time */
+
 			t += 1500 + tu_rand(&s) % 3000;
 			memset(&recs[i], 0, sizeof(recs[i]));
 			recs[i].time_ns = t;
-			recs[i].cpu = 0;
+			recs[i].cpu = 2 * who;
 			recs[i].op = ZPB_OP_STORE;
-			recs[i].key = ZPB_KEY(0, next_slot++);
+			recs[i].key = ZPB_KEY(0, cluster[who]++);
 			recs[i].len = 200 + (uint32_t)(tu_rand(&s) % 3600);
 		}
 		/* Faults: a few readahead runs somewhere in the recently swapped range. */
 		for (runs = 0; runs < 3 && i < n; runs++) {
-			uint64_t at = batch_start - tu_rand(&s) % 200;
+			uint64_t at = cluster[tu_rand(&s) % 2] - 1 - tu_rand(&s) % 200;
 			unsigned int len = 1 + (unsigned int)(tu_rand(&s) % 8), k;
-			uint32_t cpu = 1 + (uint32_t)(tu_rand(&s) % 3);
+			uint32_t cpu = 1 + 2 * (uint32_t)(tu_rand(&s) % 2);
 
 			t += 2000 + tu_rand(&s) % 30000;
 			for (k = 0; k < len && i + 1 < n; k++) {

@@ -54,6 +54,14 @@ enum zpb_time_mode {
 #define ZPB_SHORT_DELTA_MAX 0xffff
 #define ZPB_SHORT_LEN_MAX 4096
 
+/*
+ * The kernel's swap allocator hands each CPU its own cluster of consecutive
+ * slots (si->percpu_cluster, since 4.8), so STOREs are sequential per CPU
+ * even when CPUs interleave: the previous STORE key is kept per CPU, in 64
+ * slots (CPU mod 64).
+ */
+#define ZPB_STORE_CPUS 64
+
 #define ZPB_RING_SIZE 256	/* recent keys; an index fits one byte */
 
 /* Longest possible record: tag, time, cpu, key, len, flags, content, label. */
@@ -64,7 +72,8 @@ struct zpb_bin_ctx {
 	uint64_t prev_time;
 	uint64_t prev_delta;	/* time - previous time, mod 2^64 */
 	uint32_t prev_cpu;
-	uint64_t prev_key[ZPB_OP_MAX + 1];
+	uint64_t prev_key[ZPB_OP_MAX + 1];	/* LOAD, INVALIDATE, WRITEBACK */
+	uint64_t store_key[ZPB_STORE_CPUS];	/* STORE, per CPU (mod 64) */
 	uint64_t ring[ZPB_RING_SIZE];
 	uint8_t head;		/* ring[head] is the most recent key */
 	uint64_t pushes;	/* keys pushed so far (the writer's clock) */
@@ -80,6 +89,12 @@ static inline void zpb_bin_push_key(struct zpb_bin_ctx *c, uint64_t key)
 static inline uint64_t zpb_bin_recent(const struct zpb_bin_ctx *c, unsigned int d)
 {
 	return c->ring[(uint8_t)(c->head - d)];
+}
+
+/* Where the key an op's DELTA and NEXT modes start from is kept. */
+static inline uint64_t *zpb_bin_prev_key(struct zpb_bin_ctx *c, unsigned int op, uint32_t cpu)
+{
+	return op == ZPB_OP_STORE ? &c->store_key[cpu % ZPB_STORE_CPUS] : &c->prev_key[op];
 }
 
 static inline int zpb_op_has_key(unsigned int op)

@@ -172,10 +172,10 @@ static int short_store(struct zpb_trace_reader *r, struct zpb_record *rec, unsig
 	rec->op = ZPB_OP_STORE;
 	rec->flags = 0;
 	rec->len = (packed >> 12) + 1;
-	rec->key = c->prev_key[ZPB_OP_STORE] + 1;
+	rec->key = *zpb_bin_prev_key(c, ZPB_OP_STORE, c->prev_cpu) + 1;
 	rec->content = 0;
 	rec->label[0] = '\0';
-	c->prev_key[ZPB_OP_STORE] = rec->key;
+	*zpb_bin_prev_key(c, ZPB_OP_STORE, c->prev_cpu) = rec->key;
 	zpb_bin_push_key(c, rec->key);
 	if (zpb_record_check(rec, r->hdr.page_size, msg, sizeof(msg)))
 		return zpb_reader_fail(r, err, errlen, "%s", msg);
@@ -249,15 +249,16 @@ static int bin_next(struct zpb_trace_reader *r, struct zpb_record *rec, char *er
 	rec->label[0] = '\0';
 
 	if (zpb_op_has_key(op)) {
+		uint64_t *prev = zpb_bin_prev_key(c, op, rec->cpu);
 		unsigned int back;
 
 		switch (kmode) {
 		case ZPB_KEY_DELTA:
 			GET_VARINT(v, "key");
-			rec->key = c->prev_key[op] + (uint64_t)zpb_unzigzag(v);
+			rec->key = *prev + (uint64_t)zpb_unzigzag(v);
 			break;
 		case ZPB_KEY_NEXT:
-			rec->key = c->prev_key[op] + 1;
+			rec->key = *prev + 1;
 			break;
 		case ZPB_KEY_RECENT:
 			GET_BYTE(back, "key");
@@ -269,7 +270,7 @@ static int bin_next(struct zpb_trace_reader *r, struct zpb_record *rec, char *er
 			rec->key = zpb_bin_recent(c, 0);
 			break;
 		}
-		c->prev_key[op] = rec->key;
+		*prev = rec->key;
 		zpb_bin_push_key(c, rec->key);
 	} else if (kmode) {
 		return zpb_reader_fail(r, err, errlen, "corrupt record: key mode %u on %s, which has no key",

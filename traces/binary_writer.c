@@ -30,7 +30,7 @@ static int bin_write(struct zpb_trace_writer *w, const struct zpb_record *rec, c
 	start = p = w->buf + w->used;
 	p++;	/* the tag, filled in below */
 
-	if (op == ZPB_OP_STORE && !rec->flags && rec->key == c->prev_key[op] + 1 &&
+	if (op == ZPB_OP_STORE && !rec->flags && rec->key == *zpb_bin_prev_key(c, op, rec->cpu) + 1 &&
 	    d <= ZPB_SHORT_DELTA_MAX && rec->len >= 1 && rec->len <= ZPB_SHORT_LEN_MAX) {
 		uint32_t packed = (uint32_t)(d & 0xfff) | (rec->len - 1) << 12;
 
@@ -45,7 +45,7 @@ static int bin_write(struct zpb_trace_writer *w, const struct zpb_record *rec, c
 		c->prev_time = rec->time_ns;
 		if (d)
 			c->prev_delta = d;
-		c->prev_key[op] = rec->key;
+		*zpb_bin_prev_key(c, op, rec->cpu) = rec->key;
 		zpb_bin_push_key(c, rec->key);
 		w->seen[seen_slot(rec->key)] = (struct zpb_key_seen){ rec->key, c->pushes };
 		*start = (unsigned char)tag;
@@ -75,12 +75,12 @@ static int bin_write(struct zpb_trace_writer *w, const struct zpb_record *rec, c
 	}
 
 	if (zpb_op_has_key(op)) {
-		uint64_t key = rec->key;
-		uint64_t zz = zpb_zigzag((int64_t)(key - c->prev_key[op]));
+		uint64_t key = rec->key, *prev = zpb_bin_prev_key(c, op, rec->cpu);
+		uint64_t zz = zpb_zigzag((int64_t)(key - *prev));
 		struct zpb_key_seen *s = &w->seen[seen_slot(key)];
 		uint64_t back = s->seq && s->key == key ? c->pushes - s->seq : 0;
 
-		if (key == c->prev_key[op] + 1) {
+		if (key == *prev + 1) {
 			tag |= ZPB_KEY_NEXT << ZPB_TAG_KEY_SHIFT;
 		} else if (key == zpb_bin_recent(c, 0)) {
 			tag |= ZPB_KEY_LAST << ZPB_TAG_KEY_SHIFT;
@@ -92,7 +92,7 @@ static int bin_write(struct zpb_trace_writer *w, const struct zpb_record *rec, c
 			tag |= ZPB_KEY_DELTA << ZPB_TAG_KEY_SHIFT;
 			p += zpb_varint_put(p, zz);
 		}
-		c->prev_key[op] = key;
+		*prev = key;
 		zpb_bin_push_key(c, key);
 		s->key = key;
 		s->seq = c->pushes;
