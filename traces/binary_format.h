@@ -46,7 +46,7 @@ enum zpb_time_mode {
 
 /*
  * Op 7 in the tag is the short STORE, the commonest record of a swap-out
- * burst in 4 bytes: no flags, the key is the previous STORE's key + 1, the
+ * burst in 4 bytes: no flags, the key is its CPU's previous STORE key + 1, the
  * tag's top four bits and three bytes after the CPU hold a 16-bit time
  * delta and a 12-bit length - 1 (see docs/trace-format.md).
  */
