@@ -3,7 +3,8 @@
 # Data: stem-i.dat (stores) and stem-i-load.dat (loads) columns: latency ns, cumulative fraction.
 load 'style.gp'
 set logscale x
-set xlabel 'latency (ns, log scale)'
+eval 'set xtics '.ns_tics
+set xlabel 'latency (log scale)'
 set ylabel 'fraction of ops at or below (%)'
 set yrange [0:100]
 plot for [i=1:n] file(i) using 1:(100 * $2) with steps lw lw lc rgb word(colors, i) title word(names, i).' store', \

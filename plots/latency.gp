@@ -5,5 +5,6 @@
 load 'style.gp'
 eval set_percentile_axis
 set logscale y
-set ylabel 'latency (ns, log scale)'
+eval 'set ytics '.ns_tics
+set ylabel 'latency (log scale)'
 plot for [i=1:n] file(i) using 1:2 with lines lw lw lc rgb word(colors, i) title word(names, i)

@@ -23,7 +23,8 @@ if (have_lat) {
 	eval set_percentile_axis
 	set yrange [*:*]
 	set logscale y
-	set ylabel 'reclaim latency (ns, log)'
+	eval 'set ytics '.ns_tics
+	set ylabel 'reclaim latency (log)'
 	plot for [i=1:n] sprintf('%s-%d-lat.dat', stem, i) using 1:2 with lines lw lw lc rgb word(colors, i) title word(names, i)
 } else {
 	unset xlabel

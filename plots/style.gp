@@ -30,3 +30,5 @@ lw = 2
 file(i) = sprintf('%s-%d.dat', stem, i)
 # Percentile axis as HdrHistogram draws it: x = 1/(1-q) on a log scale.
 set_percentile_axis = "set logscale x; set xrange [2:10000]; set xtics ('50%%' 2, '90%%' 10, '99%%' 100, '99.9%%' 1000, '99.99%%' 10000); set mxtics 10; set xlabel 'percentile (log scale of 1/(1-q))'"
+# Latency axes (log scale, in ns) labelled in readable units.
+ns_tics = "('1 ns' 1, '10 ns' 10, '100 ns' 100, '1 µs' 1e3, '10 µs' 1e4, '100 µs' 1e5, '1 ms' 1e6, '10 ms' 1e7, '100 ms' 1e8, '1 s' 1e9, '10 s' 1e10)"

@@ -33,7 +33,7 @@ static const char style[] =
 	"figure svg{max-width:100%;height:auto;display:block}"
 	".missing{color:#777;font-style:italic}details{margin:1em 0}dl{display:grid;"
 	"grid-template-columns:max-content auto;gap:.1em 1em;font-size:.9em}dt{font-weight:bold}dd{margin:0}"
-	"code{background:#f4f4f4;padding:0 .2em}";
+	"code{background:#f4f4f4;padding:0 .2em}.wide{overflow-x:auto}";
 
 static void cell_value(FILE *f, const struct zpb_report *rep, const struct zpb_subject *s,
 		       const struct zpb_report_column *c)
@@ -67,7 +67,7 @@ static void summary_table(FILE *f, const struct zpb_report *rep, const struct zp
 	const struct zpb_report_column *c;
 	size_t i;
 
-	fputs("<table class=\"summary\">\n<tr><th>allocator</th><th>runs</th>", f);
+	fputs("<div class=\"wide\"><table class=\"summary\">\n<tr><th>allocator</th><th>runs</th>", f);
 	for (c = zpb_report_columns; c->metric; c++) {
 		fputs("<th>", f);
 		esc(f, c->header);
@@ -90,7 +90,7 @@ static void summary_table(FILE *f, const struct zpb_report *rep, const struct zp
 			cell_value(f, rep, s, c);
 		fputs("</tr>\n", f);
 	}
-	fputs("</table>\n", f);
+	fputs("</table></div>\n", f);
 }
 
 /* Generic table of every metric: Google Benchmark results. */
@@ -99,7 +99,7 @@ static void gbench_table(FILE *f, const struct zpb_report *rep, const struct zpb
 	const char *cols[12];
 	size_t nc = zpb_report_metric_names(in, cols, 12), i, k;
 
-	fputs("<table class=\"summary\">\n<tr><th>benchmark</th><th>repetitions</th>", f);
+	fputs("<div class=\"wide\"><table class=\"summary\">\n<tr><th>benchmark</th><th>repetitions</th>", f);
 	for (k = 0; k < nc; k++) {
 		fputs("<th>", f);
 		esc(f, cols[k]);
@@ -119,7 +119,7 @@ static void gbench_table(FILE *f, const struct zpb_report *rep, const struct zpb
 		}
 		fputs("</tr>\n", f);
 	}
-	fputs("</table>\n", f);
+	fputs("</table></div>\n", f);
 }
 
 static void figure(FILE *f, const struct zpb_report *rep, const struct zpb_picture *p)

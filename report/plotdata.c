@@ -25,7 +25,8 @@ static void sanitize(char *out, size_t len, const char *in, bool word)
 	for (; *in && n + 1 < len; in++) {
 		char c = *in;
 
-		if (c == '\'' || c == '\\' || c == '"' || (unsigned char)c < 0x20 || c == 0x7f)
+		if (c == '\'' || c == '\\' || c == '"' || c == '<' || c == '>' || c == '&' ||
+		    (unsigned char)c < 0x20 || c == 0x7f)
 			c = '_';
 		if (word && c == ' ')
 			c = '_';
