@@ -137,6 +137,8 @@ TEST(zbud_pair_fits_exactly_at_63_chunks_and_not_at_64)
 	h[0] = alloc(zp, 1984);	/* 31 chunks */
 	h[1] = alloc(zp, 2048);	/* 32 chunks: 63 in all, fits */
 	CHECK_EQ_UL(pages(zp), 1, "zbud pages for 31+32 chunks");
+	CHECK_EQ_UL(offset_of(h[1]), PAGE_SIZE - 32 * CHUNK, "zbud last buddy of a full page");
+	CHECK_EQ_UL(offset_of(h[0]) + 31 * CHUNK, offset_of(h[1]), "zbud full page: first buddy ends where last begins");
 	h[2] = alloc(zp, 1985);	/* 32 chunks */
 	h[3] = alloc(zp, 2048);	/* 32 chunks: 64 > 63, new page */
 	CHECK_EQ_UL(pages(zp), 3, "zbud pages after adding 32+32 chunks");
@@ -144,6 +146,7 @@ TEST(zbud_pair_fits_exactly_at_63_chunks_and_not_at_64)
 	h[4] = alloc(zp, 3968);	/* 62 chunks, one chunk left */
 	h[5] = alloc(zp, 64);	/* one chunk: fits beside it */
 	CHECK_EQ_UL(page_of(h[4]), page_of(h[5]), "zbud: 62+1 chunks share a page");
+	CHECK_EQ_UL(offset_of(h[5]), PAGE_SIZE - CHUNK, "zbud one-chunk last buddy is the page's last chunk");
 	CHECK_EQ_UL(pages(zp), 4, "zbud pages after 62+1 chunks");
 	for (int i = 0; i < 6; i++)
 		zpool_free(zp, h[i]);
