@@ -479,6 +479,100 @@ TEST(z3fold_failed_evict_puts_the_page_back_and_retries_eight_times)
 	done(zp, w);
 }
 
+/*
+ * A user may free an object while reclaim is evicting its page (zswap's
+ * invalidate racing writeback). Simulated in order: evicting the middle,
+ * the callback also frees FIRST as the racing user would; reclaim then
+ * offers FIRST's handle, which must still resolve, and the callback, which
+ * no longer knows it, answers 0 as zswap does for an invalidated entry.
+ */
+static int raced_first = -1;
+
+static int r_evict_racing(struct zpool *zp, unsigned long handle)
+{
+	int i;
+
+	R.calls++;
+	for (i = 0; i < NOBJ; i++)
+		if (R.handle[i] == handle)
+			break;
+	if (i == NOBJ) {
+		/* Already freed by its owner: still a handle of this page. */
+		void *p = zpool_map_handle(zp, handle, ZPOOL_MM_RO);
+
+		CHECK(p && page_of(zp, handle) == ((unsigned long)p & PAGE_MASK),
+		      "z3fold: a handle freed during reclaim no longer maps to its page");
+		zpool_unmap_handle(zp, handle);
+		return 0;
+	}
+	intact(zp, handle, R.size[i], i);
+	zpool_free(zp, handle);
+	R.handle[i] = 0;
+	R.order[R.norder++] = i;
+	if (raced_first >= 0 && R.handle[raced_first]) {
+		zpool_free(zp, R.handle[raced_first]);
+		R.handle[raced_first] = 0;
+	}
+	return 0;
+}
+
+static const struct zpool_ops r_racing_ops = { .evict = r_evict_racing };
+
+TEST(z3fold_handle_freed_by_its_owner_during_reclaim_still_resolves)
+{
+	unsigned long w = zpb_diag_warnings();
+	struct zpool *zp = mk(&r_racing_ops);
+	unsigned int got = 0;
+	int ret;
+
+	REQUIRE(zp, "z3fold: create");
+	r_reset(zp);
+	r_alloc(0, 1000);	/* FIRST */
+	r_alloc(1, 1000);	/* LAST */
+	r_alloc(2, 1000);	/* MIDDLE: evicted first */
+	raced_first = 0;
+	ret = zpool_shrink(zp, 1, &got);
+	raced_first = -1;
+	CHECK(ret == 0 && got == 1, "z3fold: shrink: expected 0 and 1 page, got %d and %u", ret, got);
+	CHECK_EQ_UL(R.calls, 3, "z3fold: evict calls (middle, freed first, last)");
+	CHECK(R.norder == 2 && R.order[0] == 2 && R.order[1] == 1,
+	      "z3fold: evicted middle (2) then last (1): got %d objects: %d %d", R.norder, R.order[0],
+	      R.order[1]);
+	CHECK_EQ_UL(zpool_pages(zp), 0, "z3fold: pages after reclaim");
+	done(zp, w);	/* the slots went back too: kmem_cache_destroy would WARN */
+}
+
+/* A headless object freed while its evict fails: v5.4 leaks the page. */
+static int r_evict_fail_but_free(struct zpool *zp, unsigned long handle)
+{
+	R.calls++;
+	zpool_free(zp, handle);	/* the owner's free, racing the write-back */
+	R.handle[0] = 0;
+	return -EAGAIN;		/* the write-back itself failed */
+}
+
+static const struct zpool_ops r_fail_free_ops = { .evict = r_evict_fail_but_free };
+
+TEST(z3fold_headless_page_freed_while_its_evict_fails_is_not_leaked)
+{
+	unsigned long w = zpb_diag_warnings();
+	struct zpool *zp = mk(&r_fail_free_ops);
+	unsigned int got = 0;
+	int ret;
+
+	REQUIRE(zp, "z3fold: create");
+	r_reset(zp);
+	r_alloc(0, 4000);	/* headless */
+	CHECK_EQ_UL(zpool_pages(zp), 1, "z3fold: one headless page");
+	ret = zpool_shrink(zp, 1, &got);
+	CHECK(ret == 0 && got == 1, "z3fold: shrink: the emptied page counts as reclaimed: got %d and %u",
+	      ret, got);
+	CHECK_EQ_UL(R.calls, 1, "z3fold: evict calls");
+	CHECK_EQ_UL(zpool_pages(zp), 0, "z3fold: pages after the failed evict of a freed object");
+	CHECK_EQ_UL(zpool_get_total_size(zp), 0, "z3fold: total_size");
+	done(zp, w);
+}
+
 TEST(z3fold_migration_preserves_every_handle_and_its_contents)
 {
 	unsigned long w = zpb_diag_warnings();
