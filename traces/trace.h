@@ -7,6 +7,9 @@
  * Readers stream: memory use is bounded whatever the trace's length. Every
  * error is reported as one line in the caller's buffer that names the file
  * and the record number (and, for binary traces, the byte offset).
+ *
+ * Locking: none. A reader or writer belongs to one thread at a time; any
+ * number of readers may read the same file at once.
  */
 #ifndef ZPB_TRACE_H
 #define ZPB_TRACE_H
@@ -87,9 +90,14 @@ struct zpb_trace_writer;
 struct zpb_trace_reader *zpb_trace_open(const char *path, char *err, size_t errlen);
 const struct zpb_trace_header *zpb_trace_header(const struct zpb_trace_reader *r);
 enum zpb_trace_form zpb_trace_form(const struct zpb_trace_reader *r);
-/* The next record: 1, 0 at the end, -1 on error (@err names file and record). */
+/*
+ * The next record: 1, 0 at the end, -1 on error (@err names file and record).
+ * Fields the record's op does not use are 0. After an error every later call
+ * returns -1 with the same message (until zpb_trace_rewind()). No malloc and
+ * at most one read() per call: fit for a replay loop.
+ */
 int zpb_trace_next(struct zpb_trace_reader *r, struct zpb_record *rec, char *err, size_t errlen);
-/* Records returned so far. */
+/* Records returned so far: after a 1 from zpb_trace_next(), the record's 1-based number. */
 uint64_t zpb_trace_position(const struct zpb_trace_reader *r);
 /* Start again from the first record. 0, or -1 with @err set. */
 int zpb_trace_rewind(struct zpb_trace_reader *r, char *err, size_t errlen);
@@ -104,7 +112,9 @@ void zpb_trace_close(struct zpb_trace_reader *r);
 struct zpb_trace_writer *zpb_trace_writer_open(const char *path, enum zpb_trace_form form,
 					       const struct zpb_trace_header *hdr,
 					       char *err, size_t errlen);
+/* Append @rec after zpb_record_check(): 0, or -1 with @err naming the record (the writer stays usable). */
 int zpb_trace_write(struct zpb_trace_writer *w, const struct zpb_record *rec, char *err, size_t errlen);
+/* Patch the count, fsync, rename over @path, free @w (also on failure). 0 or -1. */
 int zpb_trace_writer_finish(struct zpb_trace_writer *w, char *err, size_t errlen);
 void zpb_trace_writer_abort(struct zpb_trace_writer *w);
 
