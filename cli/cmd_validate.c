@@ -22,8 +22,10 @@ static void usage(FILE *out)
 		"      --tolerance PCT        allowed deviation at every mark (default 1)\n"
 		"      --store-tolerance PCT  at marks reached by stores alone (default 0.3)\n"
 		"      --chain N              zsmalloc chain size (default: the truth file's)\n"
-		"      --kernel-lengths       replay with the kernel's compressed lengths, to\n"
-		"                             separate allocator from compressor differences\n"
+		"      --userspace-verdict    judge the replay with the trace's userspace compressed\n"
+		"                             lengths (default: the kernel's lengths, recorded in\n"
+		"                             TRUTH, so the verdict is on the allocator alone; the\n"
+		"                             userspace-length deviation is shown beside it)\n"
 		"  -o, --output FILE          also write the comparison as JSON\n"
 		"  -h, --help                 this help\n");
 }
@@ -47,7 +49,7 @@ static int validate_run(int argc, char **argv)
 		{ "tolerance", required_argument, NULL, 't' },
 		{ "store-tolerance", required_argument, NULL, 's' },
 		{ "chain", required_argument, NULL, 'c' },
-		{ "kernel-lengths", no_argument, NULL, 'k' },
+		{ "userspace-verdict", no_argument, NULL, 'u' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -77,7 +79,7 @@ static int validate_run(int argc, char **argv)
 				return ZPB_EXIT_USAGE;
 			}
 			break;
-		case 'k': o.kernel_lengths = true; break;
+		case 'u': o.userspace_verdict = true; break;
 		case 'o': json = optarg; break;
 		case 'h': usage(stdout); return ZPB_EXIT_OK;
 		default: usage(stderr); return ZPB_EXIT_USAGE;
@@ -93,27 +95,29 @@ static int validate_run(int argc, char **argv)
 		zpb_cli_error("validate: %s", err);
 		return ZPB_EXIT_USAGE;
 	}
-	printf("Kernel fidelity: %s against Linux %s (%s), %s\n\n", res.allocator, res.kernel,
-	       res.compressor, res.kernel_lengths ? "kernel compressed lengths" : "userspace compressed lengths");
-	printf("| mark | record | kernel pages | port pages | deviation | limit | kernel compr bytes | port stored bytes | same (k/p) | huge (k/trace) | |\n");
-	printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+	printf("Kernel fidelity: %s against Linux %s (%s); verdict on %s compressed lengths\n\n",
+	       res.allocator, res.kernel, res.compressor, res.userspace_verdict ? "userspace" : "the kernel's");
+	printf("| mark | record | kernel pages | port pages | deviation | limit | port pages, userspace lengths "
+	       "| deviation | kernel compr bytes | userspace compr bytes | same (k/p) | huge (k/p) | |\n");
+	printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
 	for (i = 0; i < res.nmarks; i++) {
 		const struct zpb_validate_mark *m = &res.marks[i];
 
-		printf("| %s | %llu | %llu | %llu | %+.3f%% | %.1f%% | %llu | %llu | %llu/%llu | %llu/%llu | %s |\n",
+		printf("| %s | %llu | %llu | %llu | %+.3f%% | %.1f%% | %llu | %+.3f%% | %llu | %llu | %llu/%llu | %llu/%llu | %s |\n",
 		       m->label, (unsigned long long)m->record, (unsigned long long)m->kernel_pages,
 		       (unsigned long long)m->port_pages, m->deviation * 100,
 		       (m->stores_only ? res.store_tolerance : res.tolerance) * 100,
+		       (unsigned long long)m->port_pages_user, m->deviation_user * 100,
 		       (unsigned long long)m->kernel_compr, (unsigned long long)m->port_stored_bytes,
 		       (unsigned long long)m->kernel_same, (unsigned long long)m->port_same,
-		       (unsigned long long)m->kernel_huge, (unsigned long long)m->trace_huge,
+		       (unsigned long long)m->kernel_huge, (unsigned long long)m->port_huge,
 		       m->ok ? "ok" : "**DEVIATES**");
 	}
-	printf("\nCompressor differences: %llu pages stored at a different length than the kernel's "
-	       "(%llu bytes in all)%s.\n", (unsigned long long)res.length_mismatch_pages,
-	       (unsigned long long)res.length_mismatch_bytes,
-	       res.kernel_lengths ? "; replayed with the kernel's lengths" : "");
-	printf("Worst deviation %.3f%%; %d mark%s outside tolerance.\n", res.worst * 100, res.failed,
+	printf("\nCompressor difference: %llu pages compressed to a different stored length in userspace "
+	       "than in the kernel (%llu bytes in all); with the trace's userspace lengths the worst "
+	       "deviation is %.3f%%.\n", (unsigned long long)res.length_mismatch_pages,
+	       (unsigned long long)res.length_mismatch_bytes, res.worst_user * 100);
+	printf("Verdict: worst deviation %.3f%%; %d mark%s outside tolerance.\n", res.worst * 100, res.failed,
 	       res.failed == 1 ? "" : "s");
 	if (json && zpb_validate_write_json(&res, json, err, sizeof(err))) {
 		zpb_cli_error("validate: %s", err);

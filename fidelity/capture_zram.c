@@ -35,7 +35,6 @@
 #include "zram_device.h"
 
 #define PAGE 4096u
-#define MAX_MISMATCHES_LISTED 4096
 
 enum slot_state { SLOT_EMPTY, SLOT_SAME, SLOT_STORED, SLOT_HUGE };
 
@@ -71,7 +70,7 @@ struct capture {
 	struct mark_truth *marks;
 	size_t nmarks, capmarks;
 	struct mismatch *mm;
-	size_t nmm;
+	size_t nmm, capmm;
 	uint64_t mismatch_pages, mismatch_bytes, huge_disagree, same_disagree;
 	uint64_t u_compr, u_same, u_huge, u_stored;
 	uint64_t compacted_outside;	/* pages_compacted moved without a compact step */
@@ -164,16 +163,25 @@ static int read_stat(struct capture *c, struct zpb_mm_stat *st, char *err, size_
 	return zpb_zram_mm_stat(&c->dev, st, err, errlen);
 }
 
-static void note_mismatch(struct capture *c, uint32_t ulen, uint32_t klen)
+static int note_mismatch(struct capture *c, uint32_t ulen, uint32_t klen)
 {
 	c->mismatch_pages++;
 	c->mismatch_bytes += ulen > klen ? ulen - klen : klen - ulen;
-	if (c->nmm < MAX_MISMATCHES_LISTED) {
-		c->mm[c->nmm].record = c->records;	/* the STORE about to be written */
-		c->mm[c->nmm].ulen = ulen;
-		c->mm[c->nmm].klen = klen;
-		c->nmm++;
+	/* Every one is listed, so validate can replay the kernel's exact lengths. */
+	if (c->nmm == c->capmm) {
+		size_t cap = c->capmm ? c->capmm * 2 : 1024;
+		struct mismatch *n = realloc(c->mm, cap * sizeof(*n));
+
+		if (!n)
+			return -1;
+		c->mm = n;
+		c->capmm = cap;
 	}
+	c->mm[c->nmm].record = c->records;	/* the STORE about to be written */
+	c->mm[c->nmm].ulen = ulen;
+	c->mm[c->nmm].klen = klen;
+	c->nmm++;
+	return 0;
 }
 
 /* Forget the userspace accounting of what @s held. */
@@ -232,7 +240,10 @@ static int do_write(struct capture *c, uint64_t idx, const unsigned char *page, 
 			c->huge_disagree++;
 		/* What each side allocates for the page is what density depends on. */
 		if ((khuge ? PAGE : klen) != (state == SLOT_HUGE ? PAGE : ulen))
-			note_mismatch(c, state == SLOT_HUGE ? PAGE : ulen, khuge ? PAGE : klen);
+			if (note_mismatch(c, state == SLOT_HUGE ? PAGE : ulen, khuge ? PAGE : klen)) {
+				snprintf(err, errlen, "capture zram: out of memory");
+				return -1;
+			}
 	}
 
 	/* STORE the new object, then INVALIDATE the old one: zram's order. */
@@ -490,18 +501,17 @@ int zpb_capture_zram(const struct zpb_capture_zram_opts *o, char *err, size_t er
 	if (o->pages > pages)
 		pages = o->pages;
 	c.slots = calloc(pages, sizeof(*c.slots));
-	c.mm = calloc(MAX_MISMATCHES_LISTED, sizeof(*c.mm));
-	if (!c.slots || !c.mm) {
+	if (!c.slots) {
 		snprintf(err, errlen, "capture zram: out of memory for %llu pages", (unsigned long long)pages);
 		goto out;
 	}
 	memset(&hdr, 0, sizeof(hdr));
 	hdr.version = ZPB_TRACE_VERSION;
 	hdr.page_size = PAGE;
-	snprintf(hdr.compressor, sizeof(hdr.compressor), "%s%s", o->compressor,
-		 o->compress ? " (userspace)" : " (kernel lengths)");
-	snprintf(hdr.source, sizeof(hdr.source), "zpoolbench capture zram on Linux %s, %llu image pages, script: %.120s",
-		 kernel, (unsigned long long)c.image_pages, o->pattern ? o->pattern : o->script);
+	snprintf(hdr.compressor, sizeof(hdr.compressor), "%s", o->compressor);
+	snprintf(hdr.source, sizeof(hdr.source), "zpoolbench capture zram on Linux %s, %s lengths, %llu image pages, script: %.100s",
+		 kernel, o->compress ? "userspace" : "kernel", (unsigned long long)c.image_pages,
+		 o->pattern ? o->pattern : o->script);
 	c.w = zpb_trace_writer_open(o->trace_out, o->trace_form, &hdr, err, errlen);
 	if (!c.w)
 		goto out;

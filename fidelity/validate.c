@@ -3,11 +3,18 @@
  * Validation of the zsmalloc port against a zram truth file. See
  * validate.h and docs/fidelity.md.
  *
+ * Two replays: one with the kernel's own compressed lengths (recorded in
+ * the truth file wherever the userspace compressor disagrees), which
+ * measures the allocator alone and gives the verdict; and one with the
+ * trace's userspace lengths, whose extra deviation is the compressors'
+ * difference, reported beside it.
+ *
  * The replay is the ordinary replay engine (deterministic mode, one
  * thread, no pool limit, the modern zswap model, which stores incompressible
  * pages whole as zram's huge class does), so what is validated is exactly
  * what `zpoolbench replay` measures.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,13 +70,18 @@ static int patched_rewind(void *ctx, char *err, size_t errlen)
 /*
  * One pass over the trace for what the replay does not report: where the
  * first non-store happens, and how many incompressible objects are live at
- * each mark (zram's huge_pages).
+ * each mark (zram's huge_pages), with the trace's lengths and with the
+ * kernel's (@patch, as in patched_next()).
  */
-static int scan_trace(const char *path, struct zpb_validate_result *res, char *err, size_t errlen)
+static int scan_trace(const char *path, struct zpb_validate_result *res, const uint64_t (*patch)[2],
+		      size_t npatch, char *err, size_t errlen)
 {
+	size_t next = 0;
+	uint64_t pos = 0, huge_k = 0;
 	struct zpb_trace_reader *r = zpb_trace_open(path, err, errlen);
 	struct zpb_record rec;
-	uint64_t huge = 0, *live = NULL, cap = 0;	/* live[key index]: 1 if an incompressible object */
+	/* live[key index]: bit 0 set if incompressible as traced, bit 1 with the kernel's length */
+	uint64_t huge = 0, *live = NULL, cap = 0;
 	size_t m = 0;
 	bool stores_only = true;
 	int rc;
@@ -96,18 +108,28 @@ static int scan_trace(const char *path, struct zpb_validate_result *res, char *e
 			cap = ncap;
 		}
 		switch (rec.op) {
-		case ZPB_OP_STORE:
-			live[slot] = (rec.flags & ZPB_STORE_INCOMPRESSIBLE) ? 1 : 0;
-			huge += live[slot];
+		case ZPB_OP_STORE: {
+			bool user = rec.flags & ZPB_STORE_INCOMPRESSIBLE, kern = user;
+
+			while (next < npatch && patch[next][0] < pos)
+				next++;
+			if (next < npatch && patch[next][0] == pos)
+				kern = patch[next][1] >= 4096;
+			live[slot] = user | (kern << 1);
+			huge += user;
+			huge_k += kern;
 			break;
+		}
 		case ZPB_OP_INVALIDATE:
-			huge -= live[slot];
+			huge -= live[slot] & 1;
+			huge_k -= live[slot] >> 1;
 			live[slot] = 0;
 			stores_only = false;
 			break;
 		case ZPB_OP_MARK:
 			if (m < res->nmarks) {
 				res->marks[m].trace_huge = huge;
+				res->marks[m].port_huge = huge_k;
 				res->marks[m].stores_only = stores_only;
 			}
 			m++;
@@ -116,6 +138,7 @@ static int scan_trace(const char *path, struct zpb_validate_result *res, char *e
 			stores_only = false;
 			break;
 		}
+		pos++;
 	}
 	free(live);
 	zpb_trace_close(r);
@@ -210,28 +233,76 @@ static uint64_t (*kernel_patches(const struct zpb_json *root, size_t *n))[2]
 	return p;
 }
 
+/* Replay the trace once; @patch non-NULL replays the kernel's lengths. */
+static struct zpb_run_result *replay_once(const struct zpb_validate_opts *o,
+					  const struct zpb_replay_options *ro,
+					  const uint64_t (*patch)[2], size_t npatch,
+					  uint64_t *applied, char *err, size_t errlen)
+{
+	struct zpb_trace_reader *r = zpb_trace_open(o->trace, err, errlen);
+	struct zpb_replay_source src;
+	struct patched_source ps;
+	struct zpb_run_result *run;
+
+	if (!r)
+		return NULL;
+	memset(&ps, 0, sizeof(ps));
+	ps.r = r;
+	ps.patch = patch;
+	ps.npatch = npatch;
+	memset(&src, 0, sizeof(src));
+	src.next = patched_next;
+	src.rewind = patched_rewind;
+	src.ctx = &ps;
+	src.records = zpb_trace_header(r)->record_count;
+	run = zpb_replay_run(ro, &src, &ro->specs[0], 0, NULL, err, errlen);
+	if (applied)
+		*applied = ps.applied;
+	zpb_trace_close(r);
+	if (run && !run->complete) {
+		snprintf(err, errlen, "replay of %s stopped early", o->trace);
+		zpb_run_result_free(run);
+		return NULL;
+	}
+	return run;
+}
+
+static double deviation(uint64_t port, uint64_t kernel)
+{
+	if (!kernel)
+		return port ? 1.0 : 0.0;
+	return ((double)port - (double)kernel) / (double)kernel;
+}
+
 int zpb_validate(const struct zpb_validate_opts *o, struct zpb_validate_result *res,
 		 char *err, size_t errlen)
 {
 	struct zpb_replay_options ro;
-	struct zpb_replay_source src;
-	struct patched_source ps;
-	struct zpb_run_result *run = NULL;
-	struct zpb_trace_reader *r = NULL;
+	struct zpb_run_result *run = NULL, *run_user = NULL;
 	struct zpb_json *root = NULL;
+	uint64_t (*patch)[2] = NULL;
+	size_t npatch = 0, i;
 	char spec[64], num[32];
-	size_t i;
 	int rc = -1;
 
 	memset(res, 0, sizeof(*res));
-	memset(&ps, 0, sizeof(ps));
 	snprintf(res->trace, sizeof(res->trace), "%s", o->trace);
 	snprintf(res->truth, sizeof(res->truth), "%s", o->truth);
 	res->tolerance = o->tolerance;
 	res->store_tolerance = o->store_tolerance;
-	res->kernel_lengths = o->kernel_lengths;
-	if (load_truth(o, res, &root, err, errlen) || scan_trace(o->trace, res, err, errlen))
+	res->userspace_verdict = o->userspace_verdict;
+	if (load_truth(o, res, &root, err, errlen))
 		goto out;
+	patch = kernel_patches(root, &npatch);
+	if (npatch != res->length_mismatch_pages) {
+		snprintf(err, errlen, "%s lists %zu of its %llu length mismatches; it cannot be replayed "
+			 "with the kernel's lengths", o->truth, npatch,
+			 (unsigned long long)res->length_mismatch_pages);
+		goto out;
+	}
+	if (scan_trace(o->trace, res, (const uint64_t (*)[2])patch, npatch, err, errlen))
+		goto out;
+	res->userspace_lengths = zpb_json_bool(zpb_json_get(root, "userspace_lengths"), true);
 
 	snprintf(spec, sizeof(spec), "zsmalloc:chain=%u", res->chain);
 	zpb_replay_options_init(&ro);
@@ -245,25 +316,15 @@ int zpb_validate(const struct zpb_validate_opts *o, struct zpb_validate_result *
 		goto out;
 	snprintf(res->allocator, sizeof(res->allocator), "%s", ro.specs[0].text);
 
-	r = zpb_trace_open(o->trace, err, errlen);
-	if (!r)
-		goto out;
-	if (o->kernel_lengths) {
-		ps.r = r;
-		ps.patch = (const uint64_t (*)[2])kernel_patches(root, &ps.npatch);
-		memset(&src, 0, sizeof(src));
-		src.next = patched_next;
-		src.rewind = patched_rewind;
-		src.ctx = &ps;
-		src.records = zpb_trace_header(r)->record_count;
-	} else {
-		zpb_replay_source_trace(&src, r);
-	}
-	run = zpb_replay_run(&ro, &src, &ro.specs[0], 0, NULL, err, errlen);
+	run = replay_once(o, &ro, (const uint64_t (*)[2])patch, npatch, &res->patched, err, errlen);
 	if (!run)
 		goto out;
-	res->patched = ps.applied;
-	if (run->nmarks != res->nmarks) {
+	if (npatch) {
+		run_user = replay_once(o, &ro, NULL, 0, NULL, err, errlen);
+		if (!run_user)
+			goto out;
+	}
+	if (run->nmarks != res->nmarks || (run_user && run_user->nmarks != res->nmarks)) {
 		snprintf(err, errlen, "replay of %s reached %zu marks, the truth file has %zu",
 			 o->trace, run->nmarks, res->nmarks);
 		goto out;
@@ -271,7 +332,8 @@ int zpb_validate(const struct zpb_validate_opts *o, struct zpb_validate_result *
 	for (i = 0; i < res->nmarks; i++) {
 		struct zpb_validate_mark *v = &res->marks[i];
 		const struct zpb_mark *m = &run->marks[i];
-		double tol = v->stores_only ? o->store_tolerance : o->tolerance, dev;
+		const struct zpb_mark *mu = run_user ? &run_user->marks[i] : m;
+		double tol = v->stores_only ? o->store_tolerance : o->tolerance, verdict;
 
 		if (strcmp(v->label, m->label)) {
 			snprintf(err, errlen, "mark %zu is '%s' in %s but '%s' in %s: they are not one capture",
@@ -279,24 +341,27 @@ int zpb_validate(const struct zpb_validate_opts *o, struct zpb_validate_result *
 			goto out;
 		}
 		v->port_pages = m->s.pool_pages;
-		v->port_stored_bytes = m->s.stored_bytes;
+		v->port_pages_user = mu->s.pool_pages;
+		v->port_stored_bytes = mu->s.stored_bytes;
 		v->port_same = m->s.same_filled;
-		dev = v->kernel_pages ? ((double)v->port_pages - (double)v->kernel_pages) / v->kernel_pages
-				      : (v->port_pages ? 1.0 : 0.0);
-		v->deviation = dev;
-		v->ok = (dev < 0 ? -dev : dev) <= tol + 1e-12;
+		v->deviation = deviation(v->port_pages, v->kernel_pages);
+		v->deviation_user = deviation(v->port_pages_user, v->kernel_pages);
+		verdict = fabs(o->userspace_verdict ? v->deviation_user : v->deviation);
+		v->ok = verdict <= tol + 1e-12;
 		if (!v->ok)
 			res->failed++;
-		if ((dev < 0 ? -dev : dev) > res->worst)
-			res->worst = dev < 0 ? -dev : dev;
+		if (verdict > res->worst)
+			res->worst = verdict;
+		if (fabs(v->deviation_user) > res->worst_user)
+			res->worst_user = fabs(v->deviation_user);
 	}
 	rc = 0;
 out:
 	if (run)
 		zpb_run_result_free(run);
-	if (r)
-		zpb_trace_close(r);
-	free((void *)ps.patch);
+	if (run_user)
+		zpb_run_result_free(run_user);
+	free(patch);
 	zpb_json_free(root);
 	if (rc)
 		zpb_validate_free(res);
@@ -328,12 +393,14 @@ int zpb_validate_write_json(const struct zpb_validate_result *res, const char *p
 	zpb_jw_kstring(&w, "kernel", res->kernel);
 	zpb_jw_kstring(&w, "compressor", res->compressor);
 	zpb_jw_kstring(&w, "allocator", res->allocator);
-	zpb_jw_kbool(&w, "kernel_lengths", res->kernel_lengths);
+	zpb_jw_kbool(&w, "userspace_lengths", res->userspace_lengths);
+	zpb_jw_kstring(&w, "verdict_on", res->userspace_verdict ? "userspace lengths" : "kernel lengths");
 	zpb_jw_kdouble(&w, "tolerance", res->tolerance);
 	zpb_jw_kdouble(&w, "store_tolerance", res->store_tolerance);
 	zpb_jw_ku64(&w, "length_mismatch_pages", res->length_mismatch_pages);
 	zpb_jw_ku64(&w, "length_mismatch_bytes", res->length_mismatch_bytes);
 	zpb_jw_kdouble(&w, "worst_deviation", res->worst);
+	zpb_jw_kdouble(&w, "worst_deviation_userspace_lengths", res->worst_user);
 	zpb_jw_ku64(&w, "failed_marks", res->failed);
 	zpb_jw_kbool(&w, "pass", res->failed == 0);
 	zpb_jw_key(&w, "marks");
@@ -348,6 +415,8 @@ int zpb_validate_write_json(const struct zpb_validate_result *res, const char *p
 		zpb_jw_ku64(&w, "kernel_pages", v->kernel_pages);
 		zpb_jw_ku64(&w, "port_pages", v->port_pages);
 		zpb_jw_kdouble(&w, "deviation", v->deviation);
+		zpb_jw_ku64(&w, "port_pages_userspace_lengths", v->port_pages_user);
+		zpb_jw_kdouble(&w, "deviation_userspace_lengths", v->deviation_user);
 		zpb_jw_kbool(&w, "ok", v->ok);
 		zpb_jw_ku64(&w, "kernel_compr_data_size", v->kernel_compr);
 		zpb_jw_ku64(&w, "userspace_compr_data_size", v->userspace_compr);
@@ -355,6 +424,7 @@ int zpb_validate_write_json(const struct zpb_validate_result *res, const char *p
 		zpb_jw_ku64(&w, "kernel_same_pages", v->kernel_same);
 		zpb_jw_ku64(&w, "port_same_pages", v->port_same);
 		zpb_jw_ku64(&w, "kernel_huge_pages", v->kernel_huge);
+		zpb_jw_ku64(&w, "port_huge_pages", v->port_huge);
 		zpb_jw_ku64(&w, "trace_huge_pages", v->trace_huge);
 		zpb_jw_object_end(&w);
 	}

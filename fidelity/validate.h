@@ -17,31 +17,38 @@ struct zpb_validate_opts {
 	double tolerance;		/* at every mark (fraction; default 0.01) */
 	double store_tolerance;		/* at marks reached by stores alone (default 0.003) */
 	unsigned int chain;		/* 0: the truth file's chain size */
-	bool kernel_lengths;		/* replay with the kernel's compressed lengths */
+	bool userspace_verdict;		/* judge the replay with userspace lengths instead */
 };
 
 struct zpb_validate_mark {
 	char label[64];
 	uint64_t record;
 	bool stores_only;		/* no INVALIDATE or COMPACT before it */
-	uint64_t kernel_pages, port_pages;
-	double deviation;		/* (port - kernel) / kernel */
-	bool ok;
+	uint64_t kernel_pages;
+	uint64_t port_pages;		/* replayed with the kernel's compressed lengths */
+	uint64_t port_pages_user;	/* replayed with the trace's (userspace) lengths */
+	double deviation;		/* (port - kernel) / kernel, kernel lengths */
+	double deviation_user;		/* the same with userspace lengths: adds the compressor's effect */
+	bool ok;			/* the verdict's deviation is within this mark's tolerance */
 	uint64_t kernel_compr, port_stored_bytes, userspace_compr;
 	uint64_t kernel_same, port_same;
-	uint64_t kernel_huge, trace_huge;
+	uint64_t kernel_huge;
+	uint64_t port_huge;		/* incompressible objects live, kernel lengths */
+	uint64_t trace_huge;		/* the same with the trace's lengths */
 };
 
 struct zpb_validate_result {
 	char trace[512], truth[512];
 	char kernel[128], compressor[64], allocator[128];
 	unsigned int chain;
-	bool kernel_lengths;
+	bool userspace_verdict;
+	bool userspace_lengths;		/* the trace has userspace lengths (else the kernel's) */
 	double tolerance, store_tolerance;
 	uint64_t length_mismatch_pages, length_mismatch_bytes, patched;
 	struct zpb_validate_mark *marks;
 	size_t nmarks;
-	double worst;			/* largest |deviation| */
+	double worst;			/* largest |deviation| of the verdict */
+	double worst_user;		/* largest |deviation_user| */
 	int failed;			/* marks outside their tolerance */
 };
 

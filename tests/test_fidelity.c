@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Kernel fidelity: the zsmalloc port against the kernel's own zsmalloc, on
+ * the zram captures shipped in tests/fixtures/zram/ (see docs/fidelity.md).
+ * No root and no zram needed: the kernel's side is in the truth files.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../fidelity/opscript.h"
+#include "../fidelity/validate.h"
+#include "harness.h"
+
+#define FIX "tests/fixtures/zram/"
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct {
+	const char *name;
+	bool userspace_compressor_matches;	/* lz4: within the bar even on userspace lengths */
+} fixtures[] = {
+	{ "sharedlibs-lz4", true },
+	{ "textcorpus-lz4", true },
+	{ "pyheap-lz4", true },
+	{ "textcorpus-lzo", false },	/* the kernel's lzo differs on most pages: see docs/fidelity.md */
+};
+
+static int run(const char *name, bool userspace, unsigned int chain, struct zpb_validate_result *res,
+	       char *err, size_t errlen)
+{
+	char trace[256], truth[256];
+	struct zpb_validate_opts o = {
+		.trace = trace, .truth = truth, .tolerance = 0.01, .store_tolerance = 0.003,
+		.chain = chain, .userspace_verdict = userspace,
+	};
+
+	snprintf(trace, sizeof(trace), FIX "%s.zpt", name);
+	snprintf(truth, sizeof(truth), FIX "%s.truth.json", name);
+	return zpb_validate(&o, res, err, errlen);
+}
+
+TEST(zsmalloc_port_within_tolerance_of_kernel_at_every_fixture_mark)
+{
+	size_t f, i;
+
+	for (f = 0; f < ARRAY_LEN(fixtures); f++) {
+		struct zpb_validate_result res;
+		char err[512];
+
+		if (run(fixtures[f].name, false, 0, &res, err, sizeof(err))) {
+			CHECK(0, "%s: %s", fixtures[f].name, err);
+			continue;
+		}
+		CHECK(res.nmarks == 6, "%s: %zu marks, the fixture pattern has 6", fixtures[f].name, res.nmarks);
+		for (i = 0; i < res.nmarks; i++)
+			CHECK(res.marks[i].ok, "%s mark %s: port %llu pages, kernel %llu (%+.3f%%, limit %.1f%%)",
+			      fixtures[f].name, res.marks[i].label, (unsigned long long)res.marks[i].port_pages,
+			      (unsigned long long)res.marks[i].kernel_pages, res.marks[i].deviation * 100,
+			      (res.marks[i].stores_only ? res.store_tolerance : res.tolerance) * 100);
+		CHECK(res.marks[0].stores_only, "%s: the fill mark is reached by stores alone", fixtures[f].name);
+		zpb_validate_free(&res);
+	}
+}
+
+/* Stronger than the bar, and what the port achieves: with the kernel's own
+ * compressed lengths every mark's page count is the kernel's exactly. */
+TEST(zsmalloc_port_matches_kernel_pages_exactly_with_kernel_lengths)
+{
+	size_t f, i;
+
+	for (f = 0; f < ARRAY_LEN(fixtures); f++) {
+		struct zpb_validate_result res;
+		char err[512];
+
+		if (run(fixtures[f].name, false, 0, &res, err, sizeof(err))) {
+			CHECK(0, "%s: %s", fixtures[f].name, err);
+			continue;
+		}
+		for (i = 0; i < res.nmarks; i++) {
+			CHECK_EQ_UL(res.marks[i].port_pages, res.marks[i].kernel_pages, res.marks[i].label);
+			CHECK_EQ_UL(res.marks[i].port_same, res.marks[i].kernel_same, "same-filled pages");
+			CHECK_EQ_UL(res.marks[i].port_huge, res.marks[i].kernel_huge, "huge pages (kernel lengths)");
+		}
+		zpb_validate_free(&res);
+	}
+}
+
+TEST(lz4_fixtures_meet_the_bar_on_userspace_lengths_too)
+{
+	size_t f, i;
+
+	for (f = 0; f < ARRAY_LEN(fixtures); f++) {
+		struct zpb_validate_result res;
+		char err[512];
+
+		if (!fixtures[f].userspace_compressor_matches)
+			continue;
+		if (run(fixtures[f].name, true, 0, &res, err, sizeof(err))) {
+			CHECK(0, "%s: %s", fixtures[f].name, err);
+			continue;
+		}
+		for (i = 0; i < res.nmarks; i++)
+			CHECK(res.marks[i].ok, "%s mark %s (userspace lengths): %+.3f%%", fixtures[f].name,
+			      res.marks[i].label, res.marks[i].deviation_user * 100);
+		zpb_validate_free(&res);
+	}
+}
+
+/* The comparison can fail: the kernel here chains up to 8 pages a zspage,
+ * and a port told to chain 4 must be caught at some mark. */
+TEST(validate_catches_a_port_with_the_wrong_chain_size)
+{
+	struct zpb_validate_result res;
+	char err[512];
+
+	REQUIRE(run("sharedlibs-lz4", false, 4, &res, err, sizeof(err)) == 0, "%s", err);
+	CHECK(res.failed > 0, "chain=4 against a chain-8 kernel passed every mark (worst %.3f%%)",
+	      res.worst * 100);
+	zpb_validate_free(&res);
+}
+
+TEST(validate_rejects_a_truth_file_from_another_capture)
+{
+	struct zpb_validate_opts o = { .trace = FIX "pyheap-lz4.zpt", .truth = "tests/fixtures/zram/README.md",
+				       .tolerance = 0.01, .store_tolerance = 0.003 };
+	struct zpb_validate_result res;
+	char err[512] = "";
+
+	CHECK(zpb_validate(&o, &res, err, sizeof(err)) == -1, "a non-JSON truth file was accepted");
+	CHECK(strstr(err, "README.md") != NULL, "the error names the file: %s", err);
+	o.truth = "tests/fixtures/no-such-truth.json";
+	CHECK(zpb_validate(&o, &res, err, sizeof(err)) == -1 && strstr(err, "no-such-truth.json"),
+	      "a missing truth file is an error naming it: %s", err);
+}
+
+TEST(opscript_parses_steps_and_names_the_bad_line)
+{
+	char path[] = "/tmp/zpb-opscript-XXXXXX", err[256];
+	struct zpb_opscript s;
+	FILE *f;
+	int fd = mkstemp(path);
+
+	REQUIRE(fd >= 0, "mkstemp");
+	f = fdopen(fd, "w");
+	fprintf(f, "# a script\nwrite 0 8\nwrite 2 2 from 100\ndiscard 0 4 every 2\ncompact\nmark done\n");
+	fclose(f);
+	REQUIRE(zpb_opscript_load(&s, path, err, sizeof(err)) == 0, "%s", err);
+	CHECK(s.n == 5, "5 steps, got %zu", s.n);
+	CHECK(s.steps[1].from == 100 && s.steps[2].every == 2, "from and every parsed");
+	CHECK(zpb_opscript_pages(&s) == 8, "the script touches 8 pages, got %llu",
+	      (unsigned long long)zpb_opscript_pages(&s));
+	zpb_opscript_free(&s);
+	f = fopen(path, "w");
+	fprintf(f, "write 0 8\nerase 3 1\n");
+	fclose(f);
+	CHECK(zpb_opscript_load(&s, path, err, sizeof(err)) == -1, "an unknown step is refused");
+	CHECK(strstr(err, ":2:") && strstr(err, "erase"), "the error names line 2 and the step: %s", err);
+	unlink(path);
+}
+
+TEST(opscript_pattern_marks_each_step_and_overwrites_only_stored_pages)
+{
+	struct zpb_opscript s;
+	char err[256];
+	size_t i, marks = 0, writes = 0;
+
+	REQUIRE(zpb_opscript_pattern(&s, "fill,invalidate-every=3,overwrite-every=5,refill,compact",
+				     30, 30, err, sizeof(err)) == 0, "%s", err);
+	for (i = 0; i < s.n; i++) {
+		marks += s.steps[i].kind == ZPB_STEP_MARK;
+		/* overwrite-every=5 picks 1, 6, 11, ...; those divisible by 3 were discarded */
+		if (s.steps[i].kind == ZPB_STEP_WRITE && s.steps[i].count == 1 && marks == 2) {
+			writes++;
+			CHECK(s.steps[i].first % 3 != 0, "page %llu was discarded, not overwritten",
+			      (unsigned long long)s.steps[i].first);
+		}
+	}
+	CHECK(marks == 5, "one mark per step, got %zu", marks);
+	CHECK(writes == 4, "overwrites of pages 1, 11, 16, 26: got %zu", writes);
+	CHECK(!strcmp(s.steps[s.n - 1].label, "5-compact"), "last mark is '5-compact', got '%s'",
+	      s.steps[s.n - 1].label);
+	zpb_opscript_free(&s);
+	CHECK(zpb_opscript_pattern(&s, "fill,shred", 10, 10, err, sizeof(err)) == -1 && strstr(err, "shred"),
+	      "an unknown pattern step is named: %s", err);
+}
