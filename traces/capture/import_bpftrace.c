@@ -325,7 +325,7 @@ int zpb_import_bpftrace_stats(const char *in, const char *out, enum zpb_trace_fo
 	im.t0 = v[0].ns;
 	im.err = err;
 	im.errlen = errlen;
-	if (zpb_sink_mark(im.sink, 0, v[0].cpu, "capture start", err, errlen))
+	if (zpb_sink_mark(im.sink, 0, v[0].cpu, "capture-start", err, errlen))
 		goto fail;
 	for (i = 0; i < n; i++) {
 		if (do_event(&im, &v[i])) {
@@ -337,7 +337,7 @@ int zpb_import_bpftrace_stats(const char *in, const char *out, enum zpb_trace_fo
 			goto fail;
 		}
 	}
-	if (zpb_sink_mark(im.sink, v[n - 1].ns - im.t0, v[n - 1].cpu, "capture end", err, errlen))
+	if (zpb_sink_mark(im.sink, v[n - 1].ns - im.t0, v[n - 1].cpu, "capture-end", err, errlen))
 		goto fail;
 	st->records = ws.base.count;
 	free(v);

@@ -167,10 +167,24 @@ static void lru_push(struct run *r, uint32_t p)
 /* One access to page @p: a hit moves it to the front; a miss brings it in and may evict. */
 static int lru_touch(struct run *r, uint32_t p)
 {
-	switch (r->state[p]) {
-	case RESIDENT:
+	if (r->state[p] == RESIDENT) {
 		lru_unlink(r, p);
-		break;
+		lru_push(r, p);
+		return 0;
+	}
+	/*
+	 * Reclaim makes room before the fault brings the page in, so RAM never
+	 * holds more than the budget, not even between two records.
+	 */
+	while (r->resident >= r->o->budget) {
+		uint32_t q = r->tail;
+
+		lru_unlink(r, q);
+		r->state[q] = r->pages[q].rejected ? ON_DISK : SWAPPED;
+		if (store(r, q))
+			return -1;
+	}
+	switch (r->state[p]) {
 	case SWAPPED:
 		if (swapin(r, p))
 			return -1;
@@ -181,15 +195,6 @@ static int lru_touch(struct run *r, uint32_t p)
 	default:
 		r->st->first_touches++;
 		break;
-	}
-	/* Evict first so RAM never holds more than the budget, even for a moment. */
-	while (r->resident >= r->o->budget) {
-		uint32_t q = r->tail;
-
-		lru_unlink(r, q);
-		r->state[q] = r->pages[q].rejected ? ON_DISK : SWAPPED;
-		if (store(r, q))
-			return -1;
 	}
 	r->state[p] = RESIDENT;
 	lru_push(r, p);

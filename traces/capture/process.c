@@ -466,7 +466,7 @@ int zpb_capture_process(const struct zpb_capture_process_opts *o,
 		char label[32];
 
 		c.now = start;
-		snprintf(label, sizeof(label), "snapshot %u", gen);
+		snprintf(label, sizeof(label), "snapshot-%u", gen);
 		if (zpb_sink_mark(c.sink, rec_time(&c), c.cpu, label, err, errlen))
 			goto out;
 		r = snapshot(&c, gen);
