@@ -112,7 +112,11 @@ void zpb_trace_close(struct zpb_trace_reader *r);
 struct zpb_trace_writer *zpb_trace_writer_open(const char *path, enum zpb_trace_form form,
 					       const struct zpb_trace_header *hdr,
 					       char *err, size_t errlen);
-/* Append @rec after zpb_record_check(): 0, or -1 with @err naming the record (the writer stays usable). */
+/*
+ * Append @rec after zpb_record_check(): 0, or -1 with @err naming the
+ * record. A record that fails the check is refused and the writer stays
+ * usable; after a write error every call fails.
+ */
 int zpb_trace_write(struct zpb_trace_writer *w, const struct zpb_record *rec, char *err, size_t errlen);
 /* Patch the count, fsync, rename over @path, free @w (also on failure). 0 or -1. */
 int zpb_trace_writer_finish(struct zpb_trace_writer *w, char *err, size_t errlen);
