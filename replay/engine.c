@@ -13,7 +13,9 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../allocators/kernel/bug.h"
 #include "../allocators/kernel/percpu.h"
@@ -172,6 +174,23 @@ static void engine_free(struct zpb_engine *e)
 static inline bool keyed(uint8_t op)
 {
 	return op >= ZPB_OP_STORE && op <= ZPB_OP_WRITEBACK;
+}
+
+/* Memory figures for the results: RSS now (from /proc) and the peak (getrusage). */
+static void memory_usage(struct zpb_run_result *r)
+{
+	unsigned long long size = 0, resident = 0;
+	struct rusage ru;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	if (f) {
+		if (fscanf(f, "%llu %llu", &size, &resident) != 2)
+			resident = 0;
+		fclose(f);
+	}
+	r->rss_bytes = resident * (unsigned long long)sysconf(_SC_PAGESIZE);
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		r->peak_rss_bytes = (uint64_t)ru.ru_maxrss * 1024;
 }
 
 static void sample_into(struct zpb_engine *e, struct zpb_run_result *r, uint64_t rec, uint64_t *every)
@@ -360,6 +379,7 @@ out:
 	r->peak_pool_pages = e->peak_pool_pages;
 	r->distinct_keys = e->kt.nentries - 1;
 	zpb_objects_per_page(e);
+	memory_usage(r);
 	merge(e, r);
 	drain(e);
 	r->leaked_pages = zpool_destroy_pool(e->pool);

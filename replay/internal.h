@@ -114,6 +114,17 @@ struct zpb_counters {
 #define CNT_ADD(c, field, d) __atomic_store_n(&(c)->field, __atomic_load_n(&(c)->field, __ATOMIC_RELAXED) + (d), __ATOMIC_RELAXED)
 #define CNT_GET(c, field) __atomic_load_n(&(c)->field, __ATOMIC_RELAXED)
 
+/*
+ * Where a thread sleeps when spinning did not see the word it waits on
+ * change: the waiter announces itself in @waiters, the publisher wakes only
+ * if someone announced (both seq_cst, so no wakeup is lost).
+ */
+struct zpb_waitpoint {
+	pthread_mutex_t m;
+	pthread_cond_t c;
+	int waiters;
+};
+
 struct zpb_worker {
 	struct zpb_engine *eng;
 	int index;
@@ -124,6 +135,8 @@ struct zpb_worker {
 	uint64_t head __attribute__((aligned(64)));	/* written by the producer */
 	uint64_t tail __attribute__((aligned(64)));	/* written by the consumer: items completed */
 	uint64_t enqueued;		/* producer's private copy of head */
+	struct zpb_waitpoint head_wp;	/* the worker waits here for records */
+	struct zpb_waitpoint tail_wp;	/* others wait here for its progress */
 	struct zpb_counters cnt __attribute__((aligned(64)));
 	struct zpb_op_counts ops;
 	struct zpb_reclaim_counts rc;

@@ -12,8 +12,10 @@
  * so the earliest unfinished record can always run: no deadlock.
  *
  * Each thread has a single-producer single-consumer ring; the dispatching
- * thread decodes the trace and fills them. Waiting spins, then yields: an
- * idle thread makes no system call per record.
+ * thread decodes the trace and fills them. Waiting spins briefly, then
+ * sleeps on a condition variable: replay threads and the dispatcher may
+ * outnumber the CPUs, and a spinning waiter would steal the CPU from the
+ * very thread it waits for. A thread with work never makes a system call.
  */
 #include <sched.h>
 #include <stdio.h>
@@ -27,13 +29,51 @@ static inline void cpu_relax(void)
 #endif
 }
 
-/* Spin a while, then yield: *@spins counts this wait's rounds. */
-static inline void backoff(unsigned int *spins)
+#define SPINS 200
+
+static void wp_init(struct zpb_waitpoint *wp)
 {
-	if (++*spins < 256)
+	pthread_mutex_init(&wp->m, NULL);
+	pthread_cond_init(&wp->c, NULL);
+	wp->waiters = 0;
+}
+
+static void wp_destroy(struct zpb_waitpoint *wp)
+{
+	pthread_mutex_destroy(&wp->m);
+	pthread_cond_destroy(&wp->c);
+}
+
+static int done;	/* per-process: one run at a time */
+
+/* Wait until *@word >= @target, or (if @or_done) the run is done. */
+static void wait_ge(uint64_t *word, uint64_t target, struct zpb_waitpoint *wp, bool or_done)
+{
+	unsigned int spins;
+
+	for (spins = 0; spins < SPINS; spins++) {
+		if (__atomic_load_n(word, __ATOMIC_ACQUIRE) >= target ||
+		    (or_done && __atomic_load_n(&done, __ATOMIC_ACQUIRE)))
+			return;
 		cpu_relax();
-	else
-		sched_yield();
+	}
+	pthread_mutex_lock(&wp->m);
+	__atomic_fetch_add(&wp->waiters, 1, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(word, __ATOMIC_SEQ_CST) < target &&
+	       !(or_done && __atomic_load_n(&done, __ATOMIC_SEQ_CST)))
+		pthread_cond_wait(&wp->c, &wp->m);
+	__atomic_fetch_sub(&wp->waiters, 1, __ATOMIC_SEQ_CST);
+	pthread_mutex_unlock(&wp->m);
+}
+
+static inline void publish(uint64_t *word, uint64_t v, struct zpb_waitpoint *wp)
+{
+	__atomic_store_n(word, v, __ATOMIC_SEQ_CST);
+	if (unlikely(__atomic_load_n(&wp->waiters, __ATOMIC_SEQ_CST))) {
+		pthread_mutex_lock(&wp->m);
+		pthread_cond_broadcast(&wp->c);
+		pthread_mutex_unlock(&wp->m);
+	}
 }
 
 static inline uint64_t mix(uint64_t k)
@@ -57,10 +97,9 @@ void zpb_enqueue(struct zpb_engine *e, int t, const struct zpb_record *rec, uint
 	struct zpb_worker *w = &e->workers[t];
 	struct zpb_entry *ent = zpb_kt_entry(&e->kt, eidx);
 	struct zpb_item *it;
-	unsigned int spins = 0;
 
-	while (w->enqueued - __atomic_load_n(&w->tail, __ATOMIC_ACQUIRE) >= RING_SIZE)
-		backoff(&spins);
+	if (w->enqueued - __atomic_load_n(&w->tail, __ATOMIC_ACQUIRE) >= RING_SIZE)
+		wait_ge(&w->tail, w->enqueued - RING_SIZE + 1, &w->tail_wp, false);
 	it = &w->ring[w->enqueued & (RING_SIZE - 1)];
 	it->time_ns = rec->time_ns;
 	it->record = record;
@@ -77,7 +116,7 @@ void zpb_enqueue(struct zpb_engine *e, int t, const struct zpb_record *rec, uint
 	w->enqueued++;
 	ent->last_thread = (uint32_t)t;
 	ent->last_ticket = w->enqueued;
-	__atomic_store_n(&w->head, w->enqueued, __ATOMIC_RELEASE);
+	publish(&w->head, w->enqueued, &w->head_wp);
 }
 
 void zpb_quiesce(struct zpb_engine *e)
@@ -86,16 +125,9 @@ void zpb_quiesce(struct zpb_engine *e)
 
 	if (!e->threaded)
 		return;
-	for (i = 0; i < e->nworkers; i++) {
-		struct zpb_worker *w = &e->workers[i];
-		unsigned int spins = 0;
-
-		while (__atomic_load_n(&w->tail, __ATOMIC_ACQUIRE) != w->enqueued)
-			backoff(&spins);
-	}
+	for (i = 0; i < e->nworkers; i++)
+		wait_ge(&e->workers[i].tail, e->workers[i].enqueued, &e->workers[i].tail_wp, false);
 }
-
-static int done;	/* per-process: one run at a time */
 
 void *zpb_worker_main(void *arg)
 {
@@ -106,28 +138,25 @@ void *zpb_worker_main(void *arg)
 	zpb_place_where(&w->cpu, &w->node);
 	zpb_reclaim_set_worker(w);
 	for (;;) {
-		unsigned int spins = 0;
 		struct zpb_item *it;
 
-		while (__atomic_load_n(&w->head, __ATOMIC_ACQUIRE) == tail) {
-			if (__atomic_load_n(&done, __ATOMIC_ACQUIRE))
-				goto out;
-			backoff(&spins);
+		if (__atomic_load_n(&w->head, __ATOMIC_ACQUIRE) == tail) {
+			wait_ge(&w->head, tail + 1, &w->head_wp, true);
+			if (__atomic_load_n(&w->head, __ATOMIC_ACQUIRE) == tail)
+				break;	/* done, and nothing left */
 		}
 		it = &w->ring[tail & (RING_SIZE - 1)];
 		if (it->dep_ticket) {
 			struct zpb_worker *d = &e->workers[it->dep_thread];
 
-			spins = 0;
-			while (__atomic_load_n(&d->tail, __ATOMIC_ACQUIRE) < it->dep_ticket)
-				backoff(&spins);
+			if (__atomic_load_n(&d->tail, __ATOMIC_ACQUIRE) < it->dep_ticket)
+				wait_ge(&d->tail, it->dep_ticket, &d->tail_wp, false);
 		}
 		if (e->o->timed)
 			zpb_timed_wait(w, it->time_ns);
 		zpb_exec(w, it->op, it->flags, it->len, it->entry, it->content, it->record);
-		__atomic_store_n(&w->tail, ++tail, __ATOMIC_RELEASE);
+		publish(&w->tail, ++tail, &w->tail_wp);
 	}
-out:
 	zpb_place_where(&w->cpu, &w->node);
 	return NULL;
 }
@@ -149,6 +178,10 @@ int zpb_workers_start(struct zpb_engine *e, char *err, size_t errlen)
 
 	__atomic_store_n(&done, 0, __ATOMIC_RELEASE);
 	for (i = 0; i < e->nworkers; i++) {
+		wp_init(&e->workers[i].head_wp);
+		wp_init(&e->workers[i].tail_wp);
+	}
+	for (i = 0; i < e->nworkers; i++) {
 		if (pthread_create(&e->workers[i].tid, NULL, worker_start, &e->workers[i]) != 0) {
 			snprintf(err, errlen, "cannot start replay thread %d", i);
 			e->nworkers = i;
@@ -164,7 +197,18 @@ void zpb_workers_stop(struct zpb_engine *e)
 	int i;
 
 	zpb_quiesce(e);
-	__atomic_store_n(&done, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&done, 1, __ATOMIC_SEQ_CST);
+	for (i = 0; i < e->nworkers; i++) {
+		struct zpb_waitpoint *wp = &e->workers[i].head_wp;
+
+		pthread_mutex_lock(&wp->m);
+		pthread_cond_broadcast(&wp->c);
+		pthread_mutex_unlock(&wp->m);
+	}
 	for (i = 0; i < e->nworkers; i++)
 		pthread_join(e->workers[i].tid, NULL);
+	for (i = 0; i < e->nworkers; i++) {
+		wp_destroy(&e->workers[i].head_wp);
+		wp_destroy(&e->workers[i].tail_wp);
+	}
 }

@@ -188,6 +188,8 @@ struct zpb_run_result {
 	unsigned long warnings, errors;
 	long leaked_pages;
 	uint64_t distinct_keys;
+	uint64_t rss_bytes;		/* process RSS at the end of the run, pool still full */
+	uint64_t peak_rss_bytes;	/* process peak RSS so far (getrusage) */
 };
 
 /**

@@ -258,6 +258,12 @@ static void write_run(struct zpb_jw *w, const struct zpb_run_result *r, const st
 	zpb_jw_ku64(w, "errors", r->errors);
 	zpb_jw_ki64(w, "leaked_pages", r->leaked_pages);
 	zpb_jw_object_end(w);
+	zpb_jw_key(w, "memory");
+	zpb_jw_object_begin(w);
+	zpb_jw_ku64(w, "rss_bytes", r->rss_bytes);
+	zpb_jw_ku64(w, "peak_rss_bytes", r->peak_rss_bytes);
+	zpb_jw_ku64(w, "pool_bytes", r->final.pool_bytes);
+	zpb_jw_object_end(w);
 	zpb_jw_object_end(w);
 }
 
