@@ -9,3 +9,19 @@ set -eu
 # them for 10 minutes). Skips itself when clang's libFuzzer is missing.
 echo "== fuzz-short: the binary and text trace readers"
 ninja fuzz-short
+
+# Kernel truth: where CI runs as root with zram, capture a small image on
+# this machine's kernel and validate the zsmalloc port against it, so that a
+# kernel upgrade that changes zsmalloc is noticed. (The shipped fixtures are
+# validated by test_fidelity in every run.)
+echo "== fidelity: a fresh zram capture on this kernel"
+if [ "$(id -u)" = 0 ] && { [ -e /sys/block/zram0 ] || [ -e /sys/class/zram-control ] || modprobe zram 2>/dev/null; }; then
+	tmp=$(mktemp -d)
+	head -c 4194304 /usr/bin/bash > "$tmp/image"
+	cat /usr/lib/x86_64-linux-gnu/libc.so.6 >> "$tmp/image" 2>/dev/null || true
+	build/zpoolbench capture zram "$tmp/image" -q --image-pages 1024 -o "$tmp/ci.zpt" --truth "$tmp/ci.truth.json"
+	build/zpoolbench validate "$tmp/ci.zpt" "$tmp/ci.truth.json"
+	rm -rf "$tmp"
+else
+	echo "fidelity: skipped (needs root and zram)"
+fi
