@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # run.sh HAVE_FUZZ SECONDS FUZZER...: run each libFuzzer target for SECONDS
 # (FUZZ_SECONDS in the environment overrides) from the committed seeds in
-# tests/fuzz/corpus/NAME (NAME: binary or text, from the target's name),
+# tests/fuzz/corpus/NAME (NAME: binary, json or text, from the target's name),
 # keeping what it finds in BUILDDIR/fuzz/corpus-NAME. Fails on the first
 # target that finds a crash, a leak or a hang; the reproducer is left in
 # BUILDDIR/fuzz/ and the log in BUILDDIR/fuzz/NAME.log.
@@ -17,6 +17,7 @@ for f in "$@"; do
 	dir=$(dirname "$f")
 	case $(basename "$f") in
 	*binary*) name=binary ;;
+	*json*) name=json ;;
 	*) name=text ;;
 	esac
 	work="$dir/corpus-$name" log="$dir/$name.log"
