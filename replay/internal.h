@@ -144,7 +144,6 @@ struct zpb_worker {
 	struct zpb_hist lateness;
 	uint64_t verify_failures;
 	unsigned char scratch[PAGE_SIZE + 64];	/* load copy-out buffer */
-	unsigned char expect[PAGE_SIZE + 64];
 };
 
 struct zpb_engine {

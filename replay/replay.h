@@ -166,6 +166,7 @@ struct zpb_run_result {
 	struct zpb_thread_result threads[ZPB_REPLAY_MAX_THREADS];
 	uint64_t records;
 	uint64_t wall_ns;
+	uint64_t cpu_ns;		/* CPU time of the replay: the thread's (one thread) or the process's */
 	struct zpb_op_counts ops;
 	struct zpb_reclaim_counts rc;
 	struct zpb_hist lat[ZPB_LAT_MAX];

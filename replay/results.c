@@ -178,6 +178,8 @@ static void write_run(struct zpb_jw *w, const struct zpb_run_result *r, const st
 	zpb_jw_ku64(w, "wall_ns", r->wall_ns);
 	zpb_jw_kdouble(w, "ops_per_sec", r->wall_ns ? (double)r->records * 1e9 / (double)r->wall_ns : 0);
 	zpb_jw_kdouble(w, "ns_per_record", r->records ? (double)r->wall_ns / (double)r->records : 0);
+	zpb_jw_ku64(w, "cpu_ns", r->cpu_ns);
+	zpb_jw_kdouble(w, "records_per_cpu_sec", r->cpu_ns ? (double)r->records * 1e9 / (double)r->cpu_ns : 0);
 	if (harness && harness != r && harness->records && r->records && r->wall_ns)
 		zpb_jw_kdouble(w, "harness_overhead_ratio",
 			       ((double)harness->wall_ns / (double)harness->records) /
