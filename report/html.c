@@ -192,6 +192,16 @@ static void input_section(FILE *f, const struct zpb_report *rep, const struct zp
 	if (!zpb_json_bool(zpb_json_get(root, "complete"), true))
 		fputs(" — <strong>incomplete run</strong> (interrupted): figures cover only what was replayed", f);
 	fputs(". Figures are medians over repetitions; latencies in nanoseconds.</p>\n", f);
+	for (k = 0; k < in->nalloc; k++) {
+		double bad;
+
+		if (zpb_report_value(in->alloc[k].m, "verify_failures", &bad) && bad > 0) {
+			fputs("<p class=\"note\"><strong>Verification failures:</strong> ", f);
+			esc(f, in->alloc[k].m->name);
+			fprintf(f, " returned wrong bytes on %.0f load%s; its figures describe a broken allocator.</p>\n",
+				bad, bad == 1 ? "" : "s");
+		}
+	}
 	summary_table(f, rep, in);
 	for (k = 0; k < in->npics; k++)
 		figure(f, rep, &in->pics[k]);

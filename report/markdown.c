@@ -130,6 +130,15 @@ int zpb_report_write_markdown(FILE *f, const struct zpb_report *rep)
 		if (!zpb_json_bool(zpb_json_get(in->res.root, "complete"), true))
 			fputs(". **Incomplete run** (interrupted)", f);
 		fputs(".\n\n", f);
+		for (k = 0; k < in->nalloc; k++) {
+			double bad;
+
+			if (zpb_report_value(in->alloc[k].m, "verify_failures", &bad) && bad > 0) {
+				fputs("> **Verification failures:** ", f);
+				md(f, in->alloc[k].m->name);
+				fprintf(f, " returned wrong bytes on %.0f load%s.\n\n", bad, bad == 1 ? "" : "s");
+			}
+		}
 		replay_table(f, rep, in);
 		for (k = 0; k < in->npics; k++)
 			if (!in->pics[k].svg && rep->have_gnuplot)

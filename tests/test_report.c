@@ -253,3 +253,26 @@ TEST(bucket_quantiles_pick_the_first_bucket_reaching_the_rank)
 	CHECK(zpb_buckets_quantile(b, 0.999) == 800, "p99.9: expected 800, got %g", zpb_buckets_quantile(b, 0.999));
 	zpb_json_free(b);
 }
+
+TEST(report_warns_about_verification_failures)
+{
+	const char *in[] = { FX "results-verify-failure.json" };
+	struct zpb_report_outcome out;
+	char dir[512], path[600], err[512];
+	char *html, *md;
+
+	fresh(dir, sizeof(dir), "verify");
+	setenv("ZPB_GNUPLOT", "/nonexistent/gnuplot", 1);
+	REQUIRE(!write_report(dir, in, 1, NULL, &out, err, sizeof(err)), "report written: %s", err);
+	unsetenv("ZPB_GNUPLOT");
+	snprintf(path, sizeof(path), "%s/index.html", dir);
+	html = slurp(path);
+	snprintf(path, sizeof(path), "%s/report.md", dir);
+	md = slurp(path);
+	REQUIRE(html && md, "both files exist");
+	CHECK(strstr(html, "zbud returned wrong bytes on 3 loads"), "HTML names the allocator and the count");
+	CHECK(strstr(md, "zbud returned wrong bytes on 3 loads"), "Markdown too");
+	free(html);
+	free(md);
+	cleanup(dir);
+}
