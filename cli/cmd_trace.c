@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../traces/trace.h"
 #include "cli.h"
@@ -163,6 +164,7 @@ static void print_info(const char *path, const struct zpb_trace_reader *r, const
 {
 	const struct zpb_trace_header *h = zpb_trace_header(r);
 	uint64_t bucket = h->page_size / HIST_BUCKETS, peak = 0;
+	struct stat sb;
 	int op, i;
 
 	printf("trace       %s (%s, version %u)\n", path, form_name(zpb_trace_form(r)), h->version);
@@ -171,6 +173,9 @@ static void print_info(const char *path, const struct zpb_trace_reader *r, const
 	if (h->source[0])
 		printf("source      %s\n", h->source);
 	printf("records     %llu\n", (unsigned long long)n);
+	if (n && !stat(path, &sb))
+		printf("file size   %lld bytes, %.2f bytes a record\n", (long long)sb.st_size,
+		       (double)sb.st_size / (double)n);
 	if (n) {
 		double d = (double)(in->max_time - in->first_time);
 
