@@ -1,8 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
 # demo.sh BUILDDIR: the README's main job. Replay every bundled sample trace
-# against every allocator on 2 threads, then write the report and print
-# where it is.
+# against every allocator on 2 threads (the first also on 1, for the
+# scaling picture), then write the report and print where it is.
 set -eu
 b=${1:-build}
 zpb="$b/zpoolbench"
@@ -16,11 +16,17 @@ for t in traces/samples/*.zpt; do
 	echo "demo: replaying $t against $allocs on 2 threads"
 	"$zpb" replay "$t" --alloc "$allocs" --threads 2 --csv "$out/$name.csv.d" -o "$out/$name.json"
 	set -- "$@" "$out/$name.json"
+	# The first trace once more on 1 thread, so the scaling picture has two points.
+	if [ $# = 1 ]; then
+		echo "demo: replaying $t against $allocs on 1 thread (for the scaling picture)"
+		"$zpb" replay "$t" --alloc "$allocs" --threads 1 -o "$out/$name-1thread.json"
+		first1="$out/$name-1thread.json"
+	fi
 done
 if [ $# = 0 ]; then
 	echo "demo: no sample traces in traces/samples/" >&2
 	exit 1
 fi
-"$zpb" report "$@" -o "$out/report"
+"$zpb" report "$@" ${first1:+"$first1"} -o "$out/report"
 echo
 echo "demo: report written to $out/report/index.html (and $out/report/report.md)"

@@ -393,6 +393,40 @@ static int cmp_point(const void *a, const void *b)
 	return (x->threads > y->threads) - (x->threads < y->threads);
 }
 
+/* Throughput is only comparable on one trace: the replay results of trace @label. */
+static bool of_trace(const struct zpb_report_input *in, const char *label)
+{
+	return in->res.kind == ZPB_RESULTS_REPLAY && label && !strcmp(in->label, label);
+}
+
+/* The trace replayed at the most distinct thread counts (the first such), or NULL. */
+static const char *scaling_trace(const struct zpb_report *rep)
+{
+	const char *best = NULL;
+	size_t i, j, k, most = 0;
+
+	for (i = 0; i < rep->n; i++) {
+		size_t counts = 0;
+
+		if (rep->in[i].res.kind != ZPB_RESULTS_REPLAY)
+			continue;
+		/* Count the distinct thread counts among the files of this trace. */
+		for (j = 0; j < rep->n; j++) {
+			if (!of_trace(&rep->in[j], rep->in[i].label))
+				continue;
+			for (k = 0; k < j; k++)
+				if (of_trace(&rep->in[k], rep->in[i].label) && rep->in[k].threads == rep->in[j].threads)
+					break;
+			counts += k == j;
+		}
+		if (counts > most) {
+			most = counts;
+			best = rep->in[i].label;
+		}
+	}
+	return best;
+}
+
 static int pic_scaling(struct ctx *c, struct zpb_report *rep, struct zpb_picture *p)
 {
 	struct series s = { .n = 0 };
@@ -401,9 +435,12 @@ static int pic_scaling(struct ctx *c, struct zpb_report *rep, struct zpb_picture
 	size_t i, j, k, np;
 	char extra[64];
 
-	snprintf(p->title, sizeof(p->title), "Scaling: throughput against replay threads");
+	const char *trace = scaling_trace(rep);
+
+	snprintf(p->title, sizeof(p->title), "Scaling: throughput against replay threads: %s", trace ? trace : "");
 	snprintf(p->caption, sizeof(p->caption), "Records replayed per second against the number of replay "
-		 "threads, one point per results file (run replay with several --threads values to fill it in).");
+		 "threads, from the results files of the trace replayed at the most thread counts (run replay "
+		 "with several --threads values to fill it in).");
 	pts = calloc(rep->n ? rep->n : 1, sizeof(*pts));
 	if (!pts) {
 		snprintf(c->err, c->errlen, "out of memory");
@@ -411,7 +448,7 @@ static int pic_scaling(struct ctx *c, struct zpb_report *rep, struct zpb_picture
 	}
 	/* Allocators in order of first appearance across the inputs. */
 	for (i = 0; i < rep->n; i++) {
-		if (rep->in[i].res.kind != ZPB_RESULTS_REPLAY)
+		if (!of_trace(&rep->in[i], trace))
 			continue;
 		if (rep->in[i].threads > max_threads)
 			max_threads = rep->in[i].threads;
@@ -431,7 +468,7 @@ static int pic_scaling(struct ctx *c, struct zpb_report *rep, struct zpb_picture
 			const struct zpb_subject *sub = zpb_metrics_subject(&rep->in[i].ms, s.names[k]);
 			double ops;
 
-			if (rep->in[i].res.kind == ZPB_RESULTS_REPLAY && zpb_report_value(sub, "ops_per_sec", &ops))
+			if (of_trace(&rep->in[i], trace) && zpb_report_value(sub, "ops_per_sec", &ops))
 				pts[np++] = (struct point){ rep->in[i].threads, ops };
 		}
 		qsort(pts, np, sizeof(*pts), cmp_point);
