@@ -437,7 +437,8 @@ static int pic_scaling(struct ctx *c, struct zpb_report *rep, struct zpb_picture
 
 	const char *trace = scaling_trace(rep);
 
-	snprintf(p->title, sizeof(p->title), "Scaling: throughput against replay threads: %s", trace ? trace : "");
+	snprintf(p->title, sizeof(p->title), "Scaling: throughput against replay threads: %.100s",
+		 trace ? trace : "");
 	snprintf(p->caption, sizeof(p->caption), "Records replayed per second against the number of replay "
 		 "threads, from the results files of the trace replayed at the most thread counts (run replay "
 		 "with several --threads values to fill it in).");
