@@ -440,6 +440,11 @@ TEST(gate_cli_exits_0_pass_1_regression_2_bad_input)
 		     sizeof(err));
 	CHECK(rc == 2 && strstr(err, "malformed.json:1:"), "bad rules file: expected exit 2 with line, got %d: %s", rc,
 	      err);
+	rc = run_cli("gate " FX "results-all.json " FX "results-all.json --pair z3fold=zbud", err, sizeof(err));
+	CHECK(rc == 1, "--pair z3fold=zbud in one file: expected exit 1 (zbud is less dense), got %d (%s)", rc, err);
+	rc = run_cli("gate " FX "results-all.json " FX "results-all.json --pair z3fold=zfour", err, sizeof(err));
+	CHECK(rc == 2 && strstr(err, "'zfour'"), "--pair with an unknown allocator: expected exit 2, got %d: %s", rc,
+	      err);
 	rc = run_cli("report " FX "malformed.json -o /nonexistent-dir/x", err, sizeof(err));
 	CHECK(rc == 2 && strstr(err, "malformed.json:4:"), "report of bad input: expected exit 2, got %d: %s", rc, err);
 }
