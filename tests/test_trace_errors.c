@@ -364,3 +364,36 @@ TEST(a_writer_that_fails_leaves_the_target_untouched)
 	CHECK(d && len == 8 && !memcmp(d, "precious", 8), "the target changed after abort");
 	free(d);
 }
+
+/*
+ * A text trace of exactly one input buffer (64 KiB) whose last line has no
+ * newline: the line is still read, not taken for an overlong or cut one.
+ */
+TEST(last_line_without_newline_at_the_end_of_a_buffer_is_read)
+{
+	const char *p = tu_path("edge.txt");
+	const char *hdr = "# zpoolbench-trace 1\n", *last = "9 0 COMPACT";
+	size_t size = 65536, at = 0, lines = 0, n;
+	char *buf = malloc(size + 1);
+	char err[512];
+	uint64_t good;
+	int k;
+
+	REQUIRE(buf, "out of memory");
+	at = (size_t)sprintf(buf, "%s", hdr);
+	/* Fill with records up to the last line's start, padding with a comment line. */
+	while (at + 40 < size - strlen(last)) {
+		at += (size_t)sprintf(buf + at, "1 0 COMPACT\n");
+		lines++;
+	}
+	n = size - strlen(last) - at;
+	buf[at] = '#';
+	memset(buf + at + 1, ' ', n - 2);
+	buf[at + n - 1] = '\n';
+	memcpy(buf + size - strlen(last), last, strlen(last));
+	tu_write_file(p, buf, size);
+	k = read_error(p, err, sizeof(err), &good);
+	CHECK(k == 0, "the trace did not read: %s", err);
+	CHECK_EQ_UL(good, lines + 1, "records");
+	free(buf);
+}

@@ -56,8 +56,15 @@ static int get_line(struct zpb_trace_reader *r, char **line, size_t *len, const 
 	/* A last line without a newline ends at in->end: make room for its NUL. */
 	if (!nl) {
 		if (in->end == ZPB_INBUF_SIZE) {
-			*why = "line longer than the input buffer";
-			return -1;
+			/*
+			 * Cannot happen as inbuf_fill compacts before reading, but
+			 * if it did, only the line is unread: slide it to the front.
+			 */
+			memmove(in->buf, in->buf + in->pos, n);
+			in->base += in->pos;
+			in->pos = 0;
+			in->end = n;
+			*line = (char *)in->buf;
 		}
 		in->end++;
 	}
