@@ -169,7 +169,7 @@ static void engine_free(struct zpb_engine *e)
 	free(e);
 }
 
-#define ZPB_BATCH 32
+#define ZPB_BATCH 64
 
 static inline bool keyed(uint8_t op)
 {
