@@ -5,9 +5,10 @@
 # top of the tree, after './configure' has written build/.
 set -eu
 
-# Short, bounded fuzzing of both trace readers (20 s each; 'ninja fuzz' runs
-# them for 10 minutes). Skips itself when clang's libFuzzer is missing.
-echo "== fuzz-short: the binary and text trace readers"
+# Short, bounded fuzzing of the trace readers and the JSON reader (20 s
+# each; 'ninja fuzz' runs them for 10 minutes). Skips itself when clang's
+# libFuzzer is missing.
+echo "== fuzz-short: the binary and text trace readers and the JSON reader"
 ninja fuzz-short
 
 # Kernel truth: where CI runs as root with zram, capture a small image on
@@ -25,3 +26,10 @@ if [ "$(id -u)" = 0 ] && { [ -e /sys/block/zram0 ] || [ -e /sys/class/zram-contr
 else
 	echo "fidelity: skipped (needs root and zram)"
 fi
+
+# The project gates itself: replay the bundled traces deterministically and
+# gate page counts (exact) and instructions per op (threshold, when replay
+# runs them under callgrind) against the baselines committed in
+# gate/baselines/ (docs/gate.md says when 'ninja baseline' may rewrite them).
+echo "== gate-self: the bundled traces against gate/baselines/"
+ninja gate-self

@@ -14,8 +14,9 @@ b=${2:-build}
 zpb="$b/zpoolbench"
 allocs=z3fold,zbud,zsmalloc,ideal
 dir=gate/baselines
-# Deterministic: one thread, deterministic workqueues, so page counts repeat exactly.
-set -- --alloc "$allocs" --deterministic --sample-ops 1000 --quiet
+# Deterministic: one thread, deterministic workqueues, so page counts repeat
+# exactly. Timelines are not gated: a sparse one keeps the baselines small.
+set -- --alloc "$allocs" --deterministic --sample-ops 1000000 --quiet
 if "$zpb" replay --help 2>&1 | grep -q -- '--instructions'; then
 	set -- "$@" --instructions callgrind
 fi
