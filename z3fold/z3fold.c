@@ -1525,6 +1525,10 @@ out:
  * Called by migration with both pages locked and @page isolated. Moves the
  * header and buddies, re-points the handles at @newpage and queues its
  * compaction, which drops the reference isolation took.
+ *
+ * As in v5.4, a map or free that reads a handle's slot just before it is
+ * re-pointed can still use the old page (5.5's slot rwlock closes that, and
+ * is not ported): migrate a z3fold pool only while its handles are idle.
  */
 static int z3fold_page_migrate(struct address_space *mapping, struct page *newpage,
 			       struct page *page, enum migrate_mode mode)
