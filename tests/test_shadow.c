@@ -14,8 +14,9 @@
  *    allocators), equals ceil(live bytes / PAGE_SIZE) pages (the bound),
  *    and is zero whenever the pool is empty.
  * Evictable pools are shrunk now and then, compactable ones compacted and
- * movable ones migrated, all through the model. Work runs in deterministic
- * mode, so a seed replays exactly.
+ * movable ones migrated, all through the model. A second run holds each
+ * pool to a page limit, where -ENOMEM is the only failure allowed. Work runs
+ * in deterministic mode, so a seed replays exactly.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -47,6 +48,8 @@ struct model {
 	uint64_t rng, next_tag;
 	unsigned long live, ops, evicted;
 	unsigned long overlap_checked;	/* objects whose address ranges were compared */
+	unsigned long limit;		/* the pool's page limit, 0 for none */
+	unsigned long enomem;		/* mallocs refused at the limit */
 	unsigned long long live_bytes;
 	bool broken;		/* stop this allocator at its first divergence */
 };
@@ -103,9 +106,10 @@ static void check_accounting(struct model *m, const char *after)
 		return;
 	}
 	if (total != (unsigned long long)pages * PAGE_SIZE || total < m->live_bytes ||
+	    (m->limit && pages > m->limit) ||
 	    (m->live == 0 && total != 0)) {
-		CHECK(0, "%s: op %lu (after %s): total_size %llu, %lu charged pages, %lu objects of %llu bytes live",
-		      d->type, m->ops, after, total, pages, m->live, m->live_bytes);
+		CHECK(0, "%s: op %lu (after %s): total_size %llu, %lu charged pages (limit %lu), %lu objects of %llu bytes live",
+		      d->type, m->ops, after, total, pages, m->limit, m->live, m->live_bytes);
 		m->broken = true;
 	}
 }
@@ -137,6 +141,11 @@ static void op_alloc(struct model *m, unsigned long i)
 
 	ret = zpool_malloc(m->zp, size, GFP_KERNEL, &s->handle);
 	m->ops++;
+	if (ret == -ENOMEM && m->limit) {
+		/* Legitimate only at the limit: a page was wanted and none could be had. */
+		m->enomem++;
+		return;
+	}
 	if (ret) {
 		CHECK(0, "%s: op %lu: malloc(%zu) with %lu objects live: got %d",
 		      m->d->type, m->ops, size, m->live, ret);
@@ -340,9 +349,10 @@ static void maintenance(struct model *m, unsigned long step)
 	}
 }
 
-static void run_shadow(const struct zpool_driver *d, uint64_t seed, unsigned long target)
+static void run_shadow(const struct zpool_driver *d, uint64_t seed, unsigned long target,
+		       unsigned long limit)
 {
-	struct model m = { .d = d, .rng = seed, .next_tag = 1 };
+	struct model m = { .d = d, .rng = seed, .next_tag = 1, .limit = limit };
 	struct range *ranges = calloc(NSLOTS, sizeof(*ranges));
 	struct timespec a, b;
 	unsigned long step = 0, i;
@@ -351,7 +361,7 @@ static void run_shadow(const struct zpool_driver *d, uint64_t seed, unsigned lon
 	m.slots = calloc(NSLOTS, sizeof(*m.slots));
 	REQUIRE(m.slots && ranges, "calloc");
 	current = &m;
-	m.zp = zpbt_create(d, &shadow_ops, 0);
+	m.zp = zpbt_create(d, &shadow_ops, limit);
 	if (!m.zp)
 		goto out;
 	check_accounting(&m, "create");
@@ -387,8 +397,8 @@ static void run_shadow(const struct zpool_driver *d, uint64_t seed, unsigned lon
 	CHECK(zpool_destroy_pool(m.zp) == 0, "%s: destroy after the shadow run left pages", d->type);
 out:
 	clock_gettime(CLOCK_MONOTONIC, &b);
-	printf("  %s: %lu ops, %lu evicted, %lu overlap-checked, %.2fs%s\n", d->type, m.ops,
-	       m.evicted, m.overlap_checked,
+	printf("  %s: %lu ops, %lu evicted, %lu -ENOMEM, %lu overlap-checked, %.2fs%s\n", d->type,
+	       m.ops, m.evicted, m.enomem, m.overlap_checked,
 	       (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9, m.broken ? " (stopped at a divergence)" : "");
 	current = NULL;
 	free(m.slots);
@@ -413,9 +423,32 @@ TEST(shadow_model_agrees_with_every_allocator_over_a_million_ops)
 	const struct zpool_driver *d;
 	int i;
 
-		deterministic(true);
+	deterministic(true);
 	zpbt_for_each_driver(d, i)
-		run_shadow(d, seed, target);
+		run_shadow(d, seed, target, 0);
+	deterministic(false);
+}
+
+/*
+ * A pool held to 500 pages, about half of what the load wants: malloc must fail
+ * with -ENOMEM and nothing else, never go past the limit, give back every
+ * page of a half-built allocation (zsmalloc's multi-page zspages), and keep
+ * every stored object intact. Drivers whose memory is not arena pages
+ * (ideal, null) have no limit to hit.
+ */
+TEST(shadow_model_under_a_page_limit_fails_only_with_enomem)
+{
+	unsigned long target = BASE_OPS / 5 * zpbt_scale();
+	uint64_t seed = zpbt_seed(0x1f17);
+	const struct zpool_driver *d;
+	int i;
+
+	deterministic(true);
+	zpbt_for_each_driver(d, i) {
+		if (d->caps & (ZPB_CAP_BOUND | ZPB_CAP_NO_DATA))
+			continue;
+		run_shadow(d, seed, target, 500);
+	}
 	deterministic(false);
 }
 
