@@ -21,13 +21,6 @@
 #include "../allocators/kernel/percpu.h"
 #include "internal.h"
 
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__)
-	__builtin_ia32_pause();
-#endif
-}
-
 void zpb_timed_wait(struct zpb_worker *w, uint64_t time_ns)
 {
 	struct zpb_engine *e = w->eng;
@@ -47,7 +40,7 @@ void zpb_timed_wait(struct zpb_worker *w, uint64_t time_ns)
 			}
 			nanosleep(&ts, NULL);
 		} else {
-			cpu_relax();
+			zpb_cpu_relax();
 		}
 	}
 	zpb_hist_record(&w->lateness, now - target);

@@ -82,6 +82,13 @@ static inline struct zpb_entry *zpb_kt_entry(const struct zpb_keytable *kt, uint
 	return &kt->chunks[idx >> KT_CHUNK_BITS][idx & (KT_CHUNK - 1)];
 }
 
+static inline void zpb_cpu_relax(void)
+{
+#if defined(__x86_64__)
+	__builtin_ia32_pause();
+#endif
+}
+
 /* content.c */
 void zpb_content_init(void);
 void zpb_content_fill(void *dst, size_t len, uint64_t key, uint32_t cver);

@@ -17,17 +17,9 @@
  * outnumber the CPUs, and a spinning waiter would steal the CPU from the
  * very thread it waits for. A thread with work never makes a system call.
  */
-#include <sched.h>
 #include <stdio.h>
 
 #include "internal.h"
-
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__)
-	__builtin_ia32_pause();
-#endif
-}
 
 #define SPINS 200
 
@@ -55,7 +47,7 @@ static void wait_ge(uint64_t *word, uint64_t target, struct zpb_waitpoint *wp, b
 		if (__atomic_load_n(word, __ATOMIC_ACQUIRE) >= target ||
 		    (or_done && __atomic_load_n(&done, __ATOMIC_ACQUIRE)))
 			return;
-		cpu_relax();
+		zpb_cpu_relax();
 	}
 	pthread_mutex_lock(&wp->m);
 	__atomic_fetch_add(&wp->waiters, 1, __ATOMIC_SEQ_CST);
@@ -76,20 +68,13 @@ static inline void publish(uint64_t *word, uint64_t v, struct zpb_waitpoint *wp)
 	}
 }
 
-static inline uint64_t mix(uint64_t k)
-{
-	k ^= k >> 31;
-	k *= UINT64_C(0x7fb5d329728ea185);
-	k ^= k >> 27;
-	return k;
-}
-
 int zpb_thread_for(const struct zpb_engine *e, const struct zpb_record *rec, uint32_t eidx)
 {
 	(void)eidx;
 	if (e->o->partition == ZPB_PARTITION_CPU)
 		return (int)(rec->cpu % (uint32_t)e->nworkers);
-	return (int)(mix(rec->key) % (uint64_t)e->nworkers);
+	/* The hash's high half: the key table indexes by its low bits. */
+	return (int)((zpb_kt_hash(rec->key) >> 32) % (uint64_t)e->nworkers);
 }
 
 void zpb_enqueue(struct zpb_engine *e, int t, const struct zpb_record *rec, uint32_t eidx, uint64_t record)

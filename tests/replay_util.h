@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../replay/replay.h"
+#include "harness.h"
 
 static inline struct zpb_record rec_op(uint8_t op, uint32_t cpu, uint64_t key, uint32_t len)
 {
@@ -43,6 +44,26 @@ static inline int opts_make(struct zpb_replay_options *o, const char *alloc, con
 		if (zpb_replay_set_option(o, kv[i], kv[i + 1], err, errlen))
 			return -1;
 	return zpb_replay_options_finish(o, err, errlen);
+}
+
+/* Replay @recs against @alloc with options @kv; NULL (a test failure recorded) on error. */
+static inline struct zpb_run_result *replay_memory(const char *alloc, const char *const *kv,
+						   const struct zpb_record *recs, size_t n)
+{
+	static struct zpb_replay_options o;
+	struct zpb_replay_source src;
+	char err[512];
+	struct zpb_run_result *r;
+
+	if (opts_make(&o, alloc, kv, err, sizeof(err))) {
+		zpbt_fail(__FILE__, __LINE__, "options for %s: %s", alloc, err);
+		return NULL;
+	}
+	zpb_replay_source_memory(&src, recs, n);
+	r = zpb_replay_run(&o, &src, &o.specs[0], 0, NULL, err, sizeof(err));
+	if (!r)
+		zpbt_fail(__FILE__, __LINE__, "replay on %s failed: %s", alloc, err);
+	return r;
 }
 
 #endif

@@ -92,24 +92,7 @@ TEST(histogram_merge_equals_recording_everything_in_one)
 	CHECK_EQ_UL(zpb_hist_percentile(&a, 0.99), zpb_hist_percentile(&all, 0.99), "merged p99");
 }
 
-static struct zpb_run_result *run(const char *alloc, const char *const *kv, const struct zpb_record *recs,
-				  size_t n)
-{
-	static struct zpb_replay_options o;
-	struct zpb_replay_source src;
-	char err[512];
-	struct zpb_run_result *r;
-
-	if (opts_make(&o, alloc, kv, err, sizeof(err))) {
-		zpbt_fail(__FILE__, __LINE__, "options for %s: %s", alloc, err);
-		return NULL;
-	}
-	zpb_replay_source_memory(&src, recs, n);
-	r = zpb_replay_run(&o, &src, &o.specs[0], 0, NULL, err, sizeof(err));
-	if (!r)
-		zpbt_fail(__FILE__, __LINE__, "replay on %s failed: %s", alloc, err);
-	return r;
-}
+#define run replay_memory
 
 /*
  * The hand-worked trace: five 2000-byte stores fill the ideal pool to 3

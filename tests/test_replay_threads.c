@@ -27,20 +27,7 @@ static size_t ping_pong(struct zpb_record *recs, size_t rounds, unsigned int key
 
 static struct zpb_run_result *run2(const char *const *kv, const struct zpb_record *recs, size_t n)
 {
-	static struct zpb_replay_options o;
-	struct zpb_replay_source src;
-	char err[512];
-	struct zpb_run_result *r;
-
-	if (opts_make(&o, "ideal", kv, err, sizeof(err))) {
-		zpbt_fail(__FILE__, __LINE__, "options: %s", err);
-		return NULL;
-	}
-	zpb_replay_source_memory(&src, recs, n);
-	r = zpb_replay_run(&o, &src, &o.specs[0], 0, NULL, err, sizeof(err));
-	if (!r)
-		zpbt_fail(__FILE__, __LINE__, "replay: %s", err);
-	return r;
+	return replay_memory("ideal", kv, recs, n);
 }
 
 TEST(partition_cpu_keeps_per_key_order_across_threads)
