@@ -231,7 +231,7 @@ struct zpb_run_result *zpb_replay_run(const struct zpb_replay_options *o, struct
 	r->repetition = repetition;
 	r->complete = true;
 	e = engine_new(o, spec, r);
-	if (!e || zpb_kt_init(&e->kt)) {
+	if (!e || zpb_kt_init(&e->kt, e->threaded && o->partition == ZPB_PARTITION_CPU)) {
 		snprintf(err, errlen, "out of memory");
 		if (e)
 			engine_free(e);
@@ -302,7 +302,13 @@ struct zpb_run_result *zpb_replay_run(const struct zpb_replay_options *o, struct
 				failed = true;
 				goto out;
 			}
-			__builtin_prefetch(zpb_kt_entry(&e->kt, bidx[i]), 1);
+			/* Threads: the worker's cache should get the entry, not ours. */
+			if (e->threaded) {
+				if (e->kt.dchunks)
+					__builtin_prefetch(zpb_kt_dispatch(&e->kt, bidx[i]), 1);
+			} else {
+				__builtin_prefetch(zpb_kt_entry(&e->kt, bidx[i]), 1);
+			}
 		}
 		for (i = 0; i < nb; i++) {
 			struct zpb_record *rec = &batch[i];

@@ -11,7 +11,8 @@
  *   engine.c    a run: threads, the dispatch loop, results
  *
  * Ownership: the dispatching thread alone owns the key table's index and
- * the entries' dispatch fields (@last_thread, @last_ticket). An entry's
+ * the dispatch words (the last thread and ticket of each key, kept apart
+ * from the entries so the dispatcher never writes a line a worker uses). An entry's
  * state fields belong to the thread running the record for that key: with
  * --partition key always the same thread; with --partition cpu, records on
  * one key are ordered through tickets (partition.c), which also orders the
@@ -46,23 +47,27 @@ struct zpb_entry {
 	uint8_t state;
 	uint8_t referenced;	/* zswap-lru second chance */
 	uint32_t lru_prev, lru_next;	/* zswap-lru, entry indexes; 0 is the list head */
-	/* dispatch fields (--partition cpu) */
-	uint32_t last_thread;
-	uint64_t last_ticket;
 };
 
 #define KT_CHUNK_BITS 16
 #define KT_CHUNK (1u << KT_CHUNK_BITS)
 #define KT_MAX_CHUNKS (1u << 16)	/* 2^32 entries at most */
 
+/* A key's last dispatch (--partition cpu): ticket << 16 | (thread + 1); 0 none. */
+#define KT_DISPATCH(thread, ticket) ((uint64_t)(ticket) << 16 | ((uint64_t)(thread) + 1))
+#define KT_DISPATCH_THREAD(d) ((uint32_t)((d) & 0xffff) - 1)
+#define KT_DISPATCH_TICKET(d) ((d) >> 16)
+
 struct zpb_keytable {
 	struct zpb_entry **chunks;	/* KT_MAX_CHUNKS pointers, filled as needed */
+	uint64_t **dchunks;		/* dispatch words, same chunking; NULL unless tracked */
 	uint32_t nentries;		/* entry 0 is reserved (the LRU head) */
 	struct kt_slot { uint64_t key; uint32_t idx; } *slots;
 	uint64_t mask;			/* slots - 1 */
 };
 
-int zpb_kt_init(struct zpb_keytable *kt);
+/* @dispatch: keep a dispatch word per key (--partition cpu with threads). */
+int zpb_kt_init(struct zpb_keytable *kt, bool dispatch);
 void zpb_kt_destroy(struct zpb_keytable *kt);
 /* The entry index for @key, created (EMPTY) if new; 0 if out of memory. */
 uint32_t zpb_kt_get(struct zpb_keytable *kt, uint64_t key);
@@ -72,6 +77,10 @@ static inline uint64_t zpb_kt_hash(uint64_t k)
 	k *= UINT64_C(0xff51afd7ed558ccd);
 	k ^= k >> 33;
 	return k;
+}
+static inline uint64_t *zpb_kt_dispatch(const struct zpb_keytable *kt, uint32_t idx)
+{
+	return &kt->dchunks[idx >> KT_CHUNK_BITS][idx & (KT_CHUNK - 1)];
 }
 static inline void zpb_kt_prefetch(const struct zpb_keytable *kt, uint64_t key)
 {

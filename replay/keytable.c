@@ -10,9 +10,15 @@
 
 #include "internal.h"
 
-int zpb_kt_init(struct zpb_keytable *kt)
+int zpb_kt_init(struct zpb_keytable *kt, bool dispatch)
 {
 	kt->chunks = calloc(KT_MAX_CHUNKS, sizeof(*kt->chunks));
+	kt->dchunks = NULL;
+	if (dispatch) {
+		kt->dchunks = calloc(KT_MAX_CHUNKS, sizeof(*kt->dchunks));
+		if (!kt->dchunks || !(kt->dchunks[0] = calloc(KT_CHUNK, sizeof(uint64_t))))
+			return -1;
+	}
 	kt->mask = 4095;
 	kt->slots = calloc(kt->mask + 1, sizeof(*kt->slots));
 	kt->nentries = 1;	/* entry 0: the LRU head */
@@ -29,6 +35,10 @@ void zpb_kt_destroy(struct zpb_keytable *kt)
 	if (kt->chunks)
 		for (i = 0; i < KT_MAX_CHUNKS && kt->chunks[i]; i++)
 			free(kt->chunks[i]);
+	if (kt->dchunks)
+		for (i = 0; i < KT_MAX_CHUNKS && kt->dchunks[i]; i++)
+			free(kt->dchunks[i]);
+	free(kt->dchunks);
 	free(kt->chunks);
 	free(kt->slots);
 	kt->chunks = NULL;
@@ -72,6 +82,8 @@ uint32_t zpb_kt_get(struct zpb_keytable *kt, uint64_t key)
 		kt->chunks[idx >> KT_CHUNK_BITS] = calloc(KT_CHUNK, sizeof(struct zpb_entry));
 		if (!kt->chunks[idx >> KT_CHUNK_BITS])
 			return 0;
+		if (kt->dchunks && !(kt->dchunks[idx >> KT_CHUNK_BITS] = calloc(KT_CHUNK, sizeof(uint64_t))))
+			return 0;
 	}
 	if ((uint64_t)idx * 2 > kt->mask) {
 		if (grow(kt))
@@ -84,6 +96,5 @@ uint32_t zpb_kt_get(struct zpb_keytable *kt, uint64_t key)
 	kt->slots[i].idx = idx;
 	e = zpb_kt_entry(kt, idx);
 	e->key = key;
-	e->last_thread = UINT32_MAX;
 	return idx;
 }

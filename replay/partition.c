@@ -80,7 +80,6 @@ int zpb_thread_for(const struct zpb_engine *e, const struct zpb_record *rec, uin
 void zpb_enqueue(struct zpb_engine *e, int t, const struct zpb_record *rec, uint32_t eidx, uint64_t record)
 {
 	struct zpb_worker *w = &e->workers[t];
-	struct zpb_entry *ent = zpb_kt_entry(&e->kt, eidx);
 	struct zpb_item *it;
 
 	if (w->enqueued - __atomic_load_n(&w->tail, __ATOMIC_ACQUIRE) >= RING_SIZE)
@@ -94,13 +93,16 @@ void zpb_enqueue(struct zpb_engine *e, int t, const struct zpb_record *rec, uint
 	it->op = rec->op;
 	it->flags = rec->flags;
 	it->dep_ticket = 0;
-	if (ent->last_thread != UINT32_MAX && ent->last_thread != (uint32_t)t) {
-		it->dep_thread = ent->last_thread;
-		it->dep_ticket = ent->last_ticket;
-	}
 	w->enqueued++;
-	ent->last_thread = (uint32_t)t;
-	ent->last_ticket = w->enqueued;
+	if (e->kt.dchunks) {
+		uint64_t *d = zpb_kt_dispatch(&e->kt, eidx);
+
+		if (*d && KT_DISPATCH_THREAD(*d) != (uint32_t)t) {
+			it->dep_thread = KT_DISPATCH_THREAD(*d);
+			it->dep_ticket = KT_DISPATCH_TICKET(*d);
+		}
+		*d = KT_DISPATCH(t, w->enqueued);
+	}
 	publish(&w->head, w->enqueued, &w->head_wp);
 }
 

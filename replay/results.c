@@ -184,6 +184,10 @@ static void write_run(struct zpb_jw *w, const struct zpb_run_result *r, const st
 		zpb_jw_kdouble(w, "harness_overhead_ratio",
 			       ((double)harness->wall_ns / (double)harness->records) /
 			       ((double)r->wall_ns / (double)r->records));
+	if (harness && harness != r && harness->records && r->records && r->cpu_ns && harness->cpu_ns)
+		zpb_jw_kdouble(w, "harness_overhead_ratio_cpu",
+			       ((double)harness->cpu_ns / (double)harness->records) /
+			       ((double)r->cpu_ns / (double)r->records));
 	zpb_jw_key(w, "latency_ns");
 	zpb_jw_object_begin(w);
 	for (k = 0; k < ZPB_LAT_MAX; k++) {
