@@ -29,6 +29,24 @@ TEST(list_add_tail_keeps_order_and_del_init_empties)
 	CHECK(list_empty(&head), "head empty after deleting all");
 }
 
+TEST(list_for_each_prev_walks_tail_first_and_first_entry_or_null_sees_empty)
+{
+	struct item { int v; struct list_head node; } a = { 1 }, b = { 2 };
+	struct list_head *pos;
+	LIST_HEAD(head);
+	int seen[2] = { 0 }, n = 0;
+
+	CHECK(list_first_entry_or_null(&head, struct item, node) == NULL, "empty list: NULL");
+	list_add_tail(&a.node, &head);
+	list_add_tail(&b.node, &head);
+	list_for_each_prev(pos, &head)
+		seen[n++] = list_entry(pos, struct item, node)->v;
+	CHECK(n == 2 && seen[0] == 2 && seen[1] == 1, "tail first: got %d items, %d %d", n, seen[0], seen[1]);
+	CHECK(list_first_entry_or_null(&head, struct item, node) == &a, "first entry is a");
+	CHECK(gfpflags_allow_blocking(GFP_KERNEL) && !gfpflags_allow_blocking(GFP_ATOMIC),
+	      "GFP_KERNEL may block, GFP_ATOMIC may not");
+}
+
 static spinlock_t counter_lock;
 static long counter;
 
