@@ -157,6 +157,11 @@ int zpb_gate_compare(const struct zpb_metricset *base, const struct zpb_metricse
 			 base->path, cand->path);
 		return -1;
 	}
+	if (!base->complete || !cand->complete) {
+		snprintf(err, errlen, "%s: an interrupted run (\"complete\": false) holds partial figures; "
+			 "gate complete runs only", !base->complete ? base->path : cand->path);
+		return -1;
+	}
 	if (!base->n) {
 		snprintf(err, errlen, "%s: no allocator runs or benchmarks to compare", base->path);
 		return -1;

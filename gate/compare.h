@@ -49,8 +49,8 @@ struct zpb_gate_pair {
  *	they pair whatever their names.
  *
  * Return: 0 with the rows in @out, or -1 on bad input (different kinds of
- * file, a baseline subject or metric missing from the candidate, no metric
- * covered by any rule) with a message in @err.
+ * file, an interrupted run, a baseline subject or metric missing from the
+ * candidate, no metric covered by any rule) with a message in @err.
  */
 int zpb_gate_compare(const struct zpb_metricset *base, const struct zpb_metricset *cand,
 		     const struct zpb_rules *rules, const struct zpb_gate_pair *pairs, size_t npairs,

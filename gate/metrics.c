@@ -188,6 +188,7 @@ int zpb_metrics_extract(const struct zpb_results *r, struct zpb_metricset *ms, c
 	ms->path = r->path;
 	ms->kind = r->kind;
 	ms->deterministic = r->deterministic;
+	ms->complete = r->complete;
 	if (r->kind == ZPB_RESULTS_GBENCH) {
 		rc = extract_gbench(r, ms);
 	} else {

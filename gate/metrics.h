@@ -32,6 +32,7 @@ struct zpb_metricset {
 	const char *path;	/* the results file, for messages */
 	enum zpb_results_kind kind;
 	bool deterministic;
+	bool complete;		/* see struct zpb_results */
 	struct zpb_subject *s;
 	size_t n, cap;
 };

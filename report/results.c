@@ -36,6 +36,7 @@ static int check_replay(struct zpb_results *r, char *err, size_t errlen)
 		}
 	}
 	r->deterministic = zpb_json_bool(zpb_json_get(zpb_json_get(root, "options"), "deterministic"), false);
+	r->complete = zpb_json_bool(zpb_json_get(root, "complete"), true);
 	r->kind = ZPB_RESULTS_REPLAY;
 	return 0;
 }
@@ -59,6 +60,7 @@ static int check_gbench(struct zpb_results *r, char *err, size_t errlen)
 		}
 	}
 	r->kind = ZPB_RESULTS_GBENCH;
+	r->complete = true;
 	return 0;
 }
 

@@ -26,6 +26,7 @@ struct zpb_results {
 	struct zpb_json *root;
 	enum zpb_results_kind kind;
 	bool deterministic;	/* options.deterministic of a replay run */
+	bool complete;		/* false: an interrupted replay holding only what was done */
 	const struct zpb_json *runs;	/* replay: "runs"; gbench: "benchmarks" */
 };
 

@@ -368,6 +368,9 @@ TEST(gate_bad_input_is_an_error_naming_the_problem)
 	CHECK(strstr(err, "malformed.json:4:") != NULL, "message has file and line: %s", err);
 	CHECK(gate_files(FX "results-z3fold.json", FX "gbench.json", &res, err, sizeof(err)) == -1,
 	      "replay vs Google Benchmark rejected");
+	CHECK(gate_files(FX "results-z3fold.json", FX "results-incomplete.json", &res, err, sizeof(err)) == -1,
+	      "interrupted candidate rejected");
+	CHECK(strstr(err, "results-incomplete.json") && strstr(err, "interrupted"), "message says so: %s", err);
 }
 
 TEST(gate_reads_google_benchmark_json_and_its_repetitions)
