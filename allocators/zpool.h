@@ -101,9 +101,11 @@ struct zpb_spec {
  *	stores) or -ENOMEM (no page could be had), as the kernel's drivers do.
  * @free: free a handle from @malloc.
  * @shrink: reclaim up to @pages pages through ops->evict; *@reclaimed (may be
- *	NULL) gets how many were freed. Returns 0 if any page was reclaimed,
- *	else a negative errno (-EINVAL if not evictable, -EAGAIN if every
- *	retry failed). NULL if the driver cannot evict.
+ *	NULL) gets how many were freed. As the kernel's v5.4 drivers, it stops
+ *	at the first page it cannot reclaim and returns that attempt's result:
+ *	0 when all @pages were reclaimed, else a negative errno (-EINVAL when
+ *	there is nothing to evict or no evict callback, -EAGAIN when every
+ *	retry failed) even if some pages were. NULL if the driver cannot evict.
  * @map: return the address of the handle's object; until @unmap the caller
  *	owns it in @mm's direction.
  * @total_size: bytes of pages the pool holds.
