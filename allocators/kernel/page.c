@@ -40,6 +40,7 @@ static struct list_head free_lists[MAX_NODES];	/* under arena_lock */
 static unsigned long next_region;		/* first never-used page, under arena_lock */
 static atomic_long_t in_use;
 static bool numa_ok;
+static unsigned char cpu_node[ZPB_MAX_CPUS];	/* filled once by arena_init() */
 
 static __thread struct zpb_page_budget *current_budget;
 static struct zpb_page_budget default_budget;	/* pages allocated outside any pool */
@@ -72,7 +73,6 @@ static void arena_init(void)
 			ARENA_MIN_BYTES >> 30);
 		abort();
 	}
-	/* Align the base to a region so regions can be bound as huge pages. */
 	zpb_arena_base = mem;
 	zpb_arena_pages = meta;
 	zpb_arena_npages = bytes >> PAGE_SHIFT;
@@ -80,20 +80,25 @@ static void arena_init(void)
 		INIT_LIST_HEAD(&free_lists[i]);
 #ifdef HAVE_NUMA
 	numa_ok = numa_available() >= 0;
+	/*
+	 * Learn the CPU-to-node map once: libnuma fills its own tables lazily,
+	 * which races when several threads allocate their first pages at once.
+	 */
+	for (i = 0; i < (int)nr_cpu_ids && i < ZPB_MAX_CPUS; i++) {
+		int node = numa_ok ? numa_node_of_cpu(i) : 0;
+
+		cpu_node[i] = node >= 0 && node < MAX_NODES ? node : 0;
+	}
 #endif
 }
 
 static int current_node(void)
 {
 #ifdef HAVE_NUMA
-	if (numa_ok) {
-		int node = numa_node_of_cpu(smp_processor_id());
-
-		if (node >= 0 && node < MAX_NODES)
-			return node;
-	}
-#endif
+	return cpu_node[smp_processor_id()];
+#else
 	return 0;
+#endif
 }
 
 /* Carve a new region for @node and put its pages on the node's free list. */
