@@ -172,6 +172,7 @@ static void dl(FILE *f, const char *heading, const struct zpb_json *o)
 static void input_section(FILE *f, const struct zpb_report *rep, const struct zpb_report_input *in, size_t idx)
 {
 	const struct zpb_json *root = in->res.root;
+	char headline[512];
 	size_t k;
 
 	if (in->res.kind == ZPB_RESULTS_GBENCH) {
@@ -201,6 +202,12 @@ static void input_section(FILE *f, const struct zpb_report *rep, const struct zp
 			fprintf(f, " returned wrong bytes on %.0f load%s; its figures describe a broken allocator.</p>\n",
 				bad, bad == 1 ? "" : "s");
 		}
+	}
+	zpb_report_headline(in, headline, sizeof(headline));
+	if (headline[0]) {
+		fputs("<p class=\"headline\">", f);
+		esc(f, headline);
+		fputs("</p>\n", f);
 	}
 	summary_table(f, rep, in);
 	for (k = 0; k < in->npics; k++)

@@ -110,6 +110,7 @@ int zpb_report_write_markdown(FILE *f, const struct zpb_report *rep)
 	for (i = 0; i < rep->n; i++) {
 		const struct zpb_report_input *in = &rep->in[i];
 		const struct zpb_json *m = zpb_json_get(in->res.root, "machine");
+		char headline[512];
 
 		if (in->res.kind == ZPB_RESULTS_GBENCH) {
 			fputs("\n## Microbenchmarks: ", f);
@@ -138,6 +139,11 @@ int zpb_report_write_markdown(FILE *f, const struct zpb_report *rep)
 				md(f, in->alloc[k].m->name);
 				fprintf(f, " returned wrong bytes on %.0f load%s.\n\n", bad, bad == 1 ? "" : "s");
 			}
+		}
+		zpb_report_headline(in, headline, sizeof(headline));
+		if (headline[0]) {
+			md(f, headline);
+			fputs("\n\n", f);
 		}
 		replay_table(f, rep, in);
 		for (k = 0; k < in->npics; k++)

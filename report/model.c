@@ -186,3 +186,42 @@ size_t zpb_report_metric_names(const struct zpb_report_input *in, const char **n
 		}
 	return n;
 }
+
+void zpb_report_headline(const struct zpb_report_input *in, char *buf, size_t len)
+{
+	const char *best = NULL, *worst = NULL, *fast = NULL;
+	double bp = 0, wp = 0, fp = 0, ideal = 0, v;
+	size_t i, n = 0;
+
+	buf[0] = 0;
+	for (i = 0; i < in->nalloc; i++) {
+		const struct zpb_subject *s = in->alloc[i].m;
+
+		if (!strncmp(s->name, "ideal", 5)) {
+			zpb_report_value(s, "final.pool_pages", &ideal);
+			continue;
+		}
+		if (zpb_report_value(s, "final.pool_pages", &v) && v > 0) {
+			if (!best || v < bp)
+				best = s->name, bp = v;
+			if (!worst || v > wp)
+				worst = s->name, wp = v;
+			n++;
+		}
+		if (zpb_report_value(s, "latency_ns.store.p50", &v) && (!fast || v < fp))
+			fast = s->name, fp = v;
+	}
+	if (!best)
+		return;
+	n = (size_t)snprintf(buf, len, "%s keeps the pages in the fewest pool pages (%.0f", best, bp);
+	if (ideal > 0 && n < len)
+		n += (size_t)snprintf(buf + n, len - n, ", %.0f%% above the ideal bound", 100 * (bp / ideal - 1));
+	if (n < len)
+		n += (size_t)snprintf(buf + n, len - n, ")");
+	if (worst && wp > bp && n < len)
+		n += (size_t)snprintf(buf + n, len - n, "; %s needs %.0f%% more", worst, 100 * (wp / bp - 1));
+	if (fast && n < len)
+		snprintf(buf + n, len - n, ". Fastest median store: %s (%.0f ns).", fast, fp);
+	else if (n < len)
+		snprintf(buf + n, len - n, ".");
+}

@@ -91,6 +91,14 @@ bool zpb_report_change(const struct zpb_report *rep, const struct zpb_subject *s
 /* The distinct metric names of @in's subjects, in order of appearance, at most @max. */
 size_t zpb_report_metric_names(const struct zpb_report_input *in, const char **names, size_t max);
 
+/*
+ * One sentence on @in for a reader in a hurry: which allocator (the ideal
+ * bound aside) keeps the pages in the fewest pool pages, how far that is
+ * from the bound, how much more the worst needs, and the fastest median
+ * store. Empty when there is nothing to compare.
+ */
+void zpb_report_headline(const struct zpb_report_input *in, char *buf, size_t len);
+
 /* Format @v for a table cell. */
 void zpb_report_format(char *buf, size_t len, double v, int decimals);
 
