@@ -30,14 +30,11 @@ void zpb_timed_wait(struct zpb_worker *w, uint64_t time_ns)
 	while ((now = zpb_clock_ns()) < target) {
 		uint64_t left = target - now;
 
-		if (left > 200000) {
-			/* Far ahead of schedule: sleep most of it, spin the rest. */
-			struct timespec ts = { 0, (long)(left - 100000) };
+		if (left > 2000000) {
+			/* Far ahead: sleep all but the last millisecond (wake-up latency), spin the rest. */
+			uint64_t nap = left - 1000000;
+			struct timespec ts = { (time_t)(nap / 1000000000ull), (long)(nap % 1000000000ull) };
 
-			if (left - 100000 >= 1000000000ull) {
-				ts.tv_sec = (time_t)((left - 100000) / 1000000000ull);
-				ts.tv_nsec = (long)((left - 100000) % 1000000000ull);
-			}
 			nanosleep(&ts, NULL);
 		} else {
 			zpb_cpu_relax();
