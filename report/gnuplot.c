@@ -79,6 +79,47 @@ static int write_file(const char *path, const char *text, char *err, size_t errl
 	return 0;
 }
 
+/*
+ * Make @svg's ids unique on a page holding many pictures: gnuplot names its
+ * markers and groups the same in every file (gpPt0, gnuplot_canvas, ...), so
+ * each "id='" / "id=\"" and "href='#" gets the picture's id in front.
+ */
+static char *prefix_ids(const char *svg, const char *pfx)
+{
+	static const char *const pats[] = { "id='", "id=\"", "href='#", "href=\"#" };
+	size_t n = 0, extra = 0, plen = strlen(pfx) + 1, i, k;
+	const char *s;
+	char *out;
+
+	for (k = 0; k < 4; k++)
+		for (s = svg; (s = strstr(s, pats[k])); s++)
+			extra += plen;
+	out = malloc(strlen(svg) + extra + 1);
+	if (!out)
+		return NULL;
+	for (s = svg; *s;) {
+		for (k = 0; k < 4; k++) {
+			size_t l = strlen(pats[k]);
+
+			/* Only whole attribute names: "id=" not inside e.g. "grid=". */
+			if (!strncmp(s, pats[k], l) && (s == svg || s[-1] == ' ' || s[-1] == ':' || s[-1] == '\n' ||
+							s[-1] == '\t')) {
+				memcpy(out + n, s, l);
+				n += l;
+				for (i = 0; pfx[i]; i++)
+					out[n++] = pfx[i];
+				out[n++] = '-';
+				s += l;
+				break;
+			}
+		}
+		if (k == 4)
+			out[n++] = *s++;
+	}
+	out[n] = 0;
+	return out;
+}
+
 /* Read an SVG file and keep it from "<svg" on, ready to inline in HTML. */
 static char *read_svg(const char *path)
 {
@@ -156,6 +197,12 @@ static void draw(struct zpb_report *rep, struct zpb_picture *p, const char *dir,
 	}
 	snprintf(path, sizeof(path), "%s/img/%s.svg", dir, p->id);
 	p->svg = read_svg(path);
+	if (p->svg) {
+		char *unique = prefix_ids(p->svg, p->id);
+
+		free(p->svg);
+		p->svg = unique;
+	}
 	if (!p->svg)
 		snprintf(p->why, sizeof(p->why), "gnuplot wrote no usable SVG for %s", p->id);
 	snprintf(p->png, sizeof(p->png), "img/%s.png", p->id);

@@ -261,7 +261,7 @@ int zpb_report_write_html(FILE *f, const struct zpb_report *rep)
 	for (i = 0; i < rep->n; i++)
 		input_section(f, rep, &rep->in[i], i);
 	if (rep->nglobal) {
-		fputs("<h2 id=\"scaling\">Across runs</h2>\n", f);
+		fputs("<h2 id=\"across\">Across runs</h2>\n", f);
 		for (k = 0; k < rep->nglobal; k++)
 			figure(f, rep, &rep->global[k]);
 	}
