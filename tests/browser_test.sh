@@ -58,6 +58,9 @@ if [ "$tables" -eq 3 ]; then ok dom_has_a_summary_table_per_input; else
 	bad dom_has_a_summary_table_per_input "expected 3 tables, found $tables"; fi
 if [ "$svgs" -eq 16 ]; then ok dom_has_every_picture_as_inline_svg; else
 	bad dom_has_every_picture_as_inline_svg "expected 16 <svg, found $svgs"; fi
+dups=$(grep -o ' id="[^"]*"' "$tmp/dom" | sort | uniq -d | head -n 3 | tr '\n' ' ')
+if [ -z "$dups" ]; then ok dom_ids_are_unique; else
+	bad dom_ids_are_unique "repeated:$dups"; fi
 if grep -Eq '(src|href)="https?:' "$out/report/index.html"; then
 	bad report_needs_no_network "$(grep -Eo '(src|href)="https?:[^"]*' "$out/report/index.html" | head -n 1)"
 else
