@@ -198,10 +198,29 @@ static void draw(struct zpb_report *rep, struct zpb_picture *p, const char *dir,
 	snprintf(path, sizeof(path), "%s/img/%s.svg", dir, p->id);
 	p->svg = read_svg(path);
 	if (p->svg) {
-		char *unique = prefix_ids(p->svg, p->id);
+		char *unique = prefix_ids(p->svg, p->id), *t;
 
 		free(p->svg);
 		p->svg = unique;
+		/* The tooltip and accessible name: the picture's title, not "Gnuplot". */
+		t = p->svg ? strstr(p->svg, "<title>Gnuplot</title>") : NULL;
+		if (t) {
+			size_t head = (size_t)(t - p->svg), rest = strlen(t + 22), tl = strlen(p->title), i, n;
+			char *u = malloc(head + 7 + 5 * tl + 8 + rest + 1);
+
+			if (u) {
+				memcpy(u, p->svg, head);
+				n = head + (size_t)sprintf(u + head, "<title>");
+				/* Titles are plain text; only '<' and '&' need escaping in XML content. */
+				for (i = 0; i < tl; i++)
+					n += (size_t)sprintf(u + n, "%s", p->title[i] == '<' ? "&lt;" :
+							     p->title[i] == '&' ? "&amp;" : (char[2]){ p->title[i], 0 });
+				n += (size_t)sprintf(u + n, "</title>");
+				memcpy(u + n, t + 22, rest + 1);
+				free(p->svg);
+				p->svg = u;
+			}
+		}
 	}
 	if (!p->svg)
 		snprintf(p->why, sizeof(p->why), "gnuplot wrote no usable SVG for %s", p->id);
