@@ -180,33 +180,40 @@ static int write_cdf(struct ctx *c, const struct zpb_json *l, const char *fmt, c
 	return close_data(c, f);
 }
 
+/* Write stem-@idx.dat: per element of @arr, its @fields (times @scale), under @header. */
+static int write_series(struct ctx *c, const struct zpb_json *arr, const char *header, const char *const *fields,
+			const double *scale, size_t nf, const char *id, size_t idx)
+{
+	FILE *f = open_data(c, "%s-%zu.dat", id, idx);
+	size_t k, j;
+
+	if (!f)
+		return -1;
+	fputs(header, f);
+	for (k = 0; k < arr->len; k++)
+		for (j = 0; j < nf; j++)
+			fprintf(f, "%.8g%c", zpb_json_get_number(arr->items[k], fields[j], 0) * scale[j],
+				j + 1 < nf ? ' ' : '\n');
+	return close_data(c, f);
+}
+
 static int pic_density(struct ctx *c, struct zpb_report_input *in, struct zpb_picture *p)
 {
+	static const char *const fields[] = { "record", "pool_pages", "stored_bytes" };
+	const double scale[] = { 1, in->page_size / 1048576.0, 1 / 1048576.0 };
 	struct series s = { .n = 0 };
-	size_t i, k;
+	size_t i;
 
 	snprintf(p->title, sizeof(p->title), "Pool size over time: %s", in->label);
 	snprintf(p->caption, sizeof(p->caption), "Pool memory of each allocator as the trace replays, against "
 		 "the compressed bytes stored (dashed): the gap is what the allocator wastes.");
 	for (i = 0; i < in->nalloc && s.n < 64; i++) {
 		const struct zpb_json *tl = zpb_json_get(in->alloc[i].run, "timeline");
-		FILE *f;
 
 		if (!tl || tl->type != ZPB_JSON_ARRAY || !tl->len)
 			continue;
 		s.names[s.n++] = in->alloc[i].m->name;
-		f = open_data(c, "%s-%zu.dat", p->id, s.n);
-		if (!f)
-			return -1;
-		fprintf(f, "# record  pool_MiB  stored_MiB\n");
-		for (k = 0; k < tl->len; k++) {
-			const struct zpb_json *e = tl->items[k];
-
-			fprintf(f, "%.0f %.6f %.6f\n", zpb_json_get_number(e, "record", 0),
-				zpb_json_get_number(e, "pool_pages", 0) * in->page_size / 1048576.0,
-				zpb_json_get_number(e, "stored_bytes", 0) / 1048576.0);
-		}
-		if (close_data(c, f))
+		if (write_series(c, tl, "# record  pool_MiB  stored_MiB\n", fields, scale, 3, p->id, s.n))
 			return -1;
 	}
 	if (!s.n)
@@ -300,11 +307,13 @@ static int pic_cdf(struct ctx *c, struct zpb_report_input *in, struct zpb_pictur
 
 static int pic_reclaim(struct ctx *c, struct zpb_report_input *in, struct zpb_picture *p)
 {
+	static const char *const fields[] = { "record", "pool_pages", "writebacks", "misses" };
+	static const double ones[] = { 1, 1, 1, 1 };
 	double limit = zpb_json_get_number(zpb_json_get(in->res.root, "options"), "pool_limit_pages", 0);
 	struct series s = { .n = 0 };
 	bool have_lat = false;
 	char extra[128];
-	size_t i, k;
+	size_t i;
 
 	snprintf(p->title, sizeof(p->title), "Reclaim: %s", in->label);
 	snprintf(p->caption, sizeof(p->caption), "Top: pool pages against the pool limit. Middle: pages written "
@@ -318,18 +327,7 @@ static int pic_reclaim(struct ctx *c, struct zpb_report_input *in, struct zpb_pi
 		if (!tl || tl->type != ZPB_JSON_ARRAY || !tl->len)
 			continue;
 		s.names[s.n++] = in->alloc[i].m->name;
-		f = open_data(c, "%s-%zu.dat", p->id, s.n);
-		if (!f)
-			return -1;
-		fprintf(f, "# record  pool_pages  writebacks  misses\n");
-		for (k = 0; k < tl->len; k++) {
-			const struct zpb_json *e = tl->items[k];
-
-			fprintf(f, "%.0f %.0f %.0f %.0f\n", zpb_json_get_number(e, "record", 0),
-				zpb_json_get_number(e, "pool_pages", 0), zpb_json_get_number(e, "writebacks", 0),
-				zpb_json_get_number(e, "misses", 0));
-		}
-		if (close_data(c, f))
+		if (write_series(c, tl, "# record  pool_pages  writebacks  misses\n", fields, ones, 4, p->id, s.n))
 			return -1;
 		if (l)
 			have_lat = true;

@@ -39,6 +39,17 @@ static char *slurp(const char *path)
 	return buf;
 }
 
+/* The report's two files in @dir (NULL where missing; free both). */
+static void read_report(const char *dir, char **html, char **md)
+{
+	char path[600];
+
+	snprintf(path, sizeof(path), "%s/index.html", dir);
+	*html = slurp(path);
+	snprintf(path, sizeof(path), "%s/report.md", dir);
+	*md = slurp(path);
+}
+
 static size_t count(const char *hay, const char *needle)
 {
 	size_t n = 0;
@@ -88,10 +99,7 @@ TEST(report_writes_html_and_markdown_with_every_picture)
 
 	fresh(dir, sizeof(dir), "full");
 	REQUIRE(!write_report(dir, in, 2, NULL, &out, err, sizeof(err)), "report written: %s", err);
-	snprintf(path, sizeof(path), "%s/index.html", dir);
-	html = slurp(path);
-	snprintf(path, sizeof(path), "%s/report.md", dir);
-	md = slurp(path);
+	read_report(dir, &html, &md);
 	REQUIRE(html && md, "both files exist");
 	CHECK(count(html, "<table class=\"summary\">") == 2, "one summary table per input, got %zu",
 	      count(html, "<table class=\"summary\">"));
@@ -129,7 +137,7 @@ TEST(report_without_gnuplot_is_written_and_says_so)
 {
 	const char *in[] = { FX "results-all.json" };
 	struct zpb_report_outcome out;
-	char dir[512], path[600], err[512];
+	char dir[512], err[512];
 	char *html, *md;
 
 	fresh(dir, sizeof(dir), "nognuplot");
@@ -137,10 +145,7 @@ TEST(report_without_gnuplot_is_written_and_says_so)
 	REQUIRE(!write_report(dir, in, 1, NULL, &out, err, sizeof(err)), "report written: %s", err);
 	unsetenv("ZPB_GNUPLOT");
 	CHECK(!out.gnuplot && out.drawn == 0, "no pictures drawn (gnuplot %d, drawn %zu)", out.gnuplot, out.drawn);
-	snprintf(path, sizeof(path), "%s/index.html", dir);
-	html = slurp(path);
-	snprintf(path, sizeof(path), "%s/report.md", dir);
-	md = slurp(path);
+	read_report(dir, &html, &md);
 	REQUIRE(html && md, "both files exist");
 	CHECK(strstr(html, "id=\"no-pictures\"") && strstr(html, "gnuplot-nox"), "page says why, and the fix");
 	CHECK(count(html, "<svg") == 0, "no <svg without gnuplot");
@@ -155,17 +160,14 @@ TEST(report_marks_significant_changes_against_a_baseline)
 {
 	const char *in[] = { FX "results-zbud.json" };
 	struct zpb_report_outcome out;
-	char dir[512], path[600], err[512];
+	char dir[512], err[512];
 	char *html, *md;
 
 	fresh(dir, sizeof(dir), "baseline");
 	setenv("ZPB_GNUPLOT", "/nonexistent/gnuplot", 1);
 	REQUIRE(!write_report(dir, in, 1, FX "results-all.json", &out, err, sizeof(err)), "written: %s", err);
 	unsetenv("ZPB_GNUPLOT");
-	snprintf(path, sizeof(path), "%s/index.html", dir);
-	html = slurp(path);
-	snprintf(path, sizeof(path), "%s/report.md", dir);
-	md = slurp(path);
+	read_report(dir, &html, &md);
 	REQUIRE(html && md, "both files exist");
 	/* zbud's figures equal the baseline's zbud: changes shown, none significant. */
 	CHECK(strstr(html, "+0.0%") != NULL, "changes shown");
@@ -180,10 +182,7 @@ TEST(report_marks_significant_changes_against_a_baseline)
 	in[0] = FX "results-all-4threads.json";
 	REQUIRE(!write_report(dir, in, 1, FX "results-all.json", &out, err, sizeof(err)), "written: %s", err);
 	unsetenv("ZPB_GNUPLOT");
-	snprintf(path, sizeof(path), "%s/report.md", dir);
-	md = slurp(path);
-	snprintf(path, sizeof(path), "%s/index.html", dir);
-	html = slurp(path);
+	read_report(dir, &html, &md);
 	REQUIRE(html && md, "both files exist");
 	/* z3fold wrote back 40 pages in the baseline and 0 here: a significant improvement (threshold 5%). */
 	CHECK(count(html, "class=\"chg better\"") > 0, "significant improvements marked in HTML");
@@ -261,17 +260,14 @@ TEST(report_warns_about_verification_failures)
 {
 	const char *in[] = { FX "results-verify-failure.json" };
 	struct zpb_report_outcome out;
-	char dir[512], path[600], err[512];
+	char dir[512], err[512];
 	char *html, *md;
 
 	fresh(dir, sizeof(dir), "verify");
 	setenv("ZPB_GNUPLOT", "/nonexistent/gnuplot", 1);
 	REQUIRE(!write_report(dir, in, 1, NULL, &out, err, sizeof(err)), "report written: %s", err);
 	unsetenv("ZPB_GNUPLOT");
-	snprintf(path, sizeof(path), "%s/index.html", dir);
-	html = slurp(path);
-	snprintf(path, sizeof(path), "%s/report.md", dir);
-	md = slurp(path);
+	read_report(dir, &html, &md);
 	REQUIRE(html && md, "both files exist");
 	CHECK(strstr(html, "zbud returned wrong bytes on 3 loads"), "HTML names the allocator and the count");
 	CHECK(strstr(md, "zbud returned wrong bytes on 3 loads"), "Markdown too");
