@@ -10,7 +10,7 @@
 static void report_usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: zpoolbench report RESULTS.json... [--baseline BASE.json] -o DIR\n"
+		"Usage: zpoolbench report RESULTS.json... [--baseline BASE.json [--rules FILE]] -o DIR\n"
 		"\n"
 		"Write DIR/index.html (self-contained: tables and inline SVG pictures) and\n"
 		"DIR/report.md (the tables, for a CI job summary or a mailing-list post)\n"
@@ -20,6 +20,7 @@ static void report_usage(FILE *f)
 		"  -o, --output DIR   the report directory (created if missing)\n"
 		"  --baseline FILE    show the change of every figure against FILE, marking\n"
 		"                     the ones the gate's default rules call significant\n"
+		"  --rules FILE       judge the changes by FILE's gate rules instead (docs/gate.md)\n"
 		"\n"
 		"Without gnuplot the report is written without pictures and says so.\n"
 		"Exit status: 0 written, 2 bad input or output. See docs/report.md.\n");
@@ -47,6 +48,8 @@ static int report_run(int argc, char **argv)
 			o.outdir = argv[++a];
 		} else if (!strcmp(argv[a], "--baseline") && a + 1 < argc) {
 			o.baseline = argv[++a];
+		} else if (!strcmp(argv[a], "--rules") && a + 1 < argc) {
+			o.rules = argv[++a];
 		} else if (argv[a][0] == '-' && argv[a][1]) {
 			zpb_cli_error("report: unknown option or missing value: '%s' (see zpoolbench report --help)",
 				      argv[a]);

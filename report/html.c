@@ -235,8 +235,9 @@ int zpb_report_write_html(FILE *f, const struct zpb_report *rep)
 		fputs("; changes are against the baseline <code>", f);
 		esc(f, rep->base->res.path);
 		fputs("</code>, marked <span class=\"worse\">▲ significant</span> or "
-		      "<span class=\"better\">▼ significant</span> where the gate's rule for the figure "
-		      "(gate/default-rules.txt) judges the change a regression or an improvement", f);
+		      "<span class=\"better\">▼ significant</span> where the gate's rule for the figure (", f);
+		esc(f, rep->rules.source);
+		fputs(") judges the change a regression or an improvement", f);
 	}
 	fputs(".</p>\n", f);
 	if (!rep->have_gnuplot) {

@@ -72,13 +72,14 @@ static int load_input(struct zpb_report_input *in, const char *path, char *err, 
 }
 
 int zpb_report_load(struct zpb_report *rep, const char *const *paths, size_t n, const char *baseline,
-		    char *err, size_t errlen)
+		    const char *rules, char *err, size_t errlen)
 {
 	size_t i;
 
 	memset(rep, 0, sizeof(*rep));
-	if (zpb_rules_default(&rep->rules, err, errlen))
+	if (rules ? zpb_rules_load(rules, &rep->rules, err, errlen) : zpb_rules_default(&rep->rules, err, errlen))
 		return -1;
+	rep->deterministic = true;
 	rep->in = calloc(n ? n : 1, sizeof(*rep->in));
 	if (!rep->in) {
 		snprintf(err, errlen, "out of memory");
@@ -88,6 +89,7 @@ int zpb_report_load(struct zpb_report *rep, const char *const *paths, size_t n, 
 		rep->n++;
 		if (load_input(&rep->in[i], paths[i], err, errlen))
 			return -1;
+		rep->deterministic &= rep->in[i].ms.deterministic;
 	}
 	if (baseline) {
 		rep->base = calloc(1, sizeof(*rep->base));
@@ -158,7 +160,7 @@ bool zpb_report_change(const struct zpb_report *rep, const struct zpb_subject *s
 	cm = zpb_subject_metric(s, metric);
 	if (!bm || !cm || !bm->n || !cm->n)
 		return false;
-	rule = zpb_rules_match(&rep->rules, s->name, metric, rep->base->ms.deterministic);
+	rule = zpb_rules_match(&rep->rules, s->name, metric, rep->base->ms.deterministic && rep->deterministic);
 	memset(row, 0, sizeof(*row));
 	return !zpb_gate_judge(rule ? rule : &plain, bm->v, bm->n, cm->v, cm->n, row);
 }

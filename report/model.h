@@ -48,6 +48,7 @@ struct zpb_report {
 	size_t n;
 	struct zpb_report_input *base;	/* --baseline, or NULL */
 	struct zpb_rules rules;		/* judge baseline changes */
+	bool deterministic;		/* every input came from replay --deterministic */
 	struct zpb_picture *global;	/* pictures across inputs (scaling) */
 	size_t nglobal;
 	bool have_gnuplot;
@@ -67,12 +68,14 @@ extern const struct zpb_report_column zpb_report_columns[];
 
 /**
  * zpb_report_load() - load @n results files (and an optional baseline).
+ * @rules: a gate rules file judging the changes against @baseline, or NULL
+ *	for the built-in gate/default-rules.txt
  *
  * Return: 0, or -1 with a one-line message naming the bad file in @err.
  * Free with zpb_report_free() either way.
  */
 int zpb_report_load(struct zpb_report *rep, const char *const *paths, size_t n, const char *baseline,
-		    char *err, size_t errlen);
+		    const char *rules, char *err, size_t errlen);
 void zpb_report_free(struct zpb_report *rep);
 
 /* The median of @metric over @a's repetitions; false when it is absent. */

@@ -130,7 +130,7 @@ int zpb_report_write(const struct zpb_report_options *o, struct zpb_report_outco
 		snprintf(err, errlen, "no results files given");
 		return -1;
 	}
-	if (zpb_report_load(&rep, o->inputs, o->ninputs, o->baseline, err, errlen))
+	if (zpb_report_load(&rep, o->inputs, o->ninputs, o->baseline, o->rules, err, errlen))
 		goto out;
 	gmtime_r(&now, &tm);
 	strftime(rep.created, sizeof(rep.created), "%Y-%m-%d %H:%M UTC", &tm);

@@ -16,6 +16,7 @@ struct zpb_report_options {
 	const char *const *inputs;	/* results files: replay or Google Benchmark JSON */
 	size_t ninputs;
 	const char *baseline;		/* NULL, or a results file to compare against */
+	const char *rules;		/* NULL, or a gate rules file judging the changes */
 	const char *outdir;
 };
 

@@ -190,6 +190,27 @@ TEST(report_marks_significant_changes_against_a_baseline)
 	free(html);
 	free(md);
 	cleanup(dir);
+
+	/* Other rules: only ops/s is judged, and every allocator's rose by more than 10%. */
+	{
+		struct zpb_report_options o = { .inputs = in, .ninputs = 1, .baseline = FX "results-all.json",
+						.rules = FX "rules-throughput.txt", .outdir = dir };
+
+		fresh(dir, sizeof(dir), "baseline3");
+		setenv("ZPB_GNUPLOT", "/nonexistent/gnuplot", 1);
+		REQUIRE(!zpb_report_write(&o, &out, err, sizeof(err)), "written: %s", err);
+		unsetenv("ZPB_GNUPLOT");
+		read_report(dir, &html, &md);
+		REQUIRE(html && md, "both files exist");
+		CHECK(count(html, "class=\"chg better\"") == 4, "ops/s of 4 allocators marked, nothing else: %zu",
+		      count(html, "class=\"chg better\""));
+		free(html);
+		free(md);
+		cleanup(dir);
+		o.rules = FX "malformed.json";
+		CHECK(zpb_report_write(&o, &out, err, sizeof(err)) == -1 && strstr(err, "malformed.json:1:"),
+		      "a bad rules file is an error naming its line: %s", err);
+	}
 }
 
 TEST(report_reads_google_benchmark_json)
