@@ -155,9 +155,7 @@ static void do_store(struct zpb_worker *w, uint32_t idx, struct zpb_entry *ent, 
 	p = zpool_map_handle(e->pool, handle, ZPOOL_MM_WO);
 	if (e->header) {
 		/* v5.4's zswap_header holds the swap entry; ours holds the entry index evict needs. */
-		uint64_t h = idx;
-
-		memcpy(p, &h, 8);
+		zpb_header_store(p, idx);
 		p += 8;
 	}
 	if (e->verify)

@@ -98,6 +98,31 @@ static inline void zpb_cpu_relax(void)
 #endif
 }
 
+/*
+ * The seed model's 8-byte header. The allocator may offer a handle to
+ * shrink as soon as malloc returns it, before its owner has written the
+ * header (v5.4 zswap has the same window), so evict may read it while it is
+ * written: both sides use atomic accesses, and evict checks what it read
+ * against the entry under the tree lock.
+ */
+static inline void zpb_header_store(void *p, uint64_t v)
+{
+	if (((uintptr_t)p & 7) == 0)
+		__atomic_store_n((uint64_t *)p, v, __ATOMIC_RELAXED);
+	else
+		memcpy(p, &v, 8);
+}
+
+static inline uint64_t zpb_header_load(const void *p)
+{
+	uint64_t v;
+
+	if (((uintptr_t)p & 7) == 0)
+		return __atomic_load_n((const uint64_t *)p, __ATOMIC_RELAXED);
+	memcpy(&v, p, 8);
+	return v;
+}
+
 /* content.c */
 void zpb_content_init(void);
 void zpb_content_fill(void *dst, size_t len, uint64_t key, uint32_t cver);

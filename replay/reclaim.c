@@ -58,7 +58,7 @@ static int evict(struct zpool *pool, unsigned long handle)
 	unsigned char *p;
 
 	p = zpool_map_handle(pool, handle, ZPOOL_MM_RO);
-	memcpy(&idx, p, 8);
+	idx = zpb_header_load(p);
 	zpool_unmap_handle(pool, handle);
 	spin_lock(&e->lock);
 	if (idx && idx < ((uint64_t)KT_MAX_CHUNKS << KT_CHUNK_BITS) && e->kt.chunks[idx >> KT_CHUNK_BITS])

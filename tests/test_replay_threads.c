@@ -118,3 +118,56 @@ TEST(async_zswap_lru_reclaim_under_threads_keeps_data_intact)
 	zpb_run_result_free(r);
 	free(recs);
 }
+
+/* A store/load/invalidate mix over 3000 keys from two traced CPUs. */
+static size_t churn(struct zpb_record *recs, size_t rounds)
+{
+	size_t n = 0, i;
+
+	for (i = 0; i < rounds; i++) {
+		recs[n++] = rec_op(ZPB_OP_STORE, (uint32_t)i & 1, i % 3000, 200 + (uint32_t)(i * 37 % 3000));
+		recs[n++] = rec_op(ZPB_OP_LOAD, (uint32_t)(i + 1) & 1, (i * 7) % 3000, 0);
+		if (i % 4 == 0)
+			recs[n++] = rec_op(ZPB_OP_INVALIDATE, 0, (i * 13) % 3000, 0);
+		if (i % 5000 == 4999)
+			recs[n++] = rec_op(ZPB_OP_COMPACT, 0, 0, 0);
+	}
+	return n;
+}
+
+TEST(every_allocator_under_threads_and_reclaim_keeps_data_intact)
+{
+	static const char *const lru[] = { "threads", "2", "partition", "cpu", "pool-limit", "40",
+					   "reclaim", "zswap-lru", "reclaim-mode", "async", NULL };
+	static const char *const pool[] = { "threads", "2", "pool-limit", "40", "reclaim", "pool-lru",
+					    "zswap-model", "seed", NULL };
+	size_t n, rounds = (size_t)(15000 * zpbt_scale());
+	struct zpb_record *recs = malloc(rounds * 3 * sizeof(*recs));
+	const struct zpool_driver *const *d;
+
+	REQUIRE(recs, "out of memory");
+	n = churn(recs, rounds);
+	for (d = zpb_drivers(); *d; d++) {
+		int pass;
+
+		if ((*d)->caps & ZPB_CAP_NO_DATA)
+			continue;
+		for (pass = 0; pass < 2; pass++) {
+			struct zpb_run_result *r;
+
+			if (pass == 1 && !((*d)->caps & ZPB_CAP_EVICT))
+				continue;
+			r = replay_memory((*d)->type, pass ? pool : lru, recs, n);
+			REQUIRE(r, "no result for %s", (*d)->type);
+			CHECK(r->verify_failures == 0, "%s %s: %llu verify failures, first: %s", (*d)->type,
+			      pass ? "pool-lru" : "zswap-lru async", (unsigned long long)r->verify_failures,
+			      r->nverify_messages ? r->verify_messages[0] : "");
+			CHECK(r->rc.writebacks > 0, "%s %s: the 40-page limit never caused a writeback", (*d)->type,
+			      pass ? "pool-lru" : "zswap-lru");
+			CHECK(r->leaked_pages == 0, "%s: %ld pages leaked", (*d)->type, r->leaked_pages);
+			CHECK(r->warnings == 0, "%s: %lu WARNs", (*d)->type, r->warnings);
+			zpb_run_result_free(r);
+		}
+	}
+	free(recs);
+}
