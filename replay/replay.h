@@ -128,9 +128,16 @@ struct zpb_mark {
 	struct zpb_sample s;
 };
 
+/* One thread's latency for one op type, summarised (the merged histogram has the buckets). */
+struct zpb_lat_summary {
+	uint64_t count, p50, p90, p99, p99_9, max;
+	double mean;
+};
+
 struct zpb_thread_result {
 	int index, cpu, node;
 	uint64_t ops;
+	struct zpb_lat_summary lat[ZPB_LAT_MAX];
 };
 
 struct zpb_op_counts {

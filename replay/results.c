@@ -131,7 +131,7 @@ static void write_run(struct zpb_jw *w, const struct zpb_run_result *r, const st
 	const struct zpb_op_counts *op = &r->ops;
 	const struct zpb_reclaim_counts *rc = &r->rc;
 	size_t i;
-	int k;
+	int k, j;
 
 	zpb_jw_object_begin(w);
 	zpb_jw_kstring(w, "allocator", r->allocator);
@@ -153,6 +153,25 @@ static void write_run(struct zpb_jw *w, const struct zpb_run_result *r, const st
 		zpb_jw_ki64(w, "cpu", r->threads[k].cpu);
 		zpb_jw_ki64(w, "node", r->threads[k].node);
 		zpb_jw_ku64(w, "ops", r->threads[k].ops);
+		zpb_jw_key(w, "latency_ns");
+		zpb_jw_object_begin(w);
+		for (j = 0; j < ZPB_LAT_MAX; j++) {
+			const struct zpb_lat_summary *l = &r->threads[k].lat[j];
+
+			if (!l->count)
+				continue;
+			zpb_jw_key(w, zpb_lat_names[j]);
+			zpb_jw_object_begin(w);
+			zpb_jw_ku64(w, "count", l->count);
+			zpb_jw_kdouble(w, "mean", l->mean);
+			zpb_jw_ku64(w, "p50", l->p50);
+			zpb_jw_ku64(w, "p90", l->p90);
+			zpb_jw_ku64(w, "p99", l->p99);
+			zpb_jw_ku64(w, "p99_9", l->p99_9);
+			zpb_jw_ku64(w, "max", l->max);
+			zpb_jw_object_end(w);
+		}
+		zpb_jw_object_end(w);
 		zpb_jw_object_end(w);
 	}
 	zpb_jw_array_end(w);
