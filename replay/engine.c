@@ -77,18 +77,8 @@ static void merge(struct zpb_engine *e, struct zpb_run_result *r)
 		r->threads[i].cpu = w->cpu;
 		r->threads[i].node = w->node;
 		r->threads[i].ops = w->ops.store + w->ops.load + w->ops.invalidate + w->ops.writeback;
-		for (k = 0; k < ZPB_LAT_MAX; k++) {
-			struct zpb_lat_summary *l = &r->threads[i].lat[k];
-			const struct zpb_hist *h = &w->lat[k];
-
-			l->count = h->count;
-			l->mean = zpb_hist_mean(h);
-			l->p50 = zpb_hist_percentile(h, 0.50);
-			l->p90 = zpb_hist_percentile(h, 0.90);
-			l->p99 = zpb_hist_percentile(h, 0.99);
-			l->p99_9 = zpb_hist_percentile(h, 0.999);
-			l->max = h->max;
-		}
+		for (k = 0; k < ZPB_LAT_MAX; k++)
+			zpb_lat_summarise(&w->lat[k], &r->threads[i].lat[k]);
 	}
 }
 
@@ -104,6 +94,17 @@ static void drain(struct zpb_engine *e)
 			zpool_free(e->pool, ent->handle);
 		ent->state = ES_EMPTY;
 	}
+}
+
+void zpb_lat_summarise(const struct zpb_hist *h, struct zpb_lat_summary *l)
+{
+	l->count = h->count;
+	l->mean = zpb_hist_mean(h);
+	l->p50 = zpb_hist_percentile(h, 0.50);
+	l->p90 = zpb_hist_percentile(h, 0.90);
+	l->p99 = zpb_hist_percentile(h, 0.99);
+	l->p99_9 = zpb_hist_percentile(h, 0.999);
+	l->max = h->max;
 }
 
 void zpb_run_result_free(struct zpb_run_result *r)

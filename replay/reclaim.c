@@ -48,6 +48,19 @@ static bool can_accept(struct zpb_engine *e)
 	return zpb_pool_pages(e) < e->accept_pages;
 }
 
+/* Write back an entry reclaim took (EVICTING, off the LRU) and mark it on swap. */
+static void write_back(struct zpb_worker *w, uint32_t idx, struct zpb_entry *ent)
+{
+	struct zpb_engine *e = w->eng;
+
+	zpb_writeback_entry(w, idx, ent, 0);
+	spin_lock(&e->lock);
+	ent->state = ES_SWAP_WB;
+	spin_unlock(&e->lock);
+	w->rc.writebacks++;
+	CNT_ADD(&w->cnt, writebacks, 1);
+}
+
 /* evict callback for pool-lru: called by the allocator's shrink on this thread. */
 static int evict(struct zpool *pool, unsigned long handle)
 {
@@ -71,12 +84,7 @@ static int evict(struct zpool *pool, unsigned long handle)
 	}
 	ent->state = ES_EVICTING;
 	spin_unlock(&e->lock);
-	zpb_writeback_entry(w, (uint32_t)idx, ent, 0);
-	spin_lock(&e->lock);
-	ent->state = ES_SWAP_WB;
-	spin_unlock(&e->lock);
-	w->rc.writebacks++;
-	CNT_ADD(&w->cnt, writebacks, 1);
+	write_back(w, (uint32_t)idx, ent);
 	return 0;
 }
 
@@ -105,12 +113,7 @@ static int writeback_one(struct zpb_worker *w)
 	zpb_lru_del(e, ent);
 	ent->state = ES_EVICTING;
 	spin_unlock(&e->lock);
-	zpb_writeback_entry(w, idx, ent, 0);
-	spin_lock(&e->lock);
-	ent->state = ES_SWAP_WB;
-	spin_unlock(&e->lock);
-	w->rc.writebacks++;
-	CNT_ADD(&w->cnt, writebacks, 1);
+	write_back(w, idx, ent);
 	return 0;
 }
 

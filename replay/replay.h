@@ -134,6 +134,8 @@ struct zpb_lat_summary {
 	double mean;
 };
 
+void zpb_lat_summarise(const struct zpb_hist *h, struct zpb_lat_summary *l);
+
 struct zpb_thread_result {
 	int index, cpu, node;
 	uint64_t ops;

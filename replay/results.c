@@ -58,19 +58,26 @@ static void write_options(struct zpb_jw *w, const struct zpb_replay_options *o)
 	zpb_jw_object_end(w);
 }
 
+static void write_summary(struct zpb_jw *w, const struct zpb_lat_summary *l)
+{
+	zpb_jw_ku64(w, "count", l->count);
+	zpb_jw_kdouble(w, "mean", l->mean);
+	zpb_jw_ku64(w, "p50", l->p50);
+	zpb_jw_ku64(w, "p90", l->p90);
+	zpb_jw_ku64(w, "p99", l->p99);
+	zpb_jw_ku64(w, "p99_9", l->p99_9);
+	zpb_jw_ku64(w, "max", l->max);
+}
+
 static void write_hist(struct zpb_jw *w, const struct zpb_hist *h)
 {
+	struct zpb_lat_summary l;
 	unsigned int i;
 
+	zpb_lat_summarise(h, &l);
 	zpb_jw_object_begin(w);
-	zpb_jw_ku64(w, "count", h->count);
-	zpb_jw_kdouble(w, "mean", zpb_hist_mean(h));
+	write_summary(w, &l);
 	zpb_jw_ku64(w, "min", h->count ? h->min : 0);
-	zpb_jw_ku64(w, "max", h->max);
-	zpb_jw_ku64(w, "p50", zpb_hist_percentile(h, 0.50));
-	zpb_jw_ku64(w, "p90", zpb_hist_percentile(h, 0.90));
-	zpb_jw_ku64(w, "p99", zpb_hist_percentile(h, 0.99));
-	zpb_jw_ku64(w, "p99_9", zpb_hist_percentile(h, 0.999));
 	zpb_jw_ku64(w, "p99_99", zpb_hist_percentile(h, 0.9999));
 	zpb_jw_key(w, "buckets");
 	zpb_jw_array_begin(w);
@@ -162,13 +169,7 @@ static void write_run(struct zpb_jw *w, const struct zpb_run_result *r, const st
 				continue;
 			zpb_jw_key(w, zpb_lat_names[j]);
 			zpb_jw_object_begin(w);
-			zpb_jw_ku64(w, "count", l->count);
-			zpb_jw_kdouble(w, "mean", l->mean);
-			zpb_jw_ku64(w, "p50", l->p50);
-			zpb_jw_ku64(w, "p90", l->p90);
-			zpb_jw_ku64(w, "p99", l->p99);
-			zpb_jw_ku64(w, "p99_9", l->p99_9);
-			zpb_jw_ku64(w, "max", l->max);
+			write_summary(w, l);
 			zpb_jw_object_end(w);
 		}
 		zpb_jw_object_end(w);
