@@ -147,34 +147,51 @@ static bool gbench_bookkeeping(const char *key)
 	return false;
 }
 
+/* One benchmark row's figures as samples of its subject. */
+static int gbench_row(struct zpb_metricset *ms, const struct zpb_json *b, const char *name)
+{
+	const char *unit = zpb_json_get_str(b, "time_unit", "ns");
+	struct zpb_subject *s = subject(ms, name);
+	double t;
+	size_t k;
+
+	if (!s)
+		return -1;
+	t = zpb_json_get_number(b, "real_time", -1);
+	if (t >= 0 && zpb_gbench_to_ns(t, unit) >= 0 && add(s, "real_time_ns", zpb_gbench_to_ns(t, unit)))
+		return -1;
+	t = zpb_json_get_number(b, "cpu_time", -1);
+	if (t >= 0 && zpb_gbench_to_ns(t, unit) >= 0 && add(s, "cpu_time_ns", zpb_gbench_to_ns(t, unit)))
+		return -1;
+	for (k = 0; k < b->len; k++)
+		if (b->items[k]->type == ZPB_JSON_NUMBER && !gbench_bookkeeping(b->keys[k]) &&
+		    add(s, b->keys[k], b->items[k]->number))
+			return -1;
+	return 0;
+}
+
 static int extract_gbench(const struct zpb_results *r, struct zpb_metricset *ms)
 {
-	size_t i, k;
+	size_t i;
 
+	/* Aggregates (mean, median, stddev) are recomputed from the repetitions... */
 	for (i = 0; i < r->runs->len; i++) {
 		const struct zpb_json *b = r->runs->items[i];
-		const char *type = zpb_json_get_str(b, "run_type", "iteration");
-		const char *unit = zpb_json_get_str(b, "time_unit", "ns");
 		const char *name = zpb_json_get_str(b, "run_name", zpb_json_get_str(b, "name", ""));
-		struct zpb_subject *s;
-		double t;
 
-		/* Aggregates (mean, median, stddev) are recomputed from the repetitions. */
-		if (strcmp(type, "iteration") || zpb_json_bool(zpb_json_get(b, "error_occurred"), false))
-			continue;
-		s = subject(ms, name);
-		if (!s)
+		if (!strcmp(zpb_json_get_str(b, "run_type", "iteration"), "iteration") &&
+		    !zpb_json_bool(zpb_json_get(b, "error_occurred"), false) && gbench_row(ms, b, name))
 			return -1;
-		t = zpb_json_get_number(b, "real_time", -1);
-		if (t >= 0 && zpb_gbench_to_ns(t, unit) >= 0 && add(s, "real_time_ns", zpb_gbench_to_ns(t, unit)))
+	}
+	/* ... unless only they were written (--benchmark_report_aggregates_only): then the median is one sample. */
+	for (i = 0; i < r->runs->len; i++) {
+		const struct zpb_json *b = r->runs->items[i];
+		const char *name = zpb_json_get_str(b, "run_name", zpb_json_get_str(b, "name", ""));
+
+		if (!strcmp(zpb_json_get_str(b, "run_type", ""), "aggregate") &&
+		    !strcmp(zpb_json_get_str(b, "aggregate_name", ""), "median") && !zpb_metrics_subject(ms, name) &&
+		    gbench_row(ms, b, name))
 			return -1;
-		t = zpb_json_get_number(b, "cpu_time", -1);
-		if (t >= 0 && zpb_gbench_to_ns(t, unit) >= 0 && add(s, "cpu_time_ns", zpb_gbench_to_ns(t, unit)))
-			return -1;
-		for (k = 0; k < b->len; k++)
-			if (b->items[k]->type == ZPB_JSON_NUMBER && !gbench_bookkeeping(b->keys[k]) &&
-			    add(s, b->keys[k], b->items[k]->number))
-				return -1;
 	}
 	return 0;
 }

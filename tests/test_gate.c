@@ -451,3 +451,22 @@ TEST(gate_cli_exits_0_pass_1_regression_2_bad_input)
 	rc = run_cli("report " FX "malformed.json -o /nonexistent-dir/x", err, sizeof(err));
 	CHECK(rc == 2 && strstr(err, "malformed.json:4:"), "report of bad input: expected exit 2, got %d: %s", rc, err);
 }
+
+TEST(gate_reads_google_benchmark_aggregates_only_as_one_median_sample)
+{
+	struct zpb_results r;
+	struct zpb_metricset m;
+	const struct zpb_subject *s;
+	const struct zpb_metric *t;
+	char err[512];
+
+	REQUIRE(!zpb_results_load(FX "gbench-aggregates-only.json", &r, err, sizeof(err)), "%s", err);
+	REQUIRE(!zpb_metrics_extract(&r, &m, err, sizeof(err)), "%s", err);
+	s = zpb_metrics_subject(&m, "BM_store/zbud/1024");
+	t = s ? zpb_subject_metric(s, "real_time_ns") : NULL;
+	REQUIRE(t, "subject from the aggregate rows");
+	/* The median row says 1.05 us; mean and stddev rows are not samples. */
+	CHECK(t->n == 1 && near(t->v[0], 1050, 1e-9), "one sample of 1050 ns: got %zu, %g", t->n, t->n ? t->v[0] : 0);
+	zpb_metrics_free(&m);
+	zpb_results_free(&r);
+}
