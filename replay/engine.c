@@ -400,7 +400,8 @@ out:
 	if (r->ntimeline == 0 || r->timeline[r->ntimeline - 1].record != n)
 		zpb_timeline_add(r, &r->final, &every);
 	r->sample_every = every;
-	r->peak_pool_pages = e->peak_pool_pages;
+	/* The arena's own peak is exact for allocators whose pages it charges; samples catch the rest. */
+	r->peak_pool_pages = max_t(uint64_t, e->peak_pool_pages, atomic_long_read(&e->pool->budget.peak));
 	r->distinct_keys = e->kt.nentries - 1;
 	zpb_objects_per_page(e);
 	memory_usage(r);
