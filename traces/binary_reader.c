@@ -10,16 +10,6 @@
 #include "trace_internal.h"
 #include "varint.h"
 
-static bool source_ok(const unsigned char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (s[i] < ' ' || s[i] == 0x7f)
-			return false;
-	return true;
-}
-
 /* A u16-length-prefixed string at *off, within the header's @size bytes. */
 static int header_string(struct zpb_trace_reader *r, const unsigned char *h, uint32_t size,
 			 uint32_t *off, char *dst, const char *what, char *err, size_t errlen)
@@ -35,8 +25,11 @@ static int header_string(struct zpb_trace_reader *r, const unsigned char *h, uin
 		snprintf(err, errlen, "%s: corrupt header: %s length %u at byte %u", r->name, what, n, *off);
 		return -1;
 	}
-	if (!source_ok(h + *off + 2, n)) {
-		snprintf(err, errlen, "%s: corrupt header: %s holds a control byte", r->name, what);
+	/* What a writer accepts, so that every header read converts. */
+	if (dst == r->hdr.compressor ? !n || !zpb_word_ok((const char *)h + *off + 2, n)
+				     : !zpb_line_ok((const char *)h + *off + 2, n)) {
+		snprintf(err, errlen, "%s: corrupt header: %s is not %s", r->name, what,
+			 dst == r->hdr.compressor ? "one word of printable ASCII" : "one line of text");
 		return -1;
 	}
 	memcpy(dst, h + *off + 2, n);

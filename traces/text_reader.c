@@ -191,14 +191,9 @@ static int header_line(struct zpb_trace_reader *r, char *s, char *err, size_t er
 			goto bad;
 		strcpy(r->hdr.compressor, val);
 	} else if (!strcmp(key, "source")) {
-		size_t i, n = strlen(val);
-
 		/* What the binary form can hold too: no control bytes (a tab included). */
-		if (n >= ZPB_TRACE_TEXT_MAX)
+		if (strlen(val) >= ZPB_TRACE_TEXT_MAX || !zpb_line_ok(val, strlen(val)))
 			goto bad;
-		for (i = 0; i < n; i++)
-			if ((unsigned char)val[i] < ' ' || val[i] == 0x7f)
-				goto bad;
 		strcpy(r->hdr.source, val);
 	} else if (!strcmp(key, "records")) {
 		if (!parse_u64(val, &v))

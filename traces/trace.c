@@ -65,6 +65,19 @@ bool zpb_word_ok(const char *s, size_t n)
 	return true;
 }
 
+bool zpb_line_ok(const char *s, size_t n)
+{
+	size_t i;
+
+	/* Edge blanks would not survive the text form, which trims them. */
+	if (n && (s[0] == ' ' || s[n - 1] == ' '))
+		return false;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < ' ' || s[i] == 0x7f)
+			return false;
+	return true;
+}
+
 int zpb_record_check(const struct zpb_record *rec, uint32_t page_size, char *msg, size_t msglen)
 {
 	if (rec->op < ZPB_OP_STORE || rec->op > ZPB_OP_MAX) {

@@ -117,5 +117,7 @@ int zpb_text_writer_init(struct zpb_trace_writer *w, char *err, size_t errlen);
 bool zpb_page_size_ok(uint64_t page_size);
 /* Printable, non-space ASCII: what labels and header words may hold. */
 bool zpb_word_ok(const char *s, size_t n);
+/* One line of text, no control bytes, no blank at either end: the header's source. */
+bool zpb_line_ok(const char *s, size_t n);
 
 #endif

@@ -14,19 +14,6 @@
 
 #include "trace_internal.h"
 
-static bool source_ok(const char *s)
-{
-	size_t n = strlen(s), i;
-
-	/* Leading or trailing blanks would not survive the text form. */
-	if (n && (s[0] == ' ' || s[n - 1] == ' '))
-		return false;
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] < ' ' || s[i] == 0x7f)
-			return false;
-	return true;
-}
-
 static int check_header(const struct zpb_trace_header *hdr, const char *path, char *err, size_t errlen)
 {
 	size_t n = strnlen(hdr->compressor, ZPB_TRACE_TEXT_MAX);
@@ -44,7 +31,8 @@ static int check_header(const struct zpb_trace_header *hdr, const char *path, ch
 		snprintf(err, errlen, "%s: compressor name must be one word of printable ASCII", path);
 		return -1;
 	}
-	if (strnlen(hdr->source, ZPB_TRACE_TEXT_MAX) >= ZPB_TRACE_TEXT_MAX || !source_ok(hdr->source)) {
+	n = strnlen(hdr->source, ZPB_TRACE_TEXT_MAX);
+	if (n >= ZPB_TRACE_TEXT_MAX || !zpb_line_ok(hdr->source, n)) {
 		snprintf(err, errlen, "%s: source must be one line without control bytes or edge blanks", path);
 		return -1;
 	}
