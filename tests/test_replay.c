@@ -207,6 +207,49 @@ TEST(pool_lru_evicts_through_allocator_shrink_and_counts_misses)
 		printf("  (no evictable allocator registered: pool-lru checked only for its error)\n");
 }
 
+/*
+ * Hand-worked for any evictable allocator: 2500-byte objects (2508 with the
+ * header) cannot share a 4096-byte page, so each store takes a page. Three
+ * stores fill 3 pages; the 4th finds the pool above its 2-page limit and
+ * shrinks until below 50% of it (1 page): the allocator's LRU gives back
+ * k1, k2, k3's pages, one shrink call each. Seed model: loads keep entries.
+ */
+TEST(pool_lru_hand_worked_one_object_per_page)
+{
+	static const char *const kv[] = { "pool-limit", "2", "accept-threshold", "50", "reclaim", "pool-lru",
+					  "zswap-model", "seed", "deterministic", "1", NULL };
+	const struct zpool_driver *const *d;
+	struct zpb_record recs[16];
+	size_t n = 0;
+	int k;
+
+	for (k = 1; k <= 4; k++)
+		recs[n++] = rec_op(ZPB_OP_STORE, 0, k, 2500);
+	for (k = 1; k <= 4; k++)
+		recs[n++] = rec_op(ZPB_OP_LOAD, 0, k, 0);
+	for (d = zpb_drivers(); *d; d++) {
+		struct zpb_run_result *r;
+
+		if (!((*d)->caps & ZPB_CAP_EVICT) || ((*d)->caps & ZPB_CAP_NO_DATA))
+			continue;
+		r = run((*d)->type, kv, recs, n);
+		REQUIRE(r, "no result for %s", (*d)->type);
+		CHECK(r->rc.limit_hits == 1 && r->rc.shrink_calls == 3 && r->rc.writebacks == 3 &&
+		      r->rc.pages_reclaimed == 3 && r->rc.evict_failures == 0,
+		      "%s pool-lru: limit hits %llu (1), shrink calls %llu (3), writebacks %llu (3), pages reclaimed %llu (3), evict failures %llu (0)",
+		      (*d)->type, (unsigned long long)r->rc.limit_hits, (unsigned long long)r->rc.shrink_calls,
+		      (unsigned long long)r->rc.writebacks, (unsigned long long)r->rc.pages_reclaimed,
+		      (unsigned long long)r->rc.evict_failures);
+		CHECK(r->rc.misses == 3 && r->ops.load_hits == 1, "%s pool-lru: misses %llu (3), hits %llu (1)",
+		      (*d)->type, (unsigned long long)r->rc.misses, (unsigned long long)r->ops.load_hits);
+		CHECK(r->final.pool_pages == 1 && r->final.stored_bytes == 2500,
+		      "%s pool-lru: final pool pages %llu (1), stored bytes %lld (2500)", (*d)->type,
+		      (unsigned long long)r->final.pool_pages, (long long)r->final.stored_bytes);
+		CHECK_EQ_UL(r->verify_failures, 0, "verify failures");
+		zpb_run_result_free(r);
+	}
+}
+
 TEST(pool_lru_on_allocator_without_evict_is_an_error_naming_it)
 {
 	static struct zpb_replay_options o;
