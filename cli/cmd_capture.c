@@ -126,6 +126,25 @@ static void pages_usage(FILE *out)
 enum { OPT_COMPRESSOR = 256, OPT_INCOMP, OPT_ORDER, OPT_BUDGET, OPT_WS, OPT_ZIPF, OPT_OPS,
        OPT_SEED, OPT_TEXT, OPT_INTERVAL, OPT_DURATION, OPT_MAX_PAGES };
 
+/* The options every capture kind shares. 1 handled, 0 not one of them, -1 bad. */
+static int common_opt(int c, const char **out, enum zpb_trace_form *form, struct zpb_page_policy *pol)
+{
+	switch (c) {
+	case 'o':
+		*out = optarg;
+		return 1;
+	case OPT_COMPRESSOR:
+		pol->compressor = optarg;
+		return 1;
+	case OPT_INCOMP:
+		return parse_incomp(optarg, pol) ? -1 : 1;
+	case OPT_TEXT:
+		*form = ZPB_TRACE_TEXT;
+		return 1;
+	}
+	return 0;
+}
+
 static int capture_pages(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -156,17 +175,13 @@ static int capture_pages(int argc, char **argv)
 	o.order.seed = 1;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+		int r = common_opt(c, &o.out, &o.form, &o.policy);
+
+		if (r < 0)
+			return ZPB_EXIT_USAGE;
+		if (r > 0)
+			continue;
 		switch (c) {
-		case 'o':
-			o.out = optarg;
-			break;
-		case OPT_COMPRESSOR:
-			o.policy.compressor = optarg;
-			break;
-		case OPT_INCOMP:
-			if (parse_incomp(optarg, &o.policy))
-				return ZPB_EXIT_USAGE;
-			break;
 		case OPT_ORDER:
 			if ((c = zpb_order_parse(optarg)) < 0) {
 				zpb_cli_error("capture pages: --order wants sequential, random or lru, not '%s'",
@@ -195,9 +210,6 @@ static int capture_pages(int argc, char **argv)
 		case OPT_SEED:
 			if (parse_u64("--seed", optarg, 0, &o.order.seed))
 				return ZPB_EXIT_USAGE;
-			break;
-		case OPT_TEXT:
-			o.form = ZPB_TRACE_TEXT;
 			break;
 		case 'h':
 			pages_usage(stdout);
@@ -318,10 +330,13 @@ static int capture_process(int argc, char **argv)
 	o.policy.incompressible = ZPB_INCOMP_STORE;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+		int cr = common_opt(c, &o.out, &o.form, &o.policy);
+
+		if (cr < 0)
+			return ZPB_EXIT_USAGE;
+		if (cr > 0)
+			continue;
 		switch (c) {
-		case 'o':
-			o.out = optarg;
-			break;
 		case OPT_INTERVAL:
 			if (parse_u64("--interval", optarg, 1, &v))
 				return ZPB_EXIT_USAGE;
@@ -343,16 +358,6 @@ static int capture_process(int argc, char **argv)
 		case OPT_MAX_PAGES:
 			if (parse_u64("--max-pages", optarg, 1, &o.max_pages))
 				return ZPB_EXIT_USAGE;
-			break;
-		case OPT_COMPRESSOR:
-			o.policy.compressor = optarg;
-			break;
-		case OPT_INCOMP:
-			if (parse_incomp(optarg, &o.policy))
-				return ZPB_EXIT_USAGE;
-			break;
-		case OPT_TEXT:
-			o.form = ZPB_TRACE_TEXT;
 			break;
 		case 'h':
 			process_usage(stdout);

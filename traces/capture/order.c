@@ -89,19 +89,9 @@ static int swapin(struct run *r, uint32_t p)
 static uint32_t *permutation(uint64_t n, struct zpb_rng *rng)
 {
 	uint32_t *p = malloc((n ? n : 1) * sizeof(*p));
-	uint64_t i;
 
-	if (!p)
-		return NULL;
-	for (i = 0; i < n; i++)
-		p[i] = (uint32_t)i;
-	for (i = n; i > 1; i--) {	/* Fisher-Yates */
-		uint64_t j = zpb_rng_below(rng, i);
-		uint32_t t = p[i - 1];
-
-		p[i - 1] = p[j];
-		p[j] = t;
-	}
+	if (p)
+		zpb_rng_permutation(rng, p, n);
 	return p;
 }
 

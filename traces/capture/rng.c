@@ -55,6 +55,21 @@ uint64_t zpb_rng_below(struct zpb_rng *r, uint64_t n)
 	return x % n;
 }
 
+void zpb_rng_permutation(struct zpb_rng *r, uint32_t *a, uint64_t n)
+{
+	uint64_t i;
+
+	for (i = 0; i < n; i++)
+		a[i] = (uint32_t)i;
+	for (i = n; i > 1; i--) {
+		uint64_t j = zpb_rng_below(r, i);
+		uint32_t t = a[i - 1];
+
+		a[i - 1] = a[j];
+		a[j] = t;
+	}
+}
+
 double zpb_rng_double(struct zpb_rng *r)
 {
 	return (double)(zpb_rng_next(r) >> 11) * 0x1.0p-53;

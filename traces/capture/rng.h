@@ -20,6 +20,8 @@ void zpb_rng_seed(struct zpb_rng *r, uint64_t seed);
 uint64_t zpb_rng_next(struct zpb_rng *r);
 /* Uniform in [0, n) without modulo bias; n == 0 returns 0. */
 uint64_t zpb_rng_below(struct zpb_rng *r, uint64_t n);
+/* Fill @a with 0..n-1 in a random order (Fisher-Yates). */
+void zpb_rng_permutation(struct zpb_rng *r, uint32_t *a, uint64_t n);
 /* Uniform in [0, 1) with 53 bits. */
 double zpb_rng_double(struct zpb_rng *r);
 

@@ -158,7 +158,7 @@ int zpb_synth_run(const struct zpb_synth_profile *p, uint64_t ops, uint64_t seed
 {
 	struct zpb_synth_stats local;
 	struct synth s;
-	uint64_t done = 0, i;
+	uint64_t done = 0;
 	int ph, nph = 0, ret = -1;
 
 	if (!st)
@@ -186,15 +186,7 @@ int zpb_synth_run(const struct zpb_synth_profile *p, uint64_t ops, uint64_t seed
 			 (unsigned long long)p->working_set);
 		goto out;
 	}
-	for (i = 0; i < p->working_set; i++)
-		s.perm[i] = (uint32_t)i;
-	for (i = p->working_set; i > 1; i--) {
-		uint64_t j = zpb_rng_below(&s.rng, i);
-		uint32_t t = s.perm[i - 1];
-
-		s.perm[i - 1] = s.perm[j];
-		s.perm[j] = t;
-	}
+	zpb_rng_permutation(&s.rng, s.perm, p->working_set);
 	while (nph < ZPB_SYNTH_MAX_PHASES && p->phases[nph].share > 0)
 		nph++;
 	for (ph = 0; ph < nph; ph++) {
