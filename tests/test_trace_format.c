@@ -308,3 +308,41 @@ TEST(a_million_record_stream_reads_with_bounded_memory)
 	stream(ZPB_TRACE_BINARY, n);
 	stream(ZPB_TRACE_TEXT, n);
 }
+
+/* The worked example of docs/trace-format.md, byte for byte: the doc and the code agree. */
+TEST(binary_encoding_matches_the_documented_example)
+{
+	static const unsigned char want[] = {
+		/* header: magic, version 1, header_size 39, page 4096, flags 0, count 4, "lz4", "" */
+		0x89, 'Z', 'P', 'B', 'T', 'R', 'C', '\n', 1, 0, 0, 0, 39, 0, 0, 0,
+		0x00, 0x10, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0,
+		3, 0, 'l', 'z', '4', 0, 0,
+		0x81, 0xe8, 0x07, 0xc8, 0x01, 0xd4, 0x1c,	/* STORE */
+		0x07, 0x34, 0x18, 0x8a,				/* short STORE */
+		0xba, 0x8c, 0x2e, 0x02,				/* LOAD */
+		0xb3, 0xc8, 0x01,				/* INVALIDATE */
+	};
+	const struct zpb_record recs[] = {
+		{ .time_ns = 1000, .cpu = 0, .op = ZPB_OP_STORE, .key = ZPB_KEY(0, 100), .len = 1834 },
+		{ .time_ns = 3100, .cpu = 0, .op = ZPB_OP_STORE, .key = ZPB_KEY(0, 101), .len = 2210 },
+		{ .time_ns = 9000, .cpu = 2, .op = ZPB_OP_LOAD, .key = ZPB_KEY(0, 101) },
+		{ .time_ns = 9200, .cpu = 2, .op = ZPB_OP_INVALIDATE, .key = ZPB_KEY(0, 101) },
+	};
+	struct zpb_trace_header h;
+	char err[256];
+	unsigned char *got;
+	size_t len, i;
+
+	zpb_trace_header_init(&h);
+	strcpy(h.compressor, "lz4");
+	REQUIRE(tu_write(tu_path("doc.bin"), ZPB_TRACE_BINARY, &h, recs, 4, err, sizeof(err)) == 0, "%s", err);
+	got = tu_read_file(tu_path("doc.bin"), &len);
+	REQUIRE(got, "cannot read the trace back");
+	CHECK_EQ_UL(len, sizeof(want), "bytes in the documented example");
+	for (i = 0; i < len && i < sizeof(want); i++)
+		if (got[i] != want[i]) {
+			CHECK(0, "byte %zu: expected 0x%02x, got 0x%02x", i, want[i], got[i]);
+			break;
+		}
+	free(got);
+}
