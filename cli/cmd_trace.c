@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * zpoolbench trace info|dump|convert|validate: look at, print, convert and
- * check zswap traces (docs/trace-format.md). Exit 0 when fine, 1 when
- * validate finds problems, 2 on bad options or an unreadable trace.
+ * check zswap traces (docs/trace-format.md); `trace import` lives in
+ * cmd_trace_import.c. Exit 0 when fine, 1 when validate finds problems, 2 on
+ * bad options or an unreadable trace.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,7 +55,7 @@ static int parse_args(int argc, char **argv, int npos, struct args *a, const cha
 			a->binary = true;
 		else if (!strcmp(s, "--quiet") || !strcmp(s, "-q"))
 			a->quiet = true;
-		else if ((!strcmp(s, "--max-problems") || !strcmp(s, "--head")) && i + 1 < argc) {
+		else if (!strcmp(s, "--max-problems") || !strcmp(s, "--head")) {
 			char *end;
 			unsigned long v = i + 1 < argc ? strtoul(argv[i + 1], &end, 10) : 0;
 
