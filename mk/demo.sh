@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # demo.sh BUILDDIR: the README's main job. Replay every bundled sample trace
 # against every allocator on 2 threads (the first also on 1, for the
-# scaling picture), then write the report and print where it is.
+# scaling picture, and under a small pool limit, for the reclaim picture),
+# then write the report and print where it is.
 set -eu
 b=${1:-build}
 zpb="$b/zpoolbench"
@@ -23,6 +24,15 @@ for t in traces/samples/*.zpt; do
 		first1="$out/$name-1thread.json"
 	fi
 done
+# The first trace again with a pool limit below its working set, so the
+# reclaim picture shows writebacks, misses and reclaim latency.
+if [ -n "${first1:-}" ]; then
+	t=$(ls traces/samples/*.zpt | head -n 1)
+	name=$(basename "$t" .zpt)
+	echo "demo: replaying $t against $allocs on 2 threads under a 300-page pool limit"
+	"$zpb" replay "$t" --alloc "$allocs" --threads 2 --pool-limit 300 -o "$out/$name-limit300.json"
+	set -- "$@" "$out/$name-limit300.json"
+fi
 if [ $# = 0 ]; then
 	echo "demo: no sample traces in traces/samples/" >&2
 	exit 1

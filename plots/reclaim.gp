@@ -2,7 +2,8 @@
 # Reclaim timeline: pool size against the limit, writebacks and misses as
 # the trace replays, and the latency of reclaim calls.
 # Data: stem-i.dat columns: record, pool pages, writebacks, misses;
-# stem-i-lat.dat: as latency.gp. Variables: limit (pages, 0 = none), have_lat (0/1).
+# stem-i-lat.dat: as latency.gp. Variables: limit (pages, 0 = none),
+# limit_far (1: the limit is far above the pool and is named, not drawn), have_lat (0/1).
 height = 900
 load 'style.gp'
 set multiplot layout 3,1 title title_text font ',13'
@@ -10,11 +11,17 @@ unset title
 set xlabel 'trace position (records replayed)'
 set ylabel 'pool (pages)'
 set yrange [0:*]
-if (limit > 0) {
+if (limit > 0 && !limit_far) {
 	plot for [i=1:n] file(i) using 1:2 with lines lw lw lc rgb word(colors, i) title word(names, i), \
 	     limit with lines ls 101 title 'pool limit'
 } else {
-	plot for [i=1:n] file(i) using 1:2 with lines lw lw lc rgb word(colors, i) title word(names, i).' (no limit set)'
+	if (limit > 0) {
+		set label 2 sprintf('pool limit %.0f pages: far above, not drawn', limit) at graph 0.02, 0.92 left
+	} else {
+		set label 2 'no pool limit set' at graph 0.02, 0.92 left
+	}
+	plot for [i=1:n] file(i) using 1:2 with lines lw lw lc rgb word(colors, i) title word(names, i)
+	unset label 2
 }
 set ylabel 'events (cumulative)'
 plot for [i=1:n] file(i) using 1:3 with lines lw lw lc rgb word(colors, i) title word(names, i).' writebacks', \

@@ -33,7 +33,8 @@ static const char style[] =
 	"figure svg{max-width:100%;height:auto;display:block}"
 	".missing{color:#777;font-style:italic}details{margin:1em 0}dl{display:grid;"
 	"grid-template-columns:max-content auto;gap:.1em 1em;font-size:.9em}dt{font-weight:bold}dd{margin:0}"
-	"code{background:#f4f4f4;padding:0 .2em}.wide{overflow-x:auto}";
+	"code{background:#f4f4f4;padding:0 .2em}.wide{overflow-x:auto}td:first-child{white-space:nowrap}"
+	".headline{font-weight:500}";
 
 static void cell_value(FILE *f, const struct zpb_report *rep, const struct zpb_subject *s,
 		       const struct zpb_report_column *c)
@@ -185,9 +186,10 @@ static void input_section(FILE *f, const struct zpb_report *rep, const struct zp
 		fputs("</details>\n", f);
 		return;
 	}
+	zpb_report_input_title(in, headline, sizeof(headline));
 	fprintf(f, "<h2 id=\"in%zu\">Trace ", idx);
-	esc(f, in->label);
-	fprintf(f, " on %u thread%s</h2>\n<p>From <code>", in->threads, in->threads == 1 ? "" : "s");
+	esc(f, headline);
+	fputs("</h2>\n<p>From <code>", f);
 	esc(f, in->res.path);
 	fputs("</code>", f);
 	if (!zpb_json_bool(zpb_json_get(root, "complete"), true))
@@ -251,10 +253,11 @@ int zpb_report_write_html(FILE *f, const struct zpb_report *rep)
 	if (rep->n > 1) {
 		fputs("<ul>", f);
 		for (i = 0; i < rep->n; i++) {
+			char title[256];
+
+			zpb_report_input_title(&rep->in[i], title, sizeof(title));
 			fprintf(f, "<li><a href=\"#in%zu\">", i);
-			esc(f, rep->in[i].res.kind == ZPB_RESULTS_GBENCH ? rep->in[i].res.path : rep->in[i].label);
-			if (rep->in[i].res.kind == ZPB_RESULTS_REPLAY)
-				fprintf(f, " on %u thread%s", rep->in[i].threads, rep->in[i].threads == 1 ? "" : "s");
+			esc(f, rep->in[i].res.kind == ZPB_RESULTS_GBENCH ? rep->in[i].res.path : title);
 			fputs("</a></li>", f);
 		}
 		fputs("</ul>\n", f);

@@ -119,9 +119,10 @@ int zpb_report_write_markdown(FILE *f, const struct zpb_report *rep)
 			gbench_table(f, rep, in);
 			continue;
 		}
+		zpb_report_input_title(in, headline, sizeof(headline));
 		fputs("\n## Trace ", f);
-		md(f, in->label);
-		fprintf(f, " on %u thread%s\n\nFrom `%s`", in->threads, in->threads == 1 ? "" : "s", in->res.path);
+		md(f, headline);
+		fprintf(f, "\n\nFrom `%s`", in->res.path);
 		if (m) {
 			fputs("; machine ", f);
 			md(f, zpb_json_get_str(m, "cpu_model", "?"));

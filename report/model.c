@@ -227,3 +227,18 @@ void zpb_report_headline(const struct zpb_report_input *in, char *buf, size_t le
 	else if (n < len)
 		snprintf(buf + n, len - n, ".");
 }
+
+void zpb_report_input_title(const struct zpb_report_input *in, char *buf, size_t len)
+{
+	double limit = zpb_json_get_number(zpb_json_get(in->res.root, "options"), "pool_limit_pages", 0), v;
+	bool reached = false;
+	size_t i, n;
+
+	for (i = 0; i < in->nalloc; i++)
+		if ((zpb_report_value(in->alloc[i].m, "reclaim.writebacks", &v) && v > 0) ||
+		    (zpb_report_value(in->alloc[i].m, "reclaim.limit_hits", &v) && v > 0))
+			reached = true;
+	n = (size_t)snprintf(buf, len, "%s on %u thread%s", in->label, in->threads, in->threads == 1 ? "" : "s");
+	if (reached && limit > 0 && n < len)
+		snprintf(buf + n, len - n, ", pool limit %.0f pages", limit);
+}

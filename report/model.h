@@ -102,6 +102,12 @@ size_t zpb_report_metric_names(const struct zpb_report_input *in, const char **n
  */
 void zpb_report_headline(const struct zpb_report_input *in, char *buf, size_t len);
 
+/*
+ * A replay input's heading: "TRACE on N threads", and ", pool limit L pages"
+ * when the limit was reached (reclaim wrote back or the limit was hit).
+ */
+void zpb_report_input_title(const struct zpb_report_input *in, char *buf, size_t len);
+
 /* Format @v for a table cell. */
 void zpb_report_format(char *buf, size_t len, double v, int decimals);
 

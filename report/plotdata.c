@@ -15,6 +15,7 @@ struct ctx {
 	const char *dir, *rel;
 	char *err;
 	size_t errlen;
+	char name[200];		/* the input's heading, for picture titles */
 };
 
 /* Names and titles go into gnuplot single-quoted strings: keep them plain. */
@@ -204,7 +205,7 @@ static int pic_density(struct ctx *c, struct zpb_report_input *in, struct zpb_pi
 	struct series s = { .n = 0 };
 	size_t i;
 
-	snprintf(p->title, sizeof(p->title), "Pool size over time: %s", in->label);
+	snprintf(p->title, sizeof(p->title), "Pool size over time: %.120s", c->name);
 	snprintf(p->caption, sizeof(p->caption), "Pool memory of each allocator as the trace replays, against "
 		 "the compressed bytes stored (dashed): the gap is what the allocator wastes.");
 	for (i = 0; i < in->nalloc && s.n < 64; i++) {
@@ -229,7 +230,7 @@ static int pic_compression(struct ctx *c, struct zpb_report_input *in, struct zp
 	FILE *f;
 	size_t i;
 
-	snprintf(p->title, sizeof(p->title), "Compression efficiency: %s", in->label);
+	snprintf(p->title, sizeof(p->title), "Compression efficiency: %.120s", c->name);
 	snprintf(p->caption, sizeof(p->caption), "Pages stored per page of pool at the end of the run (higher is "
 		 "better), labelled with density, the compressed bytes stored per byte of pool.");
 	f = open_data(c, "%s-1.dat", p->id);
@@ -262,7 +263,7 @@ static int pic_latency(struct ctx *c, struct zpb_report_input *in, struct zpb_pi
 	struct series s = { .n = 0 };
 	size_t i;
 
-	snprintf(p->title, sizeof(p->title), "%c%s latency by percentile: %s", op[0] - 32, op + 1, in->label);
+	snprintf(p->title, sizeof(p->title), "%c%s latency by percentile: %.120s", op[0] - 32, op + 1, c->name);
 	snprintf(p->caption, sizeof(p->caption), "Latency of each %s at every percentile from the median to "
 		 "p99.99 (both axes logarithmic): the tail on the right is what the slowest ops see.", op);
 	for (i = 0; i < in->nalloc && s.n < 64; i++) {
@@ -286,7 +287,7 @@ static int pic_cdf(struct ctx *c, struct zpb_report_input *in, struct zpb_pictur
 	struct series s = { .n = 0 };
 	size_t i;
 
-	snprintf(p->title, sizeof(p->title), "Latency CDF: %s", in->label);
+	snprintf(p->title, sizeof(p->title), "Latency CDF: %.120s", c->name);
 	snprintf(p->caption, sizeof(p->caption), "Share of stores (solid) and loads (dashed) completing within "
 		 "a given time, from the latency histograms.");
 	for (i = 0; i < in->nalloc && s.n < 64; i++) {
@@ -311,11 +312,12 @@ static int pic_reclaim(struct ctx *c, struct zpb_report_input *in, struct zpb_pi
 	static const double ones[] = { 1, 1, 1, 1 };
 	double limit = zpb_json_get_number(zpb_json_get(in->res.root, "options"), "pool_limit_pages", 0);
 	struct series s = { .n = 0 };
-	bool have_lat = false;
+	bool have_lat = false, far;
+	double peak = 0;
 	char extra[128];
-	size_t i;
+	size_t i, k;
 
-	snprintf(p->title, sizeof(p->title), "Reclaim: %s", in->label);
+	snprintf(p->title, sizeof(p->title), "Reclaim: %.120s", c->name);
 	snprintf(p->caption, sizeof(p->caption), "Top: pool pages against the pool limit. Middle: pages written "
 		 "back (solid) and loads that missed because their page had been written back (dashed). "
 		 "Bottom: latency of reclaim (shrink) calls by percentile.");
@@ -329,13 +331,18 @@ static int pic_reclaim(struct ctx *c, struct zpb_report_input *in, struct zpb_pi
 		s.names[s.n++] = in->alloc[i].m->name;
 		if (write_series(c, tl, "# record  pool_pages  writebacks  misses\n", fields, ones, 4, p->id, s.n))
 			return -1;
+		for (k = 0; k < tl->len; k++)
+			if (zpb_json_get_number(tl->items[k], "pool_pages", 0) > peak)
+				peak = zpb_json_get_number(tl->items[k], "pool_pages", 0);
 		if (l)
 			have_lat = true;
 		if (l ? write_spectrum(c, l, "%s-%zu-lat.dat", p->id, s.n) :
 			(f = open_data(c, "%s-%zu-lat.dat", p->id, s.n)) == NULL || close_data(c, f))
 			return -1;
 	}
-	snprintf(extra, sizeof(extra), "limit=%.0f; have_lat=%d;", limit > 0 ? limit : 0, have_lat);
+	/* A limit far above the pool (the default is a share of RAM) would flatten the pool lines. */
+	far = limit > 4 * peak && peak > 0;
+	snprintf(extra, sizeof(extra), "limit=%.0f; limit_far=%d; have_lat=%d;", limit > 0 ? limit : 0, far, have_lat);
 	if (!s.n)
 		snprintf(p->why, sizeof(p->why), "no timeline in the results (replay --sample-ops N records one)");
 	else
@@ -348,7 +355,7 @@ static int pic_objects(struct ctx *c, struct zpb_report_input *in, struct zpb_pi
 	struct series s = { .n = 0 };
 	size_t i, k;
 
-	snprintf(p->title, sizeof(p->title), "Objects per page: %s", in->label);
+	snprintf(p->title, sizeof(p->title), "Objects per page: %.120s", c->name);
 	snprintf(p->caption, sizeof(p->caption), "How full the pool's pages are at the end: the share of pages "
 		 "holding each number of compressed objects (allocators whose pages can be walked).");
 	for (i = 0; i < in->nalloc && s.n < 64; i++) {
@@ -391,16 +398,23 @@ static int cmp_point(const void *a, const void *b)
 	return (x->threads > y->threads) - (x->threads < y->threads);
 }
 
-/* Throughput is only comparable on one trace: the replay results of trace @label. */
-static bool of_trace(const struct zpb_report_input *in, const char *label)
+/* The pool limit a replay ran with (pages; 0 for none). */
+static double pool_limit(const struct zpb_report_input *in)
 {
-	return in->res.kind == ZPB_RESULTS_REPLAY && label && !strcmp(in->label, label);
+	return zpb_json_get_number(zpb_json_get(in->res.root, "options"), "pool_limit_pages", 0);
 }
 
-/* The trace replayed at the most distinct thread counts (the first such), or NULL. */
-static const char *scaling_trace(const struct zpb_report *rep)
+/* Throughput is only comparable on one trace under one pool limit: is @in such a run like @ref? */
+static bool of_trace(const struct zpb_report_input *in, const struct zpb_report_input *ref)
 {
-	const char *best = NULL;
+	return ref && in->res.kind == ZPB_RESULTS_REPLAY && !strcmp(in->label, ref->label) &&
+	       pool_limit(in) == pool_limit(ref);
+}
+
+/* The first of the runs (trace and limit) replayed at the most distinct thread counts, or NULL. */
+static const struct zpb_report_input *scaling_trace(const struct zpb_report *rep)
+{
+	const struct zpb_report_input *best = NULL;
 	size_t i, j, k, most = 0;
 
 	for (i = 0; i < rep->n; i++) {
@@ -408,18 +422,18 @@ static const char *scaling_trace(const struct zpb_report *rep)
 
 		if (rep->in[i].res.kind != ZPB_RESULTS_REPLAY)
 			continue;
-		/* Count the distinct thread counts among the files of this trace. */
+		/* Count the distinct thread counts among the files like this one. */
 		for (j = 0; j < rep->n; j++) {
-			if (!of_trace(&rep->in[j], rep->in[i].label))
+			if (!of_trace(&rep->in[j], &rep->in[i]))
 				continue;
 			for (k = 0; k < j; k++)
-				if (of_trace(&rep->in[k], rep->in[i].label) && rep->in[k].threads == rep->in[j].threads)
+				if (of_trace(&rep->in[k], &rep->in[i]) && rep->in[k].threads == rep->in[j].threads)
 					break;
 			counts += k == j;
 		}
 		if (counts > most) {
 			most = counts;
-			best = rep->in[i].label;
+			best = &rep->in[i];
 		}
 	}
 	return best;
@@ -433,13 +447,13 @@ static int pic_scaling(struct ctx *c, struct zpb_report *rep, struct zpb_picture
 	size_t i, j, k, np;
 	char extra[64];
 
-	const char *trace = scaling_trace(rep);
+	const struct zpb_report_input *trace = scaling_trace(rep);
 
 	snprintf(p->title, sizeof(p->title), "Scaling: throughput against replay threads: %.100s",
-		 trace ? trace : "");
+		 trace ? trace->label : "");
 	snprintf(p->caption, sizeof(p->caption), "Records replayed per second against the number of replay "
-		 "threads, from the results files of the trace replayed at the most thread counts (run replay "
-		 "with several --threads values to fill it in).");
+		 "threads, from the results files of the trace (and pool limit) replayed at the most thread "
+		 "counts (run replay with several --threads values to fill it in).");
 	pts = calloc(rep->n ? rep->n : 1, sizeof(*pts));
 	if (!pts) {
 		snprintf(c->err, c->errlen, "out of memory");
@@ -503,7 +517,7 @@ static int pic_scaling(struct ctx *c, struct zpb_report *rep, struct zpb_picture
 
 int zpb_plotdata_write(struct zpb_report *rep, const char *datadir, const char *datarel, char *err, size_t errlen)
 {
-	struct ctx c = { datadir, datarel, err, errlen };
+	struct ctx c = { datadir, datarel, err, errlen, "" };
 	static const char *const ops[] = { "store", "load", "invalidate" };
 	size_t i, k;
 	bool any_replay = false;
@@ -517,6 +531,7 @@ int zpb_plotdata_write(struct zpb_report *rep, const char *datadir, const char *
 			continue;
 		any_replay = true;
 		snprintf(prefix, sizeof(prefix), "r%zu-", i);
+		zpb_report_input_title(in, c.name, sizeof(c.name));
 #define PIC(id, call) do {								\
 		p = new_pic(&in->pics, &in->npics, prefix, id);				\
 		if (!p || (call))							\

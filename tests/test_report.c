@@ -114,7 +114,7 @@ TEST(report_writes_html_and_markdown_with_every_picture)
 		CHECK(out.drawn == 16 && out.gnuplot, "drawn: expected 16, got %zu", out.drawn);
 		CHECK(count(html, "<svg") == 16, "inline <svg per drawn picture: expected 16, got %zu",
 		      count(html, "<svg"));
-		CHECK(strstr(html, "Objects per page: mixed.zpt: not drawn: no objects_per_page"),
+		CHECK(strstr(html, "Objects per page: mixed.zpt on 4 threads: not drawn: no objects_per_page"),
 		      "the missing picture says why");
 		snprintf(path, sizeof(path), "%s/img/r0-density.png", dir);
 		CHECK(access(path, R_OK) == 0, "PNG written beside the SVG: %s", path);
