@@ -470,3 +470,26 @@ TEST(gate_reads_google_benchmark_aggregates_only_as_one_median_sample)
 	zpb_metrics_free(&m);
 	zpb_results_free(&r);
 }
+
+TEST(statistical_rule_uses_the_normal_approximation_for_many_repetitions)
+{
+	struct zpb_rule r = rule("ops_per_sec statistical higher alpha=0.01 min_effect=5%");
+	struct zpb_gate_row row;
+	double b[30], c[30];
+	uint64_t seed;
+
+	/* 30 + 30 > ZPB_MWU_EXACT_MAX: the normal approximation decides. */
+	timings(b, 30, 7, 0);
+	timings(c, 30, 8, -0.2);	/* 20% lower throughput: worse for "higher" */
+	REQUIRE(!zpb_gate_judge(&r, b, 30, c, 30, &row), "judge runs");
+	CHECK(row.verdict == ZPB_VERDICT_REGRESSED, "20%% less throughput: expected REGRESSED, got %s (p=%g)",
+	      zpb_verdict_name(row.verdict), row.p);
+	CHECK(strstr(row.note, "normal approx") != NULL, "normal approximation noted: %s", row.note);
+	for (seed = 100; seed < 110; seed++) {
+		timings(b, 30, seed, 0);
+		timings(c, 30, seed + 1000, 0);
+		REQUIRE(!zpb_gate_judge(&r, b, 30, c, 30, &row), "judge runs");
+		CHECK(row.verdict != ZPB_VERDICT_REGRESSED, "seed %lu: same distribution judged REGRESSED (p=%g)",
+		      (unsigned long)seed, row.p);
+	}
+}
