@@ -144,9 +144,14 @@ static void timings(double *v, size_t n, uint64_t seed, double shift)
 {
 	size_t i;
 
+	/* splitmix64: nearby seeds give unrelated streams. */
 	for (i = 0; i < n; i++) {
-		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-		v[i] = 1000 * (1 + shift) * exp(0.3 * ((double)(seed >> 11) / 9007199254740992.0 - 0.5));
+		uint64_t z = (seed += 0x9e3779b97f4a7c15ULL);
+
+		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+		z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+		z ^= z >> 31;
+		v[i] = 1000 * (1 + shift) * exp(0.3 * ((double)(z >> 11) / 9007199254740992.0 - 0.5));
 	}
 }
 
