@@ -181,6 +181,8 @@ static void input_section(FILE *f, const struct zpb_report *rep, const struct zp
 		esc(f, in->res.path);
 		fputs("</h2>\n<p>Google Benchmark results; figures are medians over repetitions.</p>\n", f);
 		gbench_table(f, rep, in);
+		for (k = 0; k < in->npics; k++)
+			figure(f, rep, &in->pics[k]);
 		fputs("<details><summary>Machine and run</summary>\n", f);
 		dl(f, "context", zpb_json_get(root, "context"));
 		fputs("</details>\n", f);

@@ -387,15 +387,16 @@ static int pic_objects(struct ctx *c, struct zpb_report_input *in, struct zpb_pi
 	return 0;
 }
 
+/* A point of a line: threads and ops/s, or object size and ns per op. */
 struct point {
-	double threads, ops;
+	double x, y;
 };
 
 static int cmp_point(const void *a, const void *b)
 {
 	const struct point *x = a, *y = b;
 
-	return (x->threads > y->threads) - (x->threads < y->threads);
+	return (x->x > y->x) - (x->x < y->x);
 }
 
 /* The pool limit a replay ran with (pages; 0 for none). */
@@ -496,10 +497,10 @@ static int pic_scaling(struct ctx *c, struct zpb_report *rep, struct zpb_picture
 			double v[64];
 			size_t m = 0;
 
-			for (j = i; j < np && pts[j].threads == pts[i].threads; j++)
+			for (j = i; j < np && pts[j].x == pts[i].x; j++)
 				if (m < 64)
-					v[m++] = pts[j].ops;
-			fprintf(f, "%.0f %.6g\n", pts[i].threads, zpb_median(v, m));
+					v[m++] = pts[j].y;
+			fprintf(f, "%.0f %.6g\n", pts[i].x, zpb_median(v, m));
 		}
 		if (close_data(c, f)) {
 			free(pts);
@@ -515,6 +516,84 @@ static int pic_scaling(struct ctx *c, struct zpb_report *rep, struct zpb_picture
 	return 0;
 }
 
+/*
+ * Google Benchmark names of the form ALLOCATOR/KIND.../size:N (bench/):
+ * split into the allocator, the kind and the size; false for other names.
+ */
+static bool bench_name(const char *name, char *alloc, size_t alen, char *kind, size_t klen, double *size)
+{
+	const char *slash = strchr(name, '/'), *last = strrchr(name, '/');
+	char *end;
+
+	if (!slash || slash == last || strncmp(last + 1, "size:", 5))
+		return false;
+	*size = strtod(last + 6, &end);
+	if (*end || *size <= 0 || (size_t)(slash - name) >= alen || (size_t)(last - slash - 1) >= klen)
+		return false;
+	memcpy(alloc, name, (size_t)(slash - name));
+	alloc[slash - name] = 0;
+	memcpy(kind, slash + 1, (size_t)(last - slash - 1));
+	kind[last - slash - 1] = 0;
+	return true;
+}
+
+#define BENCH_KINDS 6
+
+static int pic_bench(struct ctx *c, struct zpb_report_input *in, struct zpb_picture *p)
+{
+	char kinds[BENCH_KINDS][48], allocs[16][48], alloc[48], kind[48], extra[512] = "", words[400] = "";
+	struct series s = { .n = 0 };
+	size_t nk = 0, na = 0, i, k, a, np;
+	struct point pts[64];
+	double size, ns;
+
+	snprintf(p->title, sizeof(p->title), "Microbenchmarks: time per op by object size");
+	snprintf(p->caption, sizeof(p->caption), "Median time per operation of each Google Benchmark kind "
+		 "against object size, one line per allocator (both axes logarithmic).");
+	for (i = 0; i < in->nalloc; i++) {
+		if (!bench_name(in->alloc[i].m->name, alloc, sizeof(alloc), kind, sizeof(kind), &size))
+			continue;
+		for (k = 0; k < nk && strcmp(kinds[k], kind); k++)
+			;
+		if (k == nk && nk < BENCH_KINDS)
+			strcpy(kinds[nk++], kind);
+		for (a = 0; a < na && strcmp(allocs[a], alloc); a++)
+			;
+		if (a == na && na < 16)
+			strcpy(allocs[na++], alloc);
+	}
+	for (a = 0; a < na; a++)
+		s.names[s.n++] = allocs[a];
+	for (k = 0; k < nk; k++) {
+		for (a = 0; a < na; a++) {
+			FILE *f;
+
+			for (np = 0, i = 0; i < in->nalloc && np < 64; i++)
+				if (bench_name(in->alloc[i].m->name, alloc, sizeof(alloc), kind, sizeof(kind), &size) &&
+				    !strcmp(kind, kinds[k]) && !strcmp(alloc, allocs[a]) &&
+				    zpb_report_value(in->alloc[i].m, "real_time_ns", &ns))
+					pts[np++] = (struct point){ size, ns };
+			qsort(pts, np, sizeof(*pts), cmp_point);
+			f = open_data(c, "%s-%zu-%zu.dat", p->id, k + 1, a + 1);
+			if (!f)
+				return -1;
+			fprintf(f, "# size_bytes  ns_per_op (median)\n");
+			for (i = 0; i < np; i++)
+				fprintf(f, "%.0f %.6g\n", pts[i].x, pts[i].y);
+			if (close_data(c, f))
+				return -1;
+		}
+		sanitize(kind, sizeof(kind), kinds[k], true);
+		snprintf(words + strlen(words), sizeof(words) - strlen(words), "%s%s", k ? " " : "", kind);
+	}
+	snprintf(extra, sizeof(extra), "nk=%zu; kinds='%s';", nk, words);
+	if (!nk)
+		snprintf(p->why, sizeof(p->why), "no benchmarks named ALLOCATOR/KIND/size:N");
+	else
+		job(c, p, "bench.gp", &s, extra);
+	return 0;
+}
+
 int zpb_plotdata_write(struct zpb_report *rep, const char *datadir, const char *datarel, char *err, size_t errlen)
 {
 	struct ctx c = { datadir, datarel, err, errlen, "" };
@@ -527,8 +606,16 @@ int zpb_plotdata_write(struct zpb_report *rep, const char *datadir, const char *
 		char prefix[32];
 		struct zpb_picture *p;
 
-		if (in->res.kind != ZPB_RESULTS_REPLAY)
+		if (in->res.kind == ZPB_RESULTS_GBENCH) {
+			snprintf(prefix, sizeof(prefix), "b%zu-", i);
+			p = new_pic(&in->pics, &in->npics, prefix, "bench");
+			if (!p || pic_bench(&c, in, p))
+				goto fail;
+			/* Benchmarks of other shapes simply get no picture. */
+			if (!p->script)
+				in->npics--;
 			continue;
+		}
 		any_replay = true;
 		snprintf(prefix, sizeof(prefix), "r%zu-", i);
 		zpb_report_input_title(in, c.name, sizeof(c.name));

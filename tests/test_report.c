@@ -296,3 +296,30 @@ TEST(report_warns_about_verification_failures)
 	free(md);
 	cleanup(dir);
 }
+
+TEST(report_draws_microbenchmarks_by_object_size)
+{
+	const char *in[] = { FX "gbench-sizes.json" };
+	struct zpb_report_outcome out;
+	char dir[512], path[600], err[512];
+	char *html, *md;
+
+	fresh(dir, sizeof(dir), "gbench-sizes");
+	REQUIRE(!write_report(dir, in, 1, NULL, &out, err, sizeof(err)), "report written: %s", err);
+	CHECK(out.pictures == 1, "one microbenchmark picture planned, got %zu", out.pictures);
+	/* Two kinds (store, load), two allocators: one data file each, sizes in order, medians of
+	 * the two repetitions t and 1.01 t (zbud store at 64 B: 50781.25 * 1.005 = 51035.2). */
+	snprintf(path, sizeof(path), "%s/data/b0-bench-1-2.dat", dir);
+	md = slurp(path);
+	CHECK(md && strstr(md, "\n64 51035.2\n1024 62812.5\n4096 100500\n"), "zbud store by size: %s", md ? md : "none");
+	free(md);
+	read_report(dir, &html, &md);
+	REQUIRE(html && md, "both files exist");
+	if (have_gnuplot())
+		CHECK(count(html, "<svg") == 1 && strstr(html, "Microbenchmarks: time per op by object size"),
+		      "the picture is inline (%zu <svg)", count(html, "<svg"));
+	CHECK(strstr(md, "| zbud/free\\_compact\\_pending | 1 | 900.0 |"), "every benchmark in the table");
+	free(html);
+	free(md);
+	cleanup(dir);
+}
