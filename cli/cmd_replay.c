@@ -7,6 +7,7 @@
  * stops the current run and writes what was done, marked incomplete.
  */
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +60,10 @@ static void usage(FILE *out)
 		"  --repeat R              run each allocator R times [1]\n"
 		"  --fatal-verify          stop at the first verification failure\n"
 		"  --csv DIR               also write each run's timeline as DIR/ALLOC-REP.csv\n"
+		"  --counters LIST         count perf events per op type (libpfm4 names,\n"
+		"                          e.g. instructions,cycles; see 'zpoolbench list')\n"
+		"  --instructions callgrind  instructions per op type: each allocator once\n"
+		"                          more under valgrind, one thread, deterministic\n"
 		"  --quiet                 no progress on stderr\n"
 		"\n"
 		"Exit status: 0 all verified, 1 verification failures or interrupted, 2 bad input.\n");
@@ -88,6 +93,36 @@ static void progress(void *arg, uint64_t done, uint64_t total)
 			p->total, (unsigned long long)done, rate / 1e6);
 }
 
+/*
+ * --instructions: run this same command once more under callgrind for one
+ * allocator (--callgrind-child SPEC makes the child replay only it, on one
+ * deterministic thread, writing nothing), and read back its counts.
+ */
+static int count_instructions(int argc, char **argv, const char *spec, struct zpb_cg_result *res,
+			      char *err, size_t errlen)
+{
+	static char exe[PATH_MAX];
+	char **child = calloc((size_t)argc + 4, sizeof(*child));
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	int i, ret;
+
+	if (!child || n <= 0) {
+		free(child);
+		snprintf(err, errlen, "cannot find this program's path to run it under callgrind");
+		return -1;
+	}
+	exe[n] = '\0';
+	child[0] = exe;
+	for (i = 0; i < argc; i++)	/* argv[0] is "replay" */
+		child[i + 1] = argv[i];
+	child[argc + 1] = "--callgrind-child";
+	child[argc + 2] = (char *)spec;
+	child[argc + 3] = NULL;
+	ret = zpb_callgrind_run(child, res, err, errlen);
+	free(child);
+	return ret;
+}
+
 static const struct option longopts[] = {
 	{ "alloc", required_argument, NULL, 0 },
 	{ "threads", required_argument, NULL, 0 },
@@ -107,6 +142,9 @@ static const struct option longopts[] = {
 	{ "sample-ops", required_argument, NULL, 0 },
 	{ "repeat", required_argument, NULL, 0 },
 	{ "fatal-verify", no_argument, NULL, 0 },
+	{ "counters", required_argument, NULL, 0 },
+	{ "instructions", required_argument, NULL, 0 },
+	{ "callgrind-child", required_argument, NULL, 0 },
 	{ "csv", required_argument, NULL, 'c' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -122,6 +160,7 @@ static int replay_run(int argc, char **argv)
 	struct zpb_replay_source src;
 	struct zpb_trace_reader *reader;
 	struct progress_state ps;
+	struct zpb_cg_result cg;
 	const char *out = NULL, *csv = NULL, *trace;
 	char err[512];
 	int c, idx, i, rep, nruns = 0, status = ZPB_EXIT_OK;
@@ -179,6 +218,19 @@ static int replay_run(int argc, char **argv)
 		return ZPB_EXIT_USAGE;
 	}
 	zpb_replay_source_trace(&src, reader);
+	if (o.callgrind_child) {
+		/* Under valgrind for the parent's --instructions: replay, write nothing. */
+		struct zpb_run_result *r = zpb_replay_run(&o, &src, &o.specs[0], 0, NULL, err, sizeof(err));
+
+		zpb_trace_close(reader);
+		if (!r) {
+			zpb_cli_error("replay: %s", err);
+			return ZPB_EXIT_USAGE;
+		}
+		status = r->verify_failures ? ZPB_EXIT_FAIL : ZPB_EXIT_OK;
+		zpb_run_result_free(r);
+		return status;
+	}
 	show = !quiet && isatty(2);
 	if (show) {
 		o.progress = progress;
@@ -209,6 +261,16 @@ static int replay_run(int argc, char **argv)
 				goto done;
 			}
 			runs[nruns++] = r;
+			if (o.instructions && !stop_flag) {
+				if (rep == 0 && count_instructions(argc, argv, o.specs[i].text, &cg, err, sizeof(err))) {
+					zpb_cli_error("replay: --instructions: %s", err);
+					status = ZPB_EXIT_FAIL;
+					goto done;
+				}
+				r->instructions = malloc(sizeof(cg));
+				if (r->instructions)
+					*r->instructions = cg;
+			}
 			for (k = 0; k < r->nverify_messages; k++)
 				zpb_cli_error("replay: verify: %s", r->verify_messages[k]);
 			failures += r->verify_failures;
@@ -262,6 +324,7 @@ done:
 		zpb_run_result_free(runs[i]);
 	free(runs);
 	zpb_trace_close(reader);
+	zpb_replay_options_release(&o);
 	return status;
 }
 

@@ -114,6 +114,8 @@ void zpb_run_result_free(struct zpb_run_result *r)
 	free(r->marks);
 	free(r->timeline);
 	free(r->opp);
+	free(r->counters);
+	free(r->instructions);
 	free(r);
 }
 
@@ -248,6 +250,8 @@ struct zpb_run_result *zpb_replay_run(const struct zpb_replay_options *o, struct
 		free(r);
 		return NULL;
 	}
+	if (o->counters)
+		zpb_counters_reset(o->counters);
 	zpb_content_init();
 	zpb_clock_init(false);
 	zpb_place_init();
@@ -284,6 +288,8 @@ struct zpb_run_result *zpb_replay_run(const struct zpb_replay_options *o, struct
 		main_w->cpu = cpu;
 	}
 	zpb_reclaim_set_worker(main_w);
+	if (o->counters && !e->threaded)
+		zpb_counting_start(main_w);
 	next_sample = every;
 	cpu0 = cpu_time(e->threaded);
 	e->start_ns = zpb_clock_ns();
@@ -391,10 +397,17 @@ out:
 	r->records = n;
 	if (__atomic_load_n(&e->stop_internal, __ATOMIC_RELAXED))
 		r->complete = false;
-	if (e->threaded)
+	if (e->threaded) {
 		zpb_workers_stop(e);
-	else
+	} else {
+		zpb_counting_stop(main_w);
 		zpb_place_where(&main_w->cpu, &main_w->node);
+	}
+	if (o->counters) {
+		r->counters = malloc(sizeof(*r->counters));
+		if (r->counters)
+			memcpy(r->counters, o->counters, sizeof(*r->counters));
+	}
 	zpb_reclaim_teardown(e);
 	zpb_sample(e, n, &r->final);
 	if (r->ntimeline == 0 || r->timeline[r->ntimeline - 1].record != n)

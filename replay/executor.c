@@ -231,13 +231,47 @@ static void do_writeback(struct zpb_worker *w, uint32_t idx, struct zpb_entry *e
 	zpb_entry_release(w->eng, idx, ent, next);
 }
 
+struct cg_op {
+	struct zpb_worker *w;
+	uint8_t op, flags;
+	uint32_t len, eidx;
+	uint64_t content, record;
+};
+
+static void exec_op(struct zpb_worker *w, uint8_t op, uint8_t flags, uint32_t len, uint32_t eidx,
+		    uint64_t content, uint64_t record);
+
+static int cg_exec(void *arg)
+{
+	struct cg_op *c = arg;
+
+	exec_op(c->w, c->op, c->flags, c->len, c->eidx, c->content, c->record);
+	return 0;
+}
+
 void zpb_exec(struct zpb_worker *w, uint8_t op, uint8_t flags, uint32_t len, uint32_t eidx,
 	      uint64_t content, uint64_t record)
 {
+	if (unlikely(w->eng->o->callgrind_child)) {
+		/* Under callgrind, only what runs inside zpb_callgrind_op() is counted. */
+		struct cg_op c = { w, op, flags, len, eidx, content, record };
+
+		zpb_callgrind_op(op, cg_exec, &c);
+		return;
+	}
+	exec_op(w, op, flags, len, eidx, content, record);
+}
+
+static void exec_op(struct zpb_worker *w, uint8_t op, uint8_t flags, uint32_t len, uint32_t eidx,
+		    uint64_t content, uint64_t record)
+{
 	struct zpb_entry *ent = zpb_kt_entry(&w->eng->kt, eidx);
-	uint64_t t0 = zpb_clock_ns();
+	uint64_t t0;
 	enum zpb_lat lat;
 
+	if (unlikely(w->counting))
+		zpb_counters_op_begin(&w->ct);
+	t0 = zpb_clock_ns();
 	switch (op) {
 	case ZPB_OP_STORE:
 		do_store(w, eidx, ent, flags, len, content);
@@ -253,9 +287,32 @@ void zpb_exec(struct zpb_worker *w, uint8_t op, uint8_t flags, uint32_t len, uin
 		break;
 	case ZPB_OP_WRITEBACK:
 		do_writeback(w, eidx, ent, record);
-		return;
+		lat = ZPB_LAT_MAX;
+		break;
 	default:
 		return;
 	}
-	zpb_hist_record(&w->lat[lat], zpb_clock_ns() - t0);
+	if (lat != ZPB_LAT_MAX)
+		zpb_hist_record(&w->lat[lat], zpb_clock_ns() - t0);
+	if (unlikely(w->counting))
+		zpb_counters_op_end(&w->ct, op);
+}
+
+void zpb_counting_start(struct zpb_worker *w)
+{
+	struct zpb_counter_set *set = w->eng->o->counters;
+
+	if (!set)
+		return;
+	zpb_counters_thread_open(&w->ct, set);
+	zpb_counters_thread_start(&w->ct);
+	w->counting = true;
+}
+
+void zpb_counting_stop(struct zpb_worker *w)
+{
+	if (!w->counting)
+		return;
+	zpb_counters_thread_stop(&w->ct);
+	w->counting = false;
 }

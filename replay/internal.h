@@ -184,6 +184,8 @@ struct zpb_worker {
 	struct zpb_hist lat[ZPB_LAT_MAX];
 	struct zpb_hist lateness;
 	uint64_t verify_failures;
+	bool counting;			/* --counters: @ct is open on this thread */
+	struct zpb_counter_thread ct;
 	unsigned char scratch[PAGE_SIZE + 64];	/* load copy-out buffer */
 };
 
@@ -271,6 +273,10 @@ int zpb_place_thread(const struct zpb_replay_options *o, int index, int *cpu, ch
 /* Learn the CPU -> node map; call on the main thread before threads start. */
 void zpb_place_init(void);
 void zpb_place_where(int *cpu, int *node);
+
+/* --counters: open and start @w's counters on the calling thread; stop them. */
+void zpb_counting_start(struct zpb_worker *w);
+void zpb_counting_stop(struct zpb_worker *w);
 
 /* timed replay: wait for the record's time; record the lateness */
 void zpb_timed_wait(struct zpb_worker *w, uint64_t time_ns);

@@ -283,6 +283,31 @@ bad_limit:
 		o->fatal_verify = true;
 		return 0;
 	}
+	if (!strcmp(name, "counters")) {
+		if (!v || !*v || strlen(v) >= sizeof(o->counters_text)) {
+			snprintf(err, errlen, "--counters: needs EVENT[,EVENT...] (e.g. instructions,cycles)");
+			return -1;
+		}
+		strcpy(o->counters_text, v);
+		return 0;
+	}
+	if (!strcmp(name, "instructions")) {
+		if (!v || strcmp(v, "callgrind")) {
+			snprintf(err, errlen, "--instructions: '%s' is not a method (the one there is: callgrind)", v ? v : "");
+			return -1;
+		}
+		o->instructions = true;
+		return 0;
+	}
+	if (!strcmp(name, "callgrind-child")) {
+		if (!v || strlen(v) >= sizeof(o->callgrind_spec)) {
+			snprintf(err, errlen, "--callgrind-child: needs an allocator spec");
+			return -1;
+		}
+		strcpy(o->callgrind_spec, v);
+		o->callgrind_child = true;
+		return 0;
+	}
 	snprintf(err, errlen, "unknown replay option '--%s'", name);
 	return -1;
 }
@@ -326,9 +351,46 @@ int zpb_replay_options_finish(struct zpb_replay_options *o, char *err, size_t er
 	char online[256];
 	int i, j;
 
+	if (o->callgrind_child) {
+		/* The child replays one allocator, as deterministically as can be. */
+		if (zpb_spec_parse(o->callgrind_spec, &o->specs[0], err, errlen))
+			return -1;
+		o->nspecs = 1;
+		o->threads = 1;
+		o->deterministic = true;
+		o->reclaim_mode = ZPB_RECLAIM_MODE_DEFAULT;
+		o->repeat = 1;
+		o->instructions = false;
+		o->counters_text[0] = '\0';
+	}
 	if (o->nspecs == 0) {
 		snprintf(err, errlen, "--alloc: no allocator given (e.g. --alloc zsmalloc,z3fold,zbud or --alloc all)");
 		return -1;
+	}
+	if (o->instructions) {
+		char why[256];
+
+		if (!zpb_callgrind_available(why, sizeof(why))) {
+			snprintf(err, errlen, "--instructions callgrind: %s", why);
+			return -1;
+		}
+	}
+	if (o->counters_text[0] && !o->counters) {
+		o->counters = calloc(1, sizeof(*o->counters));
+		if (!o->counters) {
+			snprintf(err, errlen, "--counters: out of memory");
+			return -1;
+		}
+		if (zpb_counters_resolve(o->counters, o->counters_text, err, errlen)) {
+			char tmp[512];
+
+			snprintf(tmp, sizeof(tmp), "--counters: %s",
+				 strncmp(err, "counters: ", 10) ? err : err + 10);
+			snprintf(err, errlen, "%s", tmp);
+			free(o->counters);
+			o->counters = NULL;
+			return -1;
+		}
 	}
 	online_list(online, sizeof(online));
 	for (i = 0; i < o->nnodes; i++)
@@ -402,6 +464,15 @@ int zpb_replay_options_finish(struct zpb_replay_options *o, char *err, size_t er
 				return -1;
 			}
 	return 0;
+}
+
+void zpb_replay_options_release(struct zpb_replay_options *o)
+{
+	if (o->counters) {
+		zpb_counters_destroy(o->counters);
+		free(o->counters);
+		o->counters = NULL;
+	}
 }
 
 enum zpb_reclaim zpb_replay_reclaim_for(const struct zpb_replay_options *o, const struct zpool_driver *driver)

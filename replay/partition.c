@@ -124,6 +124,7 @@ void *zpb_worker_main(void *arg)
 
 	zpb_place_where(&w->cpu, &w->node);
 	zpb_reclaim_set_worker(w);
+	zpb_counting_start(w);
 	for (;;) {
 		struct zpb_item *it;
 
@@ -144,6 +145,7 @@ void *zpb_worker_main(void *arg)
 		zpb_exec(w, it->op, it->flags, it->len, it->entry, it->content, it->record);
 		publish(&w->tail, ++tail, &w->tail_wp);
 	}
+	zpb_counting_stop(w);
 	zpb_place_where(&w->cpu, &w->node);
 	return NULL;
 }

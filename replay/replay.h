@@ -17,6 +17,8 @@
 #include <stdint.h>
 
 #include "../allocators/zpool.h"
+#include "../measure/callgrind.h"
+#include "../measure/counters.h"
 #include "../traces/trace.h"
 #include "histogram.h"
 
@@ -69,6 +71,14 @@ struct zpb_replay_options {
 	int exclusive_loads;		/* -1: by model (modern yes, seed no) */
 	bool fatal_verify;
 	bool reclaim_given;
+	/* --counters LIST: resolved by finish into @counters (free with zpb_replay_options_release) */
+	char counters_text[512];
+	struct zpb_counter_set *counters;
+	/* --instructions callgrind: each allocator once more in a callgrind child (the CLI runs it) */
+	bool instructions;
+	/* set in that child (--callgrind-child SPEC): every op goes through zpb_callgrind_op() */
+	bool callgrind_child;
+	char callgrind_spec[ZPB_SPEC_LEN];
 	/* Called every 2^16 records from the replaying thread (may be NULL). */
 	void (*progress)(void *arg, uint64_t done, uint64_t total);
 	void *progress_arg;
@@ -84,6 +94,8 @@ int zpb_replay_set_option(struct zpb_replay_options *o, const char *name, const 
 			  char *err, size_t errlen);
 /* Check and resolve. 0, or -1 with @err naming the option. */
 int zpb_replay_options_finish(struct zpb_replay_options *o, char *err, size_t errlen);
+/* Free what finish allocated (the counter set). */
+void zpb_replay_options_release(struct zpb_replay_options *o);
 /* The reclaim policy a run against @driver uses, the default resolved by model. */
 enum zpb_reclaim zpb_replay_reclaim_for(const struct zpb_replay_options *o, const struct zpool_driver *driver);
 const char *zpb_reclaim_name(enum zpb_reclaim r);
@@ -198,6 +210,8 @@ struct zpb_run_result {
 	unsigned long warnings, errors;
 	long leaked_pages;
 	uint64_t distinct_keys;
+	struct zpb_counter_set *counters;	/* --counters: this run's figures (a copy), or NULL */
+	struct zpb_cg_result *instructions;	/* --instructions: set by the CLI, or NULL */
 	uint64_t rss_bytes;		/* process RSS at the end of the run, pool still full */
 	uint64_t peak_rss_bytes;	/* process peak RSS so far (getrusage) */
 };

@@ -55,6 +55,10 @@ static void write_options(struct zpb_jw *w, const struct zpb_replay_options *o)
 	zpb_jw_ki64(w, "repeat", o->repeat);
 	zpb_jw_kbool(w, "exclusive_loads", o->exclusive_loads > 0);
 	zpb_jw_kbool(w, "fatal_verify", o->fatal_verify);
+	if (o->counters_text[0])
+		zpb_jw_kstring(w, "counters", o->counters_text);
+	if (o->instructions)
+		zpb_jw_kstring(w, "instructions", "callgrind");
 	zpb_jw_object_end(w);
 }
 
@@ -284,6 +288,14 @@ static void write_run(struct zpb_jw *w, const struct zpb_run_result *r, const st
 	zpb_jw_ku64(w, "errors", r->errors);
 	zpb_jw_ki64(w, "leaked_pages", r->leaked_pages);
 	zpb_jw_object_end(w);
+	if (r->counters) {
+		zpb_jw_key(w, "counters");
+		zpb_counters_write_json(w, r->counters);
+	}
+	if (r->instructions) {
+		zpb_jw_key(w, "instructions");
+		zpb_callgrind_write_json(w, r->instructions);
+	}
 	zpb_jw_key(w, "memory");
 	zpb_jw_object_begin(w);
 	zpb_jw_ku64(w, "rss_bytes", r->rss_bytes);
