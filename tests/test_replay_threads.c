@@ -171,3 +171,25 @@ TEST(every_allocator_under_threads_and_reclaim_keeps_data_intact)
 	}
 	free(recs);
 }
+
+TEST(counters_under_threads_count_every_replayed_op)
+{
+	static const char *const kv[] = { "threads", "2", "counters", "perf::page-faults", NULL };
+	size_t n, rounds = 5;
+	struct zpb_record *recs = malloc(rounds * 500 * 2 * sizeof(*recs));
+	struct zpb_run_result *r;
+	const struct zpb_counter_event *ev;
+
+	REQUIRE(recs, "out of memory");
+	n = ping_pong(recs, rounds, 500);
+	r = run2(kv, recs, n);
+	REQUIRE(r, "no result");
+	REQUIRE(r->counters && r->counters->n == 1, "no counter figures in the result");
+	ev = &r->counters->ev[0];
+	if (ev->status == ZPB_COUNTER_OK)
+		CHECK_EQ_UL(ev->ops, n, "ops the page-fault counter was counted over (every store and load)");
+	else
+		CHECK(ev->reason[0], "unsupported without a reason");
+	zpb_run_result_free(r);
+	free(recs);
+}
