@@ -78,6 +78,7 @@ struct zpb_capture_process_stats {
 	uint64_t stores, loads, invalidates, unmapped;
 	uint64_t same_filled, incompressible, rejected;
 	uint64_t unreadable_bytes;	/* in mappings /proc/PID/mem would not give */
+	uint64_t skipped_bytes;		/* mappings larger than max_pages, per snapshot */
 	uint64_t records;
 	int exited;			/* the process ended during the capture */
 };

@@ -36,6 +36,7 @@ struct pcap {
 	const struct zpb_capture_process_opts *o;
 	struct zpb_capture_process_stats *st;
 	int memfd;
+	int mapfd;		/* /proc/PID/pagemap, or -1: then every page is read */
 	char path[64];
 	struct ppage *pg;
 	uint32_t n, cap;
@@ -268,34 +269,62 @@ static int anonymous(const char *perms, const char *path)
 	       !strncmp(path, "[anon:", 6);
 }
 
+/*
+ * Which of the @n pages from @a are in memory or swapped (pagemap bits 63
+ * and 62), as a bit mask; all of them when pagemap cannot tell. Untouched
+ * pages are skipped: they are no memory yet, and a sanitizer's shadow is
+ * mostly untouched.
+ */
+static uint64_t present_mask(struct pcap *c, uint64_t a, unsigned int n)
+{
+	uint64_t e[CHUNK_PAGES], mask = 0;
+	unsigned int i;
+
+	if (c->mapfd < 0 ||
+	    pread(c->mapfd, e, n * sizeof(e[0]), (off_t)(a / ZPB_PAGE_SIZE * sizeof(e[0]))) !=
+	    (ssize_t)(n * sizeof(e[0])))
+		return n == 64 ? UINT64_MAX : (UINT64_C(1) << n) - 1;
+	for (i = 0; i < n; i++)
+		if (e[i] >> 62)
+			mask |= UINT64_C(1) << i;
+	return mask;
+}
+
+/* Read one mapping. 0, 1 if the process has gone, -1 on error. */
 static int read_range(struct pcap *c, uint64_t start, uint64_t end, uint32_t gen)
 {
 	uint64_t a;
 
+	/* Terabytes of reserved address space (sanitizer shadows, arenas) are not memory. */
+	if ((end - start) / ZPB_PAGE_SIZE > c->o->max_pages) {
+		c->st->skipped_bytes += end - start;
+		return 0;
+	}
 	for (a = start; a < end; a += CHUNK_PAGES * ZPB_PAGE_SIZE) {
 		size_t want = end - a < CHUNK_PAGES * ZPB_PAGE_SIZE ? end - a : CHUNK_PAGES * ZPB_PAGE_SIZE;
-		ssize_t got = pread(c->memfd, c->buf, want, (off_t)a);
-		size_t off;
+		unsigned int n = (unsigned int)(want / ZPB_PAGE_SIZE), i;
+		uint64_t mask = present_mask(c, a, n);
+		ssize_t got;
 
-		if (got < 0 && errno == ESRCH)
-			return 1;
-		if (got < (ssize_t)want) {
-			/* Part of it would not read (guard pages, IO mappings): go page by page. */
-			for (off = 0; off < want; off += ZPB_PAGE_SIZE) {
-				char *pg = (char *)c->buf + off;
-
-				if (pread(c->memfd, pg, ZPB_PAGE_SIZE, (off_t)(a + off)) != ZPB_PAGE_SIZE) {
-					c->st->unreadable_bytes += ZPB_PAGE_SIZE;
-					continue;
-				}
-				if (see_page(c, (a + off) / ZPB_PAGE_SIZE, page_hash(pg), gen))
-					return -1;
-			}
+		if (!mask)
 			continue;
-		}
-		for (off = 0; off < want; off += ZPB_PAGE_SIZE)
-			if (see_page(c, (a + off) / ZPB_PAGE_SIZE, page_hash((char *)c->buf + off), gen))
+		got = pread(c->memfd, c->buf, want, (off_t)a);
+		if (got == 0 || (got < 0 && errno == ESRCH))
+			return 1;	/* the address space is gone: the process exited */
+		for (i = 0; i < n; i++) {
+			char *pg = (char *)c->buf + (size_t)i * ZPB_PAGE_SIZE;
+
+			if (!(mask >> i & 1))
+				continue;
+			/* Part of the chunk would not read (guard pages, IO mappings): page by page. */
+			if (got < (ssize_t)want &&
+			    pread(c->memfd, pg, ZPB_PAGE_SIZE, (off_t)(a + (uint64_t)i * ZPB_PAGE_SIZE)) != ZPB_PAGE_SIZE) {
+				c->st->unreadable_bytes += ZPB_PAGE_SIZE;
+				continue;
+			}
+			if (see_page(c, a / ZPB_PAGE_SIZE + i, page_hash(pg), gen))
 				return -1;
+		}
 	}
 	return 0;
 }
@@ -382,6 +411,12 @@ static int open_target(struct pcap *c)
 	}
 	snprintf(c->path, sizeof(c->path), "/proc/%d/mem", c->o->pid);
 	c->memfd = open(c->path, O_RDONLY | O_CLOEXEC);
+	if (c->memfd >= 0) {
+		char map[64];
+
+		snprintf(map, sizeof(map), "/proc/%d/pagemap", c->o->pid);
+		c->mapfd = open(map, O_RDONLY | O_CLOEXEC);
+	}
 	if (c->memfd < 0) {
 		if (errno == EACCES || errno == EPERM)
 			snprintf(c->err, c->errlen,
@@ -433,6 +468,7 @@ int zpb_capture_process(const struct zpb_capture_process_opts *o,
 	c.err = err;
 	c.errlen = errlen;
 	c.memfd = -1;
+	c.mapfd = -1;
 	c.head = c.tail = NIL;
 	c.budget = opts.budget;
 	if (open_target(&c))
@@ -500,6 +536,8 @@ out:
 		zpb_trace_writer_abort(w);
 	if (c.memfd >= 0)
 		close(c.memfd);
+	if (c.mapfd >= 0)
+		close(c.mapfd);
 	zpb_compressor_free(c.comp);
 	free(c.buf);
 	free(c.scratch);
