@@ -173,6 +173,7 @@ struct zpb_reclaim_counts {
 };
 
 #define ZPB_MAX_VERIFY_MESSAGES 16
+#define ZPB_MARKS_MAX 100000
 
 struct zpb_run_result {
 	char allocator[ZPB_SPEC_LEN];
@@ -196,6 +197,7 @@ struct zpb_run_result {
 	uint64_t peak_pool_pages;
 	struct zpb_mark *marks;
 	size_t nmarks;
+	uint64_t marks_dropped;		/* MARKs past ZPB_MARKS_MAX, counted only */
 	struct zpb_sample *timeline;
 	size_t ntimeline;
 	uint64_t sample_every;		/* the interval the timeline ended with (it doubles when full) */

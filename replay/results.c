@@ -234,6 +234,8 @@ static void write_run(struct zpb_jw *w, const struct zpb_run_result *r, const st
 		zpb_jw_object_end(w);
 	}
 	zpb_jw_array_end(w);
+	if (r->marks_dropped)
+		zpb_jw_ku64(w, "marks_dropped", r->marks_dropped);
 	zpb_jw_ku64(w, "timeline_every", r->sample_every);
 	zpb_jw_key(w, "timeline");
 	zpb_jw_array_begin(w);

@@ -67,6 +67,12 @@ int zpb_mark_add(struct zpb_run_result *r, const char *label, const struct zpb_s
 {
 	static const size_t first = 64;
 
+	/* Marks are the trace's own checkpoints; a hostile trace must not make them unbounded. */
+	if (r->nmarks >= ZPB_MARKS_MAX) {
+		r->marks_dropped++;
+		return -1;
+	}
+
 	if (r->nmarks == 0 || (r->nmarks >= first && !(r->nmarks & (r->nmarks - 1)))) {
 		size_t cap = r->nmarks ? r->nmarks * 2 : first;
 		struct zpb_mark *m = realloc(r->marks, cap * sizeof(*m));
