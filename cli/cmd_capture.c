@@ -235,19 +235,6 @@ static int capture_pages(int argc, char **argv)
 	o.nfiles = argc - optind;
 	if (isatty(STDERR_FILENO))
 		o.order.progress = pages_progress;
-	if (o.order.order == ZPB_ORDER_LRU && !budget_set) {
-		/* A quarter of the pages: the budget needs the page count, so count first. */
-		struct zpb_order_page *pages;
-		struct zpb_page_counts counts;
-		uint64_t n;
-
-		if (zpb_classify_files(o.files, o.nfiles, &o.policy, &pages, &n, &counts, err, sizeof(err))) {
-			zpb_cli_error("capture pages: %s", err);
-			return ZPB_EXIT_USAGE;
-		}
-		free(pages);
-		o.order.budget = n / 4 ? n / 4 : 1;
-	}
 	if (zpb_capture_pages(&o, &st, err, sizeof(err))) {
 		zpb_cli_error("capture pages: %s", err);
 		return ZPB_EXIT_USAGE;

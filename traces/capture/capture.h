@@ -51,7 +51,10 @@ struct zpb_capture_pages_stats {
 	uint64_t records;
 };
 
-/* capture pages: classify, run the order model, write @o->out atomically. */
+/*
+ * capture pages: classify, run the order model, write @o->out atomically. An
+ * LRU budget of 0 means a quarter of the pages.
+ */
 int zpb_capture_pages(const struct zpb_capture_pages_opts *o, struct zpb_capture_pages_stats *st,
 		      char *err, size_t errlen);
 

@@ -122,6 +122,7 @@ int zpb_capture_pages(const struct zpb_capture_pages_opts *o, struct zpb_capture
 {
 	struct zpb_order_page *pages;
 	struct zpb_writer_sink ws;
+	struct zpb_order_opts order;
 	struct zpb_trace_writer *w;
 	char source[ZPB_TRACE_TEXT_MAX], name[32];
 	struct zpb_compressor *c;
@@ -150,11 +151,14 @@ int zpb_capture_pages(const struct zpb_capture_pages_opts *o, struct zpb_capture
 			       (unsigned long long)o->order.seed);
 	for (i = 0; i < o->nfiles && len < sizeof(source); i++)
 		len += (size_t)snprintf(source + len, sizeof(source) - len, " %s", o->files[i]);
+	order = o->order;
+	if (order.order == ZPB_ORDER_LRU && !order.budget)
+		order.budget = npages / 4 ? npages / 4 : 1;	/* the documented default */
 	w = zpb_capture_writer_open(o->out, o->form, name, source, err, errlen);
 	if (!w)
 		goto fail;
 	zpb_writer_sink_init(&ws, w);
-	if (zpb_order_run(&o->order, pages, npages, &ws.base, &st->order, err, errlen)) {
+	if (zpb_order_run(&order, pages, npages, &ws.base, &st->order, err, errlen)) {
 		zpb_trace_writer_abort(w);
 		goto fail;
 	}
