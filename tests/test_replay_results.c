@@ -76,6 +76,7 @@ TEST(json_writer_escapes_and_round_trips_through_the_reader)
 	zpb_jw_init(&w, f, true);
 	zpb_jw_object_begin(&w);
 	zpb_jw_kstring(&w, "s", "quote\" back\\ nl\n tab\t ctl\x01 é");
+	zpb_jw_kstring(&w, "bad", "x\xff\xc3(y\xe2\x82");
 	zpb_jw_ku64(&w, "big", UINT64_MAX);
 	zpb_jw_ki64(&w, "neg", -42);
 	zpb_jw_kdouble(&w, "third", 1.0 / 3);
@@ -89,6 +90,8 @@ TEST(json_writer_escapes_and_round_trips_through_the_reader)
 	root = zpb_json_load(path, NULL, err, sizeof(err));
 	REQUIRE(root, "reader rejected the writer's output: %s", err);
 	CHECK(!strcmp(zpb_json_get_str(root, "s", ""), "quote\" back\\ nl\n tab\t ctl\x01 é"), "string round trip");
+	CHECK(!strcmp(zpb_json_get_str(root, "bad", ""), "x\xef\xbf\xbd\xef\xbf\xbd(y\xef\xbf\xbd\xef\xbf\xbd"),
+	      "invalid UTF-8 not replaced by U+FFFD: '%s'", zpb_json_get_str(root, "bad", ""));
 	CHECK(zpb_json_get_number(root, "neg", 0) == -42, "neg");
 	CHECK(zpb_json_get_number(root, "third", 0) == 1.0 / 3, "1/3 did not round-trip exactly");
 	CHECK(zpb_json_get(root, "nan") && zpb_json_get(root, "nan")->type == ZPB_JSON_NULL, "NaN not written as null");
