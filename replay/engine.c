@@ -142,7 +142,9 @@ static struct zpb_engine *engine_new(const struct zpb_replay_options *o, const s
 	e->rmode = o->reclaim_mode;
 	e->threaded = o->threads > 1;
 	e->nworkers = o->threads;
-	e->locked = e->reclaim != ZPB_RECLAIM_NONE && o->pool_limit_pages > 0;
+	e->lru = e->reclaim == ZPB_RECLAIM_ZSWAP_LRU && o->pool_limit_pages > 0;
+	e->locked = e->reclaim != ZPB_RECLAIM_NONE && o->pool_limit_pages > 0 &&
+		    (e->threaded || e->rmode == ZPB_RECLAIM_ASYNC);
 	spin_lock_init(&e->lock);
 	pthread_mutex_init(&e->vlock, NULL);
 	if (posix_memalign((void **)&e->workers, 64, (size_t)(e->nworkers + 2) * sizeof(*e->workers))) {

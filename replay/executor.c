@@ -21,40 +21,44 @@
 
 #define ZSWAP_GFP (__GFP_NORETRY | __GFP_NOWARN | __GFP_KSWAPD_RECLAIM)
 
+/*
+ * The owner's side of the tree lock. Without concurrency (one thread, reclaim
+ * in the store path) reclaim runs inside the owner's own store, so the lock
+ * is skipped; the entry is still marked busy, so reclaim never takes it.
+ */
 uint8_t zpb_entry_grab(struct zpb_engine *e, struct zpb_entry *ent)
 {
 	uint8_t prev;
 
-	if (!e->locked)
-		return ent->state;
-	spin_lock(&e->lock);
-	while (ent->state == ES_EVICTING) {
-		/* Reclaim is writing it back; zswap's load would wait on the entry too. */
-		spin_unlock(&e->lock);
-		cond_resched();
+	if (e->locked) {
 		spin_lock(&e->lock);
+		while (ent->state == ES_EVICTING) {
+			/* Reclaim is writing it back; zswap's load would wait on the entry too. */
+			spin_unlock(&e->lock);
+			cond_resched();
+			spin_lock(&e->lock);
+		}
 	}
 	prev = ent->state;
-	if (prev == ES_POOL && e->reclaim == ZPB_RECLAIM_ZSWAP_LRU)
+	if (prev == ES_POOL && e->lru)
 		zpb_lru_del(e, ent);
 	ent->state = ES_BUSY;
-	spin_unlock(&e->lock);
+	if (e->locked)
+		spin_unlock(&e->lock);
 	return prev;
 }
 
 void zpb_entry_release(struct zpb_engine *e, uint32_t idx, struct zpb_entry *ent, uint8_t state)
 {
-	if (!e->locked) {
-		ent->state = state;
-		return;
-	}
-	spin_lock(&e->lock);
+	if (e->locked)
+		spin_lock(&e->lock);
 	ent->state = state;
-	if (state == ES_POOL && e->reclaim == ZPB_RECLAIM_ZSWAP_LRU) {
+	if (state == ES_POOL && e->lru) {
 		ent->referenced = 1;
 		zpb_lru_add(e, idx, ent);
 	}
-	spin_unlock(&e->lock);
+	if (e->locked)
+		spin_unlock(&e->lock);
 }
 
 void zpb_verify_failed(struct zpb_worker *w, const char *op, uint64_t key, uint64_t record,

@@ -199,7 +199,8 @@ struct zpb_engine {
 	bool verify;			/* the allocator keeps data */
 	bool header;			/* prepend the 8-byte zswap_header */
 	bool exclusive;
-	bool locked;			/* reclaim may touch other threads' entries */
+	bool locked;			/* reclaim may run beside an owner: take the tree lock */
+	bool lru;			/* keep the zswap-lru list (zswap-lru with a limit) */
 	enum zpb_reclaim reclaim;
 	enum zpb_reclaim_mode rmode;
 	int nworkers;
