@@ -306,8 +306,8 @@ void zpb_gate_write_markdown(FILE *f, const struct zpb_gate_result *res, const c
 			fprintf(f, " (n=%zu)", r->n_cand);
 		if (isinf(r->change))
 			fprintf(f, " | %s∞", r->change > 0 ? "+" : "-");
-		else
-			fprintf(f, " | %+.2f%%", r->change * 100);
+		else	/* no "-0.00%" for a change too small to print */
+			fprintf(f, " | %+.2f%%", fabs(r->change) < 5e-5 ? 0.0 : r->change * 100);
 		fprintf(f, " | %s | %s%s", p, r->verdict == ZPB_VERDICT_REGRESSED ? "**REGRESSED**" :
 			zpb_verdict_name(r->verdict), r->note[0] ? ": " : "");
 		md_cell(f, r->note);
