@@ -18,6 +18,11 @@ dir=gate/baselines
 # exactly. Timelines are not gated: a sparse one keeps the baselines small.
 set -- --alloc "$allocs" --deterministic --sample-ops 1000000 --quiet
 if "$zpb" replay --help 2>&1 | grep -q -- '--instructions'; then
+	# The baselines carry instructions per op: a run without them could not be gated.
+	if ! command -v valgrind >/dev/null 2>&1; then
+		echo "selfgate: valgrind is needed for instructions per op (apt-get install valgrind)" >&2
+		exit 2
+	fi
 	set -- "$@" --instructions callgrind
 fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/zpb-selfgate.XXXXXX")
