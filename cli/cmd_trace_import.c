@@ -16,8 +16,9 @@ static void usage(FILE *out)
 		"Convert the output of traces/capture/zswap.bt (run on a live kernel with\n"
 		"bpftrace; the script's header gives the format and the kernels it fits)\n"
 		"into a trace. Events are ordered by time; a load hit becomes LOAD then\n"
-		"INVALIDATE (the kernel freed the entry); events on pages stored before\n"
-		"the capture began are dropped and counted.\n"
+		"INVALIDATE (the kernel freed the entry), a free by writeback WRITEBACK,\n"
+		"a load of a written-back page a LOAD (a miss); events on pages stored\n"
+		"before the capture began are dropped and counted.\n"
 		"\n"
 		"  -o, --output TRACE   the trace to write (binary unless --text)\n"
 		"      --text           write a text trace\n"
@@ -68,10 +69,11 @@ int zpb_cli_trace_import(int argc, char **argv)
 		return ZPB_EXIT_USAGE;
 	}
 	fprintf(stderr, "trace import: %s: %llu records (%llu stores, %llu loads, %llu invalidates, "
-		"%llu writebacks, %llu replaced); %llu events on earlier entries dropped, %llu stale\n",
+		"%llu writebacks, %llu misses, %llu replaced); %llu events on earlier entries dropped, %llu stale\n",
 		out, (unsigned long long)st.records, (unsigned long long)st.stores,
 		(unsigned long long)st.loads, (unsigned long long)st.invalidates,
-		(unsigned long long)st.writebacks, (unsigned long long)st.replaced,
+		(unsigned long long)st.writebacks, (unsigned long long)st.misses,
+		(unsigned long long)st.replaced,
 		(unsigned long long)st.dropped, (unsigned long long)st.stale);
 	return ZPB_EXIT_OK;
 }

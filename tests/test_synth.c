@@ -152,6 +152,8 @@ TEST(import_bpftrace_fixture_gives_the_hand_worked_trace)
 		{ 500, 1, ZPB_OP_STORE, 0, ZPB_KEY(1, 5), 980, NULL },
 		{ 600, 1, ZPB_OP_INVALIDATE, 0, ZPB_KEY(0, 103), 0, NULL },
 		{ 700, 2, ZPB_OP_WRITEBACK, 0, ZPB_KEY(0, 101), 0, NULL },
+		{ 750, 2, ZPB_OP_LOAD, 0, ZPB_KEY(0, 101), 0, NULL },	/* M after W: a miss */
+		/* M of 777: never stored, dropped */
 		{ 800, 0, ZPB_OP_INVALIDATE, 0, ZPB_KEY(0, 102), 0, NULL },	/* redirtied: replaced */
 		{ 800, 0, ZPB_OP_STORE, 0, ZPB_KEY(0, 102), 2000, NULL },
 		/* R of the old 102 entry: stale; I of 999: never stored, dropped */
@@ -197,7 +199,8 @@ TEST(import_bpftrace_fixture_gives_the_hand_worked_trace)
 			      "record %zu: STORE len %u flags %#x, want len %u flags %#x", i, r->len, r->flags,
 			      want[i].len, want[i].flags);
 	}
-	CHECK_EQ_UL(st.dropped, 1, "events on keys stored before the capture");
+	CHECK_EQ_UL(st.dropped, 2, "events on keys stored before the capture");
+	CHECK_EQ_UL(st.misses, 1, "misses (loads of written-back pages)");
 	CHECK_EQ_UL(st.stale, 2, "stale frees");
 	CHECK_EQ_UL(st.replaced, 1, "replaced entries");
 	CHECK_EQ_UL(st.writebacks, 1, "writebacks");

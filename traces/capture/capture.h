@@ -97,6 +97,7 @@ int zpb_capture_process(const struct zpb_capture_process_opts *o,
 struct zpb_import_stats {
 	uint64_t lines, records;
 	uint64_t stores, loads, invalidates, writebacks, replaced;
+	uint64_t misses;	/* loads of written-back entries (LOAD records too) */
 	uint64_t dropped;	/* events on keys stored before the capture began */
 	uint64_t stale;		/* frees of entries already replaced by a newer store */
 };

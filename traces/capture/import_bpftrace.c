@@ -28,6 +28,7 @@ struct kstate {
 	uint64_t swp;
 	uint64_t handle;
 	uint8_t used, live, same;
+	uint8_t written_back;	/* its last entry went to the swap device */
 };
 
 struct kmap {
@@ -91,13 +92,14 @@ static int parse_line(char *s, uint64_t lineno, struct ev *e)
 	unsigned int cpu;
 	int n, used = 0;
 
-	if (!strchr("SZXLIRW", s[0]) || s[0] == '\0' || s[1] != ' ')
+	if (!strchr("SZXLIRWM", s[0]) || s[0] == '\0' || s[1] != ' ')
 		return 0;
 	memset(e, 0, sizeof(*e));
 	e->type = s[0];
 	e->line = lineno;
 	switch (s[0]) {
 	case 'Z':
+	case 'M':
 		n = sscanf(s + 2, "%llu %u %llu %n", &ns, &cpu, &swp, &used);
 		if (n != 3)
 			return -1;
@@ -241,6 +243,7 @@ static int do_event(struct imp *im, const struct ev *e)
 			flags = ZPB_STORE_INCOMPRESSIBLE;
 		}
 		k->live = 1;
+		k->written_back = 0;
 		k->same = e->type == 'Z';
 		k->handle = e->handle;
 		im->st->stores++;
@@ -267,6 +270,16 @@ static int do_event(struct imp *im, const struct ev *e)
 		im->st->dropped++;	/* stored before the capture began */
 		return 0;
 	}
+	if (e->type == 'M') {
+		/* A miss counts only for a page zswap wrote back: the replay's miss. */
+		if (!k->written_back) {
+			im->st->dropped++;
+			return 0;
+		}
+		k->written_back = 0;
+		im->st->misses++;
+		return put_op(im, e, ZPB_OP_LOAD, e->swp);
+	}
 	/* Same-filled entries have no handle (the union holds the fill value) and length 0. */
 	if (!k->live || (k->same ? e->len != 0 : k->handle != e->handle)) {
 		im->st->stale++;	/* an entry an S already replaced */
@@ -281,6 +294,7 @@ static int do_event(struct imp *im, const struct ev *e)
 			return -1;
 		return put_op(im, e, ZPB_OP_INVALIDATE, e->swp);
 	case 'W':
+		k->written_back = 1;
 		im->st->writebacks++;
 		return put_op(im, e, ZPB_OP_WRITEBACK, e->swp);
 	default:	/* I, R */
