@@ -10,7 +10,8 @@
 static void report_usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: zpoolbench report RESULTS.json... [--baseline BASE.json [--rules FILE]] -o DIR\n"
+		"Usage: zpoolbench report RESULTS.json... [--baseline BASE.json [--rules FILE]]\n"
+		"                         [--fidelity VALIDATION.json]... -o DIR\n"
 		"\n"
 		"Write DIR/index.html (self-contained: tables and inline SVG pictures) and\n"
 		"DIR/report.md (the tables, for a CI job summary or a mailing-list post)\n"
@@ -21,6 +22,8 @@ static void report_usage(FILE *f)
 		"  --baseline FILE    show the change of every figure against FILE, marking\n"
 		"                     the ones the gate's default rules call significant\n"
 		"  --rules FILE       judge the changes by FILE's gate rules instead (docs/gate.md)\n"
+		"  --fidelity FILE    add a kernel fidelity table from FILE, written by\n"
+		"                     'zpoolbench validate -o FILE' (repeatable; docs/fidelity.md)\n"
 		"\n"
 		"Without gnuplot the report is written without pictures and says so.\n"
 		"Exit status: 0 written, 2 bad input or output. See docs/report.md.\n");
@@ -30,19 +33,24 @@ static int report_run(int argc, char **argv)
 {
 	struct zpb_report_options o = { 0 };
 	struct zpb_report_outcome out;
-	const char **inputs;
+	const char **inputs, **fidelity;
 	char err[1024];
 	int a, rc;
 
 	inputs = calloc((size_t)argc, sizeof(*inputs));
-	if (!inputs) {
+	fidelity = calloc((size_t)argc, sizeof(*fidelity));
+	if (!inputs || !fidelity) {
 		zpb_cli_error("report: out of memory");
+		free(inputs);
+		free(fidelity);
 		return ZPB_EXIT_USAGE;
 	}
+	o.fidelity = fidelity;
 	for (a = 1; a < argc; a++) {
 		if (!strcmp(argv[a], "--help") || !strcmp(argv[a], "-h")) {
 			report_usage(stdout);
 			free(inputs);
+			free(fidelity);
 			return ZPB_EXIT_OK;
 		} else if ((!strcmp(argv[a], "-o") || !strcmp(argv[a], "--output")) && a + 1 < argc) {
 			o.outdir = argv[++a];
@@ -50,10 +58,13 @@ static int report_run(int argc, char **argv)
 			o.baseline = argv[++a];
 		} else if (!strcmp(argv[a], "--rules") && a + 1 < argc) {
 			o.rules = argv[++a];
+		} else if (!strcmp(argv[a], "--fidelity") && a + 1 < argc) {
+			fidelity[o.nfidelity++] = argv[++a];
 		} else if (argv[a][0] == '-' && argv[a][1]) {
 			zpb_cli_error("report: unknown option or missing value: '%s' (see zpoolbench report --help)",
 				      argv[a]);
 			free(inputs);
+			free(fidelity);
 			return ZPB_EXIT_USAGE;
 		} else {
 			inputs[o.ninputs++] = argv[a];
@@ -62,11 +73,13 @@ static int report_run(int argc, char **argv)
 	if (!o.outdir || !o.ninputs) {
 		zpb_cli_error("report: needs RESULTS.json... and -o DIR (see zpoolbench report --help)");
 		free(inputs);
+		free(fidelity);
 		return ZPB_EXIT_USAGE;
 	}
 	o.inputs = inputs;
 	rc = zpb_report_write(&o, &out, err, sizeof(err));
 	free(inputs);
+	free(fidelity);
 	if (rc) {
 		zpb_cli_error("report: %s", err);
 		return ZPB_EXIT_USAGE;

@@ -3,7 +3,8 @@
 # demo.sh BUILDDIR: the README's main job. Replay every bundled sample trace
 # against every allocator on 2 threads (the first also on 1, for the
 # scaling picture, and under a small pool limit, for the reclaim picture),
-# then write the report and print where it is.
+# validate the zsmalloc port against a shipped kernel capture, then write
+# the report and print where it is.
 set -eu
 b=${1:-build}
 zpb="$b/zpoolbench"
@@ -37,6 +38,11 @@ if [ $# = 0 ]; then
 	echo "demo: no sample traces in traces/samples/" >&2
 	exit 1
 fi
-"$zpb" report "$@" ${first1:+"$first1"} -o "$out/report"
+# The zsmalloc port against the kernel's own zsmalloc, on a shipped zram
+# capture (docs/fidelity.md): the report's kernel fidelity table.
+fix=tests/fixtures/zram/sharedlibs-lz4
+echo "demo: validating the zsmalloc port against the kernel capture $fix"
+"$zpb" validate "$fix.zpt" "$fix.truth.json" -o "$out/fidelity.json" > /dev/null
+"$zpb" report "$@" ${first1:+"$first1"} --fidelity "$out/fidelity.json" -o "$out/report"
 echo
 echo "demo: report written to $out/report/index.html (and $out/report/report.md)"

@@ -271,6 +271,7 @@ int zpb_report_write_html(FILE *f, const struct zpb_report *rep)
 		for (k = 0; k < rep->nglobal; k++)
 			figure(f, rep, &rep->global[k]);
 	}
+	zpb_fidelity_html(f, &rep->fidelity);
 	fputs("</body>\n</html>\n", f);
 	return ferror(f) ? -1 : 0;
 }

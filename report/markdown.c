@@ -152,5 +152,6 @@ int zpb_report_write_markdown(FILE *f, const struct zpb_report *rep)
 				fprintf(f, "\n- %s: not drawn (%s)", in->pics[k].title, in->pics[k].why);
 		fputc('\n', f);
 	}
+	zpb_fidelity_markdown(f, &rep->fidelity);
 	return ferror(f) ? -1 : 0;
 }

@@ -13,6 +13,7 @@
 #include "../gate/compare.h"
 #include "../gate/metrics.h"
 #include "../gate/rules.h"
+#include "fidelity.h"
 #include "results.h"
 
 struct zpb_report_alloc {
@@ -54,6 +55,7 @@ struct zpb_report {
 	bool have_gnuplot;
 	char gnuplot_why[256];		/* why no pictures, when !have_gnuplot */
 	char created[32];
+	struct zpb_fidelity_set fidelity;	/* --fidelity validation files */
 };
 
 /* A figure of the summary table: a metric and how to show it. */

@@ -130,7 +130,8 @@ int zpb_report_write(const struct zpb_report_options *o, struct zpb_report_outco
 		snprintf(err, errlen, "no results files given");
 		return -1;
 	}
-	if (zpb_report_load(&rep, o->inputs, o->ninputs, o->baseline, o->rules, err, errlen))
+	if (zpb_report_load(&rep, o->inputs, o->ninputs, o->baseline, o->rules, err, errlen) ||
+	    zpb_fidelity_load(&rep.fidelity, o->fidelity, o->nfidelity, err, errlen))
 		goto out;
 	gmtime_r(&now, &tm);
 	strftime(rep.created, sizeof(rep.created), "%Y-%m-%d %H:%M UTC", &tm);
@@ -162,6 +163,7 @@ int zpb_report_write(const struct zpb_report_options *o, struct zpb_report_outco
 out_stage:
 	rm_tree(stage);
 out:
+	zpb_fidelity_free(&rep.fidelity);
 	zpb_report_free(&rep);
 	return rc;
 }

@@ -17,6 +17,8 @@ struct zpb_report_options {
 	size_t ninputs;
 	const char *baseline;		/* NULL, or a results file to compare against */
 	const char *rules;		/* NULL, or a gate rules file judging the changes */
+	const char *const *fidelity;	/* validation files (zpoolbench validate -o) */
+	size_t nfidelity;
 	const char *outdir;
 };
 

@@ -11,6 +11,7 @@
 
 #include "../fidelity/opscript.h"
 #include "../fidelity/validate.h"
+#include "../report/report.h"
 #include "harness.h"
 
 #define FIX "tests/fixtures/zram/"
@@ -183,4 +184,50 @@ TEST(opscript_pattern_marks_each_step_and_overwrites_only_stored_pages)
 	zpb_opscript_free(&s);
 	CHECK(zpb_opscript_pattern(&s, "fill,shred", 10, 10, err, sizeof(err)) == -1 && strstr(err, "shred"),
 	      "an unknown pattern step is named: %s", err);
+}
+
+static bool file_has(const char *path, const char *needle)
+{
+	FILE *f = fopen(path, "r");
+	static char buf[1 << 20];
+	size_t n;
+
+	if (!f)
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return strstr(buf, needle) != NULL;
+}
+
+TEST(report_shows_a_kernel_fidelity_table_from_a_validation_file)
+{
+	char dir[] = "/tmp/zpb-fidelity-report-XXXXXX", json[256], out[256], path[300], err[512];
+	const char *inputs[] = { "tests/fixtures/results-z3fold.json" }, *fid[1] = { json };
+	struct zpb_report_options ro = { .inputs = inputs, .ninputs = 1, .fidelity = fid, .nfidelity = 1 };
+	struct zpb_report_outcome outcome;
+	struct zpb_validate_result res;
+
+	REQUIRE(mkdtemp(dir), "mkdtemp");
+	snprintf(json, sizeof(json), "%s/validation.json", dir);
+	snprintf(out, sizeof(out), "%s/report", dir);
+	ro.outdir = out;
+	REQUIRE(run("pyheap-lz4", false, 0, &res, err, sizeof(err)) == 0, "%s", err);
+	REQUIRE(zpb_validate_write_json(&res, json, err, sizeof(err)) == 0, "%s", err);
+	zpb_validate_free(&res);
+	setenv("ZPB_GNUPLOT", "/nonexistent/gnuplot", 1);	/* the table, not the pictures, is under test */
+	REQUIRE(zpb_report_write(&ro, &outcome, err, sizeof(err)) == 0, "%s", err);
+	unsetenv("ZPB_GNUPLOT");
+	snprintf(path, sizeof(path), "%s/report.md", out);
+	CHECK(file_has(path, "## Kernel fidelity") && file_has(path, "| 6-compact | 1152 | 1152 |"),
+	      "report.md has the fidelity table with the compact mark's pages");
+	snprintf(path, sizeof(path), "%s/index.html", out);
+	CHECK(file_has(path, "id=\"fidelity\"") && file_has(path, "<td>6-compact</td><td>1152</td>"),
+	      "index.html has the fidelity table");
+	/* A results file is not a validation file: the error names it. */
+	fid[0] = inputs[0];
+	CHECK(zpb_report_write(&ro, &outcome, err, sizeof(err)) == -1 && strstr(err, "results-z3fold.json"),
+	      "a non-validation --fidelity file is refused by name: %s", err);
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	CHECK(system(path) == 0, "cleanup");
 }
