@@ -7,7 +7,10 @@
  * calling thread decodes and dispatches into N pinned workers' queues
  * (partition.c). MARK and COMPACT are global: the dispatcher first lets
  * every queued record finish, then samples or compacts, so a mark sees
- * exactly the records before it.
+ * exactly the records before it. At marks and at the end the allocators'
+ * queued work (z3fold's deferred frees) is also let finish first: a pool
+ * is measured at rest, as deterministic mode always does, rather than at
+ * whatever point an as-fast-as-possible replay caught its workers.
  */
 #include <numa.h>
 #include <sched.h>
@@ -360,6 +363,7 @@ struct zpb_run_result *zpb_replay_run(const struct zpb_replay_options *o, struct
 				struct zpb_sample s;
 
 				zpb_quiesce(e);
+				zpb_wq_flush_all();
 				zpb_sample(e, n, &s);
 				if (zpb_mark_add(r, rec->label, &s) == 0)
 					zpb_timeline_add(r, &s, &every);
@@ -411,6 +415,7 @@ out:
 			memcpy(r->counters, o->counters, sizeof(*r->counters));
 	}
 	zpb_reclaim_teardown(e);
+	zpb_wq_flush_all();
 	zpb_sample(e, n, &r->final);
 	if (r->ntimeline == 0 || r->timeline[r->ntimeline - 1].record != n)
 		zpb_timeline_add(r, &r->final, &every);

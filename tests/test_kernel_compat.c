@@ -322,6 +322,25 @@ TEST(workqueue_runs_queued_work_once)
 	destroy_workqueue(wq);
 }
 
+TEST(wq_flush_all_waits_for_work_on_every_live_workqueue)
+{
+	struct workqueue_struct *w1 = create_singlethread_workqueue("flush1");
+	struct workqueue_struct *w2 = create_singlethread_workqueue("flush2");
+	struct counted_work a = { .sleep_us = 30000 }, b = { .sleep_us = 30000 };
+
+	REQUIRE(w1 && w2, "create workqueues");
+	INIT_WORK(&a.work, count_work);
+	INIT_WORK(&b.work, count_work);
+	queue_work(w1, &a.work);
+	queue_work(w2, &b.work);
+	zpb_wq_flush_all();
+	CHECK(__atomic_load_n(&a.runs, __ATOMIC_SEQ_CST) == 1 && __atomic_load_n(&b.runs, __ATOMIC_SEQ_CST) == 1,
+	      "zpb_wq_flush_all returned before the queued work ran: %d, %d", a.runs, b.runs);
+	destroy_workqueue(w1);
+	zpb_wq_flush_all();	/* a destroyed queue is no longer visited */
+	destroy_workqueue(w2);
+}
+
 TEST(cancel_work_sync_waits_for_running_work)
 {
 	struct workqueue_struct *wq = create_singlethread_workqueue("test");

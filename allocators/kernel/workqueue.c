@@ -34,7 +34,12 @@ struct workqueue_struct {
 	bool dead;			/* destroyed: kept for works that still point here */
 	pthread_t worker;
 	struct list_head grave;		/* on the graveyard once destroyed */
+	struct list_head live;		/* on live_wqs until destroyed */
 };
+
+/* Every workqueue not yet destroyed, for zpb_wq_flush_all(). */
+static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
+static LIST_HEAD(live_wqs);
 
 /*
  * A destroyed workqueue is parked here rather than freed: as in the kernel,
@@ -115,7 +120,24 @@ struct workqueue_struct *alloc_workqueue(const char *name, unsigned int flags, i
 		free(wq);
 		return NULL;
 	}
+	pthread_mutex_lock(&live_lock);
+	list_add_tail(&wq->live, &live_wqs);
+	pthread_mutex_unlock(&live_lock);
 	return wq;
+}
+
+void zpb_wq_flush_all(void)
+{
+	struct workqueue_struct *wq;
+
+	if (zpb_wq_is_deterministic()) {
+		zpb_wq_run_deferred();
+		return;
+	}
+	pthread_mutex_lock(&live_lock);
+	list_for_each_entry(wq, &live_wqs, live)
+		flush_workqueue(wq);
+	pthread_mutex_unlock(&live_lock);
 }
 
 static pthread_mutex_t *queue_lock(struct workqueue_struct *wq)
@@ -238,6 +260,9 @@ void destroy_workqueue(struct workqueue_struct *wq)
 {
 	if (!wq)
 		return;
+	pthread_mutex_lock(&live_lock);
+	list_del(&wq->live);
+	pthread_mutex_unlock(&live_lock);
 	/* As the kernel's drain_workqueue(): run what is queued, then stop. */
 	flush_workqueue(wq);
 	if (!wq->deterministic) {

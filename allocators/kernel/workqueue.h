@@ -71,5 +71,12 @@ void zpb_wq_set_deterministic(bool on);
 bool zpb_wq_is_deterministic(void);
 /* Run deferred work (deterministic mode) until none is left. */
 void zpb_wq_run_deferred(void);
+/*
+ * zpb_wq_flush_all - wait until the work queued on every workqueue (when
+ * called) has run; in deterministic mode, run the deferred work. For the
+ * harness, at checkpoints where a pool should be measured at rest. Must not
+ * be called from a work item (it would wait for itself).
+ */
+void zpb_wq_flush_all(void);
 
 #endif
