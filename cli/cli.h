@@ -15,6 +15,14 @@ struct zpb_command {
 /* Print "zpoolbench: <message>" on stderr. */
 void zpb_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * After getopt_long() returned '?' or ':' for @cmd (e.g. "capture pages"),
+ * print one line naming the bad option. The caller's optstring starts with
+ * ':' and opterr is 0, so getopt itself prints nothing and a missing value
+ * (':') is told apart from an unknown option ('?'). Returns ZPB_EXIT_USAGE.
+ */
+int zpb_cli_bad_option(const char *cmd, int c, char **argv);
+
 /* capture zram (cli/cmd_capture_zram.c), reached through `capture`. */
 int zpb_cli_capture_zram(int argc, char **argv);
 

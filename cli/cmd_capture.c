@@ -174,7 +174,8 @@ static int capture_pages(int argc, char **argv)
 	o.order.zipf = 0.99;
 	o.order.seed = 1;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
 		int r = common_opt(c, &o.out, &o.form, &o.policy);
 
 		if (r < 0)
@@ -215,8 +216,7 @@ static int capture_pages(int argc, char **argv)
 			pages_usage(stdout);
 			return ZPB_EXIT_OK;
 		default:
-			pages_usage(stderr);
-			return ZPB_EXIT_USAGE;
+			return zpb_cli_bad_option("capture pages", c, argv);
 		}
 	}
 	if (!o.out) {
@@ -316,7 +316,8 @@ static int capture_process(int argc, char **argv)
 	o.policy.compressor = "lz4";
 	o.policy.incompressible = ZPB_INCOMP_STORE;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
 		int cr = common_opt(c, &o.out, &o.form, &o.policy);
 
 		if (cr < 0)
@@ -350,8 +351,7 @@ static int capture_process(int argc, char **argv)
 			process_usage(stdout);
 			return ZPB_EXIT_OK;
 		default:
-			process_usage(stderr);
-			return ZPB_EXIT_USAGE;
+			return zpb_cli_bad_option("capture process", c, argv);
 		}
 	}
 	if (optind != argc - 1) {

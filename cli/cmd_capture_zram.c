@@ -82,7 +82,8 @@ int zpb_cli_capture_zram(int argc, char **argv)
 	o.trace_form = ZPB_TRACE_BINARY;
 	o.verbose = isatty(2);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': o.trace_out = optarg; break;
 		case 't': o.truth_out = optarg; break;
@@ -109,7 +110,7 @@ int zpb_cli_capture_zram(int argc, char **argv)
 			break;
 		}
 		case 'h': usage(stdout); return ZPB_EXIT_OK;
-		default: usage(stderr); return ZPB_EXIT_USAGE;
+		default: return zpb_cli_bad_option("capture zram", c, argv);
 		}
 	}
 	o.images = (const char *const *)argv + optind;

@@ -69,7 +69,8 @@ static int synth_run(int argc, char **argv)
 	char err[512];
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:n:s:o:lh", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":p:n:s:o:lh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			profile = optarg;
@@ -95,8 +96,7 @@ static int synth_run(int argc, char **argv)
 			usage(stdout);
 			return ZPB_EXIT_OK;
 		default:
-			usage(stderr);
-			return ZPB_EXIT_USAGE;
+			return zpb_cli_bad_option("synth", c, argv);
 		}
 	}
 	if (optind < argc) {

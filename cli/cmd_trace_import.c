@@ -40,7 +40,8 @@ int zpb_cli_trace_import(int argc, char **argv)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			out = optarg;
@@ -52,8 +53,7 @@ int zpb_cli_trace_import(int argc, char **argv)
 			usage(stdout);
 			return ZPB_EXIT_OK;
 		default:
-			usage(stderr);
-			return ZPB_EXIT_USAGE;
+			return zpb_cli_bad_option("trace import", c, argv);
 		}
 	}
 	if (argc - optind != 2 || strcmp(argv[optind], "bpftrace")) {

@@ -62,7 +62,8 @@ static int validate_run(int argc, char **argv)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			if (parse_pct("--tolerance", optarg, &o.tolerance))
@@ -82,7 +83,7 @@ static int validate_run(int argc, char **argv)
 		case 'u': o.userspace_verdict = true; break;
 		case 'o': json = optarg; break;
 		case 'h': usage(stdout); return ZPB_EXIT_OK;
-		default: usage(stderr); return ZPB_EXIT_USAGE;
+		default: return zpb_cli_bad_option("validate", c, argv);
 		}
 	}
 	if (argc - optind != 2) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* zpoolbench: the entry point, dispatching to one subcommand. */
+#include <getopt.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -37,6 +39,29 @@ void zpb_cli_error(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+int zpb_cli_bad_option(const char *cmd, int c, char **argv)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "";
+	const char *eq = strchr(arg, '=');
+	/*
+	 * getopt leaves no pointer to the bad option: for a long one it is the
+	 * last element consumed (optopt 0 when unknown, its value when it was
+	 * given a value it does not take); for a short one optopt holds it.
+	 */
+	bool is_long = !strncmp(arg, "--", 2) && (optopt == 0 || eq || c == ':');
+	char shortopt[3] = { '-', (char)optopt, '\0' };
+	const char *name = is_long || optopt <= ' ' || optopt > '~' ? arg : shortopt;
+	int len = is_long && eq ? (int)(eq - arg) : (int)strlen(name);
+
+	if (c == ':')
+		zpb_cli_error("%s: option '%.*s' needs a value (see zpoolbench %s --help)", cmd, len, name, cmd);
+	else if (is_long && eq && optopt)
+		zpb_cli_error("%s: option '%.*s' takes no value (see zpoolbench %s --help)", cmd, len, name, cmd);
+	else
+		zpb_cli_error("%s: unknown option '%.*s' (see zpoolbench %s --help)", cmd, len, name, cmd);
+	return ZPB_EXIT_USAGE;
 }
 
 static void usage(FILE *out)
