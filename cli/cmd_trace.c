@@ -21,6 +21,17 @@ static bool is_help(const char *a)
 	return !strcmp(a, "--help") || !strcmp(a, "-h");
 }
 
+/* --help anywhere among a subcommand's arguments, as getopt would find it. */
+static bool wants_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (is_help(argv[i]))
+			return true;
+	return false;
+}
+
 static const char *form_name(enum zpb_trace_form f)
 {
 	return f == ZPB_TRACE_BINARY ? "binary" : "text";
@@ -90,13 +101,13 @@ static int parse_args(int argc, char **argv, int npos, struct args *a, const cha
 	return 0;
 }
 
-static struct zpb_trace_reader *open_or_complain(const char *path)
+static struct zpb_trace_reader *open_or_complain(const char *sub, const char *path)
 {
 	char err[512];
 	struct zpb_trace_reader *r = zpb_trace_open(path, err, sizeof(err));
 
 	if (!r)
-		zpb_cli_error("%s", err);
+		zpb_cli_error("trace %s: %s", sub, err);
 	return r;
 }
 
@@ -114,7 +125,7 @@ static struct zpb_trace_reader *walk(const struct args *a, const char *sub, each
 				     struct zpb_check_stats *st)
 {
 	struct zpb_check_opts co = { .exclusive_loads = a->exclusive_loads };
-	struct zpb_trace_reader *r = open_or_complain(a->in);
+	struct zpb_trace_reader *r = open_or_complain(sub, a->in);
 	struct zpb_checker *c;
 	struct zpb_record rec;
 	char err[512], msg[256];
@@ -141,7 +152,7 @@ static struct zpb_trace_reader *walk(const struct args *a, const char *sub, each
 	zpb_checker_free(c);
 	if (rc < 0) {
 		fflush(stdout);
-		zpb_cli_error("%s", err);
+		zpb_cli_error("trace %s: %s", sub, err);
 		zpb_trace_close(r);
 		return NULL;
 	}
@@ -269,7 +280,7 @@ static int cmd_info(int argc, char **argv)
 	struct zpb_trace_reader *r;
 	struct info in = { .len_min = UINT64_MAX };
 
-	if (argc > 1 && is_help(argv[1])) {
+	if (wants_help(argc, argv)) {
 		printf("Usage: zpoolbench trace info TRACE [--exclusive-loads]\n\n"
 		       "Summarize a trace (binary or text): the header, counts per op, the\n"
 		       "store flags, a histogram of compressed sizes in sixteenths of a page,\n"
@@ -301,7 +312,7 @@ static int cmd_dump(int argc, char **argv)
 	char err[512], line[4096];
 	int rc, n;
 
-	if (argc > 1 && is_help(argv[1])) {
+	if (wants_help(argc, argv)) {
 		printf("Usage: zpoolbench trace dump TRACE [--head N]\n\n"
 		       "Print a trace (binary or text) in the text form on standard output: the\n"
 		       "'#' header, then one record a line (docs/trace-format.md). The output is\n"
@@ -313,7 +324,7 @@ static int cmd_dump(int argc, char **argv)
 	}
 	if (parse_args(argc, argv, 1, &a, "dump", "--head "))
 		return ZPB_EXIT_USAGE;
-	r = open_or_complain(a.in);
+	r = open_or_complain("dump", a.in);
 	if (!r)
 		return ZPB_EXIT_USAGE;
 	n = zpb_trace_format_header(zpb_trace_header(r), false, line, sizeof(line));
@@ -332,7 +343,7 @@ static int cmd_dump(int argc, char **argv)
 		return ZPB_EXIT_USAGE;
 	}
 	if (rc < 0) {
-		zpb_cli_error("%s", err);
+		zpb_cli_error("trace dump: %s", err);
 		return ZPB_EXIT_USAGE;
 	}
 	return ZPB_EXIT_OK;
@@ -350,7 +361,7 @@ static int cmd_convert(int argc, char **argv)
 	char err[512];
 	int rc;
 
-	if (argc > 1 && is_help(argv[1])) {
+	if (wants_help(argc, argv)) {
 		printf("Usage: zpoolbench trace convert IN OUT [--text|--binary]\n\n"
 		       "Convert a trace between the binary and the text form, losslessly: every\n"
 		       "record and header field survives, and converting back gives the same\n"
@@ -368,14 +379,14 @@ static int cmd_convert(int argc, char **argv)
 		zpb_cli_error("trace convert: --text and --binary are exclusive");
 		return ZPB_EXIT_USAGE;
 	}
-	r = open_or_complain(a.in);
+	r = open_or_complain("convert", a.in);
 	if (!r)
 		return ZPB_EXIT_USAGE;
 	form = a.text ? ZPB_TRACE_TEXT : a.binary ? ZPB_TRACE_BINARY :
 	       zpb_trace_form(r) == ZPB_TRACE_BINARY ? ZPB_TRACE_TEXT : ZPB_TRACE_BINARY;
 	w = zpb_trace_writer_open(a.out, form, zpb_trace_header(r), err, sizeof(err));
 	if (!w) {
-		zpb_cli_error("%s", err);
+		zpb_cli_error("trace convert: %s", err);
 		zpb_trace_close(r);
 		return ZPB_EXIT_USAGE;
 	}
@@ -387,12 +398,12 @@ static int cmd_convert(int argc, char **argv)
 	if (rc < 0) {
 		zpb_trace_writer_abort(w);
 		zpb_trace_close(r);
-		zpb_cli_error("%s (%s left untouched)", err, a.out);
+		zpb_cli_error("trace convert: %s (%s left untouched)", err, a.out);
 		return ZPB_EXIT_USAGE;
 	}
 	zpb_trace_close(r);
 	if (zpb_trace_writer_finish(w, err, sizeof(err))) {
-		zpb_cli_error("%s", err);
+		zpb_cli_error("trace convert: %s", err);
 		return ZPB_EXIT_USAGE;
 	}
 	return ZPB_EXIT_OK;
@@ -423,7 +434,7 @@ static int cmd_validate(int argc, char **argv)
 	struct zpb_trace_reader *r;
 	struct shown sh = { .a = &a };
 
-	if (argc > 1 && is_help(argv[1])) {
+	if (wants_help(argc, argv)) {
 		printf("Usage: zpoolbench trace validate TRACE [--exclusive-loads] [--max-problems N] [--quiet]\n\n"
 		       "Check that a trace is something a zswap could have done, and report each\n"
 		       "problem with its record number (1 = the first record):\n"
