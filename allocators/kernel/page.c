@@ -19,6 +19,7 @@
 
 #ifdef HAVE_NUMA
 #include <numa.h>
+#include <numaif.h>
 #endif
 
 /*
@@ -101,6 +102,15 @@ static int current_node(void)
 #endif
 }
 
+#ifdef HAVE_NUMA
+static bool thread_has_mempolicy(void)
+{
+	int mode = MPOL_DEFAULT;
+
+	return get_mempolicy(&mode, NULL, 0, NULL, 0) == 0 && mode != MPOL_DEFAULT;
+}
+#endif
+
 /* Carve a new region for @node and put its pages on the node's free list. */
 static bool arena_grow(int node)
 {
@@ -110,8 +120,14 @@ static bool arena_grow(int node)
 		return false;
 	next_region += REGION_PAGES;
 #ifdef HAVE_NUMA
-	/* Bind before first touch, so the pages land on the caller's node. */
-	if (numa_ok)
+	/*
+	 * Bind before first touch, so the pages land on the caller's node, as
+	 * alloc_page() takes local memory. A thread with a memory policy of its
+	 * own (replay --mem-policy bind|interleave|preferred) gets its policy
+	 * instead: the region is left unbound and the kernel places each page
+	 * by the policy of the thread that first touches it.
+	 */
+	if (numa_ok && !thread_has_mempolicy())
 		numa_tonode_memory(zpb_arena_base + (first << PAGE_SHIFT),
 				   REGION_PAGES << PAGE_SHIFT, node);
 #endif
