@@ -220,11 +220,11 @@ static int capture_pages(int argc, char **argv)
 		}
 	}
 	if (!o.out) {
-		zpb_cli_error("capture pages: no output (-o TRACE)");
+		zpb_cli_error("capture pages: no output (-o TRACE; see zpoolbench capture pages --help)");
 		return ZPB_EXIT_USAGE;
 	}
 	if (optind >= argc) {
-		zpb_cli_error("capture pages: no input files");
+		zpb_cli_error("capture pages: no input files (see zpoolbench capture pages --help)");
 		return ZPB_EXIT_USAGE;
 	}
 	if (o.order.order != ZPB_ORDER_LRU && (budget_set || o.order.working_set || o.order.ops)) {
@@ -355,13 +355,13 @@ static int capture_process(int argc, char **argv)
 		}
 	}
 	if (optind != argc - 1) {
-		zpb_cli_error("capture process: give exactly one PID");
+		zpb_cli_error("capture process: give exactly one PID (see zpoolbench capture process --help)");
 		return ZPB_EXIT_USAGE;
 	}
 	if (parse_u64("PID", argv[optind], 1, &pid) || pid > 0x7fffffff)
 		return ZPB_EXIT_USAGE;
 	if (!o.out) {
-		zpb_cli_error("capture process: no output (-o TRACE)");
+		zpb_cli_error("capture process: no output (-o TRACE; see zpoolbench capture process --help)");
 		return ZPB_EXIT_USAGE;
 	}
 	o.pid = (int)pid;

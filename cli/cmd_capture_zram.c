@@ -116,7 +116,7 @@ int zpb_cli_capture_zram(int argc, char **argv)
 	o.images = (const char *const *)argv + optind;
 	o.nimages = argc - optind;
 	if (!o.nimages || !o.trace_out || !o.truth_out) {
-		zpb_cli_error("capture zram: needs IMAGE..., -o TRACE and --truth FILE (see --help)");
+		zpb_cli_error("capture zram: needs IMAGE..., -o TRACE and --truth FILE (see zpoolbench capture zram --help)");
 		return ZPB_EXIT_USAGE;
 	}
 	if (o.script && o.pattern) {

@@ -42,7 +42,8 @@ static int list_run(int argc, char **argv)
 		return ZPB_EXIT_OK;
 	}
 	if (argc > 1) {
-		zpb_cli_error("list: unexpected argument '%s'", argv[1]);
+		zpb_cli_error("list: %s '%s' (see zpoolbench list --help)",
+			      argv[1][0] == '-' && argv[1][1] ? "unknown option" : "takes no argument, not", argv[1]);
 		return ZPB_EXIT_USAGE;
 	}
 	printf("Allocators (spec: NAME[:KEY=VALUE]...):\n");

@@ -57,11 +57,11 @@ int zpb_cli_trace_import(int argc, char **argv)
 		}
 	}
 	if (argc - optind != 2 || strcmp(argv[optind], "bpftrace")) {
-		zpb_cli_error("trace import: want 'bpftrace CAPTURE' (the only source so far)");
+		zpb_cli_error("trace import: want 'bpftrace CAPTURE' (the only source so far; see zpoolbench trace import --help)");
 		return ZPB_EXIT_USAGE;
 	}
 	if (!out) {
-		zpb_cli_error("trace import: no output (-o TRACE)");
+		zpb_cli_error("trace import: no output (-o TRACE; see zpoolbench trace import --help)");
 		return ZPB_EXIT_USAGE;
 	}
 	if (zpb_import_bpftrace_stats(argv[optind + 1], out, form, &st, err, sizeof(err))) {

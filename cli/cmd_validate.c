@@ -87,7 +87,7 @@ static int validate_run(int argc, char **argv)
 		}
 	}
 	if (argc - optind != 2) {
-		zpb_cli_error("validate: needs TRACE and TRUTH (see --help)");
+		zpb_cli_error("validate: needs TRACE and TRUTH (see zpoolbench validate --help)");
 		return ZPB_EXIT_USAGE;
 	}
 	o.trace = argv[optind];
