@@ -39,7 +39,10 @@ static void usage(FILE *out)
 		"                            /proc/config.gz or /boot/config-RELEASE)\n"
 		"      --text                write a text trace\n"
 		"  -q, --quiet               no progress on stderr\n"
-		"  -h, --help                this help\n");
+		"  -h, --help                this help\n"
+		"\n"
+		"Exit status: 0 written; 2 on bad options or input, or when the capture\n"
+		"could not be made (not root, no zram, a device error, Ctrl-C).\n");
 }
 
 static size_t compress_page(const void *page, void *ctx)
@@ -153,8 +156,9 @@ int zpb_cli_capture_zram(int argc, char **argv)
 	rc = zpb_capture_zram(&o, err, sizeof(err));
 	zpb_compressor_free(comp);
 	if (rc) {
-		zpb_cli_error("%s", err);
-		return ZPB_EXIT_FAIL;
+		/* Not a finding about the kernel: the capture could not be made (2, like capture process). */
+		zpb_cli_error("capture zram: %s", strncmp(err, "capture zram: ", 14) ? err : err + 14);
+		return ZPB_EXIT_USAGE;
 	}
 	fprintf(stderr, "capture zram: wrote %s and %s\n", o.trace_out, o.truth_out);
 	return ZPB_EXIT_OK;
