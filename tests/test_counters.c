@@ -297,3 +297,55 @@ TEST(counters_probe_tells_known_from_unknown_names)
 	CHECK(r == 0 && strstr(reason, "libpfm4"), "probe without libpfm4: %d '%s'", r, reason);
 #endif
 }
+
+/*
+ * The per-op path without a PMU: a self-monitoring page stands in for a
+ * hardware counter's (index 0: the count is the page's offset, as when the
+ * kernel has the event scheduled out), its count stepped by hand inside
+ * each op. Checks the bookkeeping rdpmc feeds: per op type, merged into
+ * the set, "per-op" scope in the JSON.
+ */
+#ifdef HAVE_PFM
+struct fake_mmap_page {
+	uint32_t version, compat_version, lock, index;
+	int64_t offset;
+	unsigned char rest[4096 - 24];
+};
+
+TEST(counters_per_op_scope_splits_counts_by_op_type)
+{
+	static struct fake_mmap_page page __attribute__((aligned(4096)));
+	struct zpb_counter_set set;
+	struct zpb_counter_thread t;
+	char err[256], *json;
+	int i;
+
+	REQUIRE(zpb_counters_resolve(&set, "task-clock", err, sizeof(err)) == 0, "resolve: %s", err);
+	REQUIRE(zpb_counters_thread_open(&t, &set) == 1, "task-clock did not open");
+	/* pretend task-clock were an rdpmc-readable counter on this page */
+	t.page[0] = &page;
+	t.rdpmc_ev[0] = 0;
+	t.rdpmc_n = 1;
+	t.any_rdpmc = true;
+	set.ev[0].threads_rdpmc = 1;
+	zpb_counters_thread_start(&t);
+	for (i = 0; i < 100; i++) {
+		zpb_counters_op_begin(&t);
+		page.offset += i % 4 ? 10 : 3;	/* 75 stores of 10, 25 loads of 3 */
+		zpb_counters_op_end(&t, i % 4 ? ZPB_OP_STORE : ZPB_OP_LOAD);
+		page.offset += 1000;		/* between ops: not counted per op */
+	}
+	t.page[0] = NULL;	/* not ours to munmap */
+	zpb_counters_thread_stop(&t);
+	CHECK_EQ_UL(set.ev[0].op_total[ZPB_OP_STORE], 750, "store count (75 x 10)");
+	CHECK_EQ_UL(set.ev[0].op_count[ZPB_OP_STORE], 75, "stores");
+	CHECK_EQ_UL(set.ev[0].op_total[ZPB_OP_LOAD], 75, "load count (25 x 3)");
+	CHECK_EQ_UL(set.ev[0].op_count[ZPB_OP_LOAD], 25, "loads");
+	json = as_json(&set);
+	REQUIRE(json, "JSON writer failed");
+	CHECK(strstr(json, "\"scope\":\"per-op\"") && strstr(json, "\"per_op\":{\"store\":10,\"load\":3}"),
+	      "per-op JSON: %s", json);
+	free(json);
+	zpb_counters_destroy(&set);
+}
+#endif
