@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
-# ci-extra.sh: the CI steps after the tests (.ci/run runs this when it
-# exists), each a short section: add yours as its own block. Runs from the
+# ci-extra.sh: the CI steps after the tests (.ci/run runs it after the
+# sanitizer runs), each a short section: add yours as its own block. Runs from the
 # top of the tree, after './configure' has written build/.
 set -eu
 
