@@ -1,0 +1,118 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# cli_test.sh BUILDDIR: the conventions every zpoolbench command keeps, for
+# every command, trace command and capture kind the --help texts list (so a
+# new one is covered without editing this file): --help prints a usage on
+# standard output and exits 0; an unknown option is one line on standard
+# error, "zpoolbench: CMD: ..." naming it, and exit 2; no arguments at all
+# print a hint (or the usage) on standard error and exit 2. Then a missing
+# input file is named, with exit 2, for each command that reads one.
+# Nothing here touches a device or another process. Prints "N passed,
+# N failed" like the C test programs, for tests/run.sh.
+set -u
+b=${1:-build}
+z="$b/zpoolbench"
+pass=0 fail=0
+ok() { echo "ok   $1"; pass=$((pass + 1)); }
+bad() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
+finish() { echo "$pass passed, $fail failed"; [ "$fail" = 0 ]; exit $?; }
+
+if [ ! -x "$z" ]; then
+	bad cli_test_binary_exists "no $z (run from the top of the tree)"
+	finish
+fi
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/zpb-cli.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+# run ARGS...: run zpoolbench, leaving $rc, $tmp/out and $tmp/err.
+run() {
+	"$z" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+	rc=$?
+}
+lines() { wc -l <"$1" | tr -d ' '; }
+
+. tests/cli_util.sh
+
+# conventions ARGS...: the three checks for the command ARGS (e.g. "trace info").
+conventions() {
+	name=$(echo "$*" | tr ' ' _)
+	run "$@" --help
+	if [ "$rc" = 0 ] && grep -q "^Usage: zpoolbench $*" "$tmp/out" && [ ! -s "$tmp/err" ]; then
+		ok "${name}_help_prints_usage_and_exits_0"
+	else
+		bad "${name}_help_prints_usage_and_exits_0" "exit $rc, stdout: $(head -n 1 "$tmp/out"), stderr: $(head -n 2 "$tmp/err")"
+	fi
+	run "$@" --no-such-option
+	if [ "$rc" = 2 ] && [ "$(lines "$tmp/err")" = 1 ] && [ ! -s "$tmp/out" ] &&
+	   grep -q "^zpoolbench: $*: .*--no-such-option" "$tmp/err"; then
+		ok "${name}_unknown_option_is_one_line_naming_it_and_exit_2"
+	else
+		bad "${name}_unknown_option_is_one_line_naming_it_and_exit_2" \
+			"exit $rc, $(lines "$tmp/err") stderr lines: $(head -n 2 "$tmp/err")"
+	fi
+	[ "$*" = list ] && return	# list takes no arguments: without any it lists
+	run "$@"
+	if [ "$rc" = 2 ] && [ ! -s "$tmp/out" ] && grep -qE -- '--help|^Usage:' "$tmp/err"; then
+		ok "${name}_without_arguments_hints_at_usage_and_exits_2"
+	else
+		bad "${name}_without_arguments_hints_at_usage_and_exits_2" "exit $rc, stderr: $(head -n 2 "$tmp/err")"
+	fi
+}
+
+run
+if [ "$rc" = 2 ] && grep -q '^Usage: zpoolbench' "$tmp/err"; then ok zpoolbench_without_a_command_prints_usage_and_exits_2
+else bad zpoolbench_without_a_command_prints_usage_and_exits_2 "exit $rc"; fi
+run no-such-command
+if [ "$rc" = 2 ] && [ "$(lines "$tmp/err")" = 1 ] && grep -q "no-such-command" "$tmp/err"; then
+	ok zpoolbench_unknown_command_is_one_line_and_exit_2
+else
+	bad zpoolbench_unknown_command_is_one_line_and_exit_2 "exit $rc: $(head -n 2 "$tmp/err")"
+fi
+run --version
+if [ "$rc" = 0 ] && grep -qE '^zpoolbench [0-9]' "$tmp/out"; then ok zpoolbench_version_exits_0
+else bad zpoolbench_version_exits_0 "exit $rc: $(cat "$tmp/out")"; fi
+
+cmds=$(listed)
+[ -n "$cmds" ] || bad zpoolbench_help_lists_commands "no 'Commands:' list in '$z --help'"
+for c in $cmds; do
+	conventions "$c"
+done
+for s in $(listed trace); do
+	conventions trace "$s"
+done
+for k in $(listed capture); do
+	conventions capture "$k"
+done
+
+# A missing input file is named, with exit 2. (capture process and zram
+# are left out: they would look at a process or a device.)
+nope="$tmp/no-such-file"
+fx=tests/fixtures/results-z3fold.json
+missing() { # NAME ARGS...
+	name=$1
+	shift
+	run "$@"
+	if [ "$rc" = 2 ] && [ "$(lines "$tmp/err")" = 1 ] && grep -qF "$nope" "$tmp/err"; then
+		ok "$name"
+	else
+		bad "$name" "exit $rc, stderr: $(head -n 2 "$tmp/err")"
+	fi
+}
+missing gate_names_a_missing_file gate "$fx" "$nope"
+missing gate_names_a_missing_rules_file gate "$fx" "$fx" --rules "$nope"
+missing report_names_a_missing_file report "$nope" -o "$tmp/report"
+missing replay_names_a_missing_trace replay "$nope" --alloc null -o "$tmp/r.json" --quiet
+missing validate_names_a_missing_truth_file validate traces/samples/synth-mixed.zpt "$nope"
+missing trace_info_names_a_missing_trace trace info "$nope"
+missing trace_dump_names_a_missing_trace trace dump "$nope"
+missing trace_convert_names_a_missing_trace trace convert "$nope" "$tmp/t.zpt"
+missing trace_validate_names_a_missing_trace trace validate "$nope"
+missing trace_import_names_a_missing_capture trace import bpftrace "$nope" -o "$tmp/t.zpt"
+missing capture_pages_names_a_missing_image capture pages "$nope" -o "$tmp/t.zpt"
+missing synth_names_an_output_it_cannot_write synth --ops 10 --seed 1 -o "$nope/t.zpt"
+if [ -e "$tmp/report" ] || [ -e "$tmp/r.json" ] || [ -e "$tmp/t.zpt" ]; then
+	bad failed_commands_leave_no_output "$(ls "$tmp")"
+else
+	ok failed_commands_leave_no_output
+fi
+finish
