@@ -5,9 +5,9 @@
 # with a message when groff is not installed), and it cannot silently fall
 # behind the CLI: every command 'zpoolbench --help' lists, every trace
 # command and capture kind has its own section (.SS "zpoolbench trace
-# info"), and every option that a --help text names appears in that
-# command's section. Prints "N passed, N failed" like the C test programs,
-# for tests/run.sh.
+# info"), every option that a --help text names appears in that
+# command's section, and the .TH line names the version --version gives.
+# Prints "N passed, N failed" like the C test programs, for tests/run.sh.
 set -u
 b=${1:-build}
 z="$b/zpoolbench"
@@ -113,6 +113,14 @@ if [ -n "$missing" ]; then
 	bad man_page_documents_the_global_options "OPTIONS lacks$missing"
 else
 	ok man_page_documents_the_global_options
+fi
+
+# The page's header names the version the binary reports.
+v=$("$z" --version | sed -n 's/^zpoolbench //p')
+if grep -q "^\.TH ZPOOLBENCH 1 [^ ]* \"zpoolbench $v\"" "$page"; then
+	ok man_page_names_the_binarys_version
+else
+	bad man_page_names_the_binarys_version "'zpoolbench --version' says $v; $page has: $(grep '^\.TH' "$page")"
 fi
 
 # The test itself must be able to fail: a section that is not there is found missing.
