@@ -18,6 +18,7 @@
 #include "../replay/replay.h"
 #include "../replay/results.h"
 #include "../util/sha256.h"
+#include "../util/atomic_file.h"
 #include "cli.h"
 
 static volatile sig_atomic_t stop_flag;
@@ -34,12 +35,12 @@ static void on_sigint(int sig)
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: zpoolbench replay TRACE --alloc SPEC[,SPEC...] [OPTION]... -o RESULTS.json\n"
+		"Usage: zpoolbench replay TRACE [--alloc SPEC[,SPEC...]] [OPTION]... -o RESULTS.json\n"
 		"\n"
 		"Replay a zswap trace against each allocator on a fresh pool, verifying every\n"
 		"byte loaded, and write latency, density and reclaim results as JSON.\n"
 		"\n"
-		"  --alloc SPEC[,SPEC...]  allocators (see 'zpoolbench list'), or 'all'\n"
+		"  --alloc SPEC[,SPEC...]  allocators (see 'zpoolbench list'), or 'all' [all]\n"
 		"  -o, --output FILE       results file (written atomically)\n"
 		"  --threads N             replay threads [1, or the number of --cpus]\n"
 		"  --cpus LIST             CPUs to pin threads to, e.g. 0-3,6 [all available]\n"
@@ -47,7 +48,8 @@ static void usage(FILE *out)
 		"  --mem-policy P          local|bind|interleave|preferred [local]\n"
 		"  --partition key|cpu     key: a key stays on one thread [key]; cpu: the traced\n"
 		"                          CPU picks the thread, per-key order kept\n"
-		"  --timed                 honour the trace's timestamps; --speed X scales them\n"
+		"  --timed                 honour the trace's timestamps, and report lateness\n"
+		"  --speed X               with --timed: replay X times faster than traced [1]\n"
 		"  --pool-limit N|P%%|none  pool limit in pages or percent of RAM [20%%]\n"
 		"  --accept-threshold P    accept stores again below P%% of the limit [90]\n"
 		"  --reclaim R             pool-lru|zswap-lru|none [modern: zswap-lru;\n"
@@ -64,9 +66,10 @@ static void usage(FILE *out)
 		"                          e.g. instructions,cycles; see 'zpoolbench list')\n"
 		"  --instructions callgrind  instructions per op type: each allocator once\n"
 		"                          more under valgrind, one thread, deterministic\n"
-		"  --quiet                 no progress on stderr\n"
+		"  -q, --quiet             no progress or per-allocator lines on stderr\n"
 		"\n"
-		"Exit status: 0 all verified, 1 verification failures or interrupted, 2 bad input.\n");
+		"Exit status: 0 all verified, 1 verification failures or interrupted,\n"
+		"2 bad input or an output that cannot be written.\n");
 }
 
 struct progress_state {
@@ -95,7 +98,7 @@ static void progress(void *arg, uint64_t done, uint64_t total)
 
 /*
  * --instructions: run this same command once more under callgrind for one
- * allocator (--callgrind-child SPEC makes the child replay only it, on one
+ * allocator (--zpb-internal-callgrind-child SPEC makes the child replay only it, on one
  * deterministic thread, writing nothing), and read back its counts.
  */
 static int count_instructions(int argc, char **argv, const char *spec, struct zpb_cg_result *res,
@@ -115,7 +118,7 @@ static int count_instructions(int argc, char **argv, const char *spec, struct zp
 	child[0] = exe;
 	for (i = 0; i < argc; i++)	/* argv[0] is "replay" */
 		child[i + 1] = argv[i];
-	child[argc + 1] = "--callgrind-child";
+	child[argc + 1] = "--zpb-internal-callgrind-child";
 	child[argc + 2] = (char *)spec;
 	child[argc + 3] = NULL;
 	ret = zpb_callgrind_run(child, res, err, errlen);
@@ -144,7 +147,7 @@ static const struct option longopts[] = {
 	{ "fatal-verify", no_argument, NULL, 0 },
 	{ "counters", required_argument, NULL, 0 },
 	{ "instructions", required_argument, NULL, 0 },
-	{ "callgrind-child", required_argument, NULL, 0 },
+	{ "zpb-internal-callgrind-child", required_argument, NULL, 0 },
 	{ "csv", required_argument, NULL, 'c' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -170,7 +173,7 @@ static int replay_run(int argc, char **argv)
 	zpb_replay_options_init(&o);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:h", longopts, &idx)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:qh", longopts, &idx)) != -1) {
 		switch (c) {
 		case 0:
 			if (zpb_replay_set_option(&o, longopts[idx].name, optarg, err, sizeof(err))) {
@@ -182,12 +185,8 @@ static int replay_run(int argc, char **argv)
 		case 'c': csv = optarg; break;
 		case 'q': quiet = true; break;
 		case 'h': usage(stdout); return ZPB_EXIT_OK;
-		case ':':
-			zpb_cli_error("replay: %s needs an argument", argv[optind - 1]);
-			return ZPB_EXIT_USAGE;
 		default:
-			zpb_cli_error("replay: unknown option '%s' (see zpoolbench replay --help)", argv[optind - 1]);
-			return ZPB_EXIT_USAGE;
+			return zpb_cli_bad_option("replay", c, argv);
 		}
 	}
 	if (optind != argc - 1) {
@@ -205,6 +204,16 @@ static int replay_run(int argc, char **argv)
 	if (zpb_replay_options_finish(&o, err, sizeof(err))) {
 		zpb_cli_error("replay: %s", err);
 		return ZPB_EXIT_USAGE;
+	}
+	if (!o.callgrind_child) {
+		/* Find an unwritable -o now, not after the runs. */
+		struct zpb_atomic_file af;
+
+		if (zpb_atomic_open(&af, out, err, sizeof(err))) {
+			zpb_cli_error("replay: -o: %s", err);
+			return ZPB_EXIT_USAGE;
+		}
+		zpb_atomic_abort(&af);
 	}
 	reader = zpb_trace_open(trace, err, sizeof(err));
 	if (!reader) {
@@ -301,12 +310,12 @@ write:
 	meta.o = &o;
 	if (zpb_results_write(out, &meta, runs, nruns, err, sizeof(err))) {
 		zpb_cli_error("replay: %s", err);
-		status = ZPB_EXIT_FAIL;
+		status = ZPB_EXIT_USAGE;
 		goto done;
 	}
 	if (csv && zpb_results_write_csv(csv, runs, nruns, err, sizeof(err))) {
 		zpb_cli_error("replay: %s", err);
-		status = ZPB_EXIT_FAIL;
+		status = ZPB_EXIT_USAGE;
 		goto done;
 	}
 	if (!meta.complete) {

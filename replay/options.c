@@ -299,9 +299,9 @@ bad_limit:
 		o->instructions = true;
 		return 0;
 	}
-	if (!strcmp(name, "callgrind-child")) {
+	if (!strcmp(name, "zpb-internal-callgrind-child")) {
 		if (!v || strlen(v) >= sizeof(o->callgrind_spec)) {
-			snprintf(err, errlen, "--callgrind-child: needs an allocator spec");
+			snprintf(err, errlen, "--zpb-internal-callgrind-child: needs an allocator spec");
 			return -1;
 		}
 		strcpy(o->callgrind_spec, v);

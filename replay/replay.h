@@ -76,7 +76,7 @@ struct zpb_replay_options {
 	struct zpb_counter_set *counters;
 	/* --instructions callgrind: each allocator once more in a callgrind child (the CLI runs it) */
 	bool instructions;
-	/* set in that child (--callgrind-child SPEC): every op goes through zpb_callgrind_op() */
+	/* set in that child (--zpb-internal-callgrind-child SPEC): every op goes through zpb_callgrind_op() */
 	bool callgrind_child;
 	char callgrind_spec[ZPB_SPEC_LEN];
 	/* Called every 2^16 records from the replaying thread (may be NULL). */
