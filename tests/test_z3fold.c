@@ -245,6 +245,42 @@ TEST(z3fold_free_from_a_once_full_page_neither_compacts_nor_relists_it_as_v5_4)
 	done(zp, w);
 }
 
+/*
+ * The spec option claim_first=1 releases the claim before compacting, as
+ * Linux 5.5 does: the same sequence now compacts the page (MIDDLE moves next
+ * to LAST: 64 - 16 - 16 = chunk 32, since 64 - (16 + 18 + 16) = 14 >=
+ * BIG_CHUNK_GAP) and relists it with 32 - 2 = 30 free chunks, so the next
+ * 16-chunk object goes there as FIRST instead of to a new page.
+ */
+TEST(z3fold_claim_first_compacts_and_relists_a_once_full_page_as_linux_5_5)
+{
+	unsigned long w = zpb_diag_warnings();
+	struct zpb_spec spec;
+	struct zpool *zp;
+	unsigned long a, b, c, d;
+	char err[256];
+
+	REQUIRE(zpb_spec_parse("z3fold:claim_first=1", &spec, err, sizeof(err)) == 0, "%s", err);
+	zpb_wq_set_deterministic(true);
+	zpb_set_thread_cpu(first_cpu());
+	zp = zpool_create_pool(&spec, "test", NULL, 0);
+	REQUIRE(zp, "z3fold:claim_first=1: create");
+	a = h_alloc(zp, 1000, 1);
+	b = h_alloc(zp, 1000, 2);
+	c = h_alloc(zp, 1000, 3);
+	zpool_free(zp, a);
+	CHECK_EQ_UL(off_of(zp, c), 32 * CH, "z3fold:claim_first=1: middle moved next to LAST");
+	d = h_alloc(zp, 1000, 4);
+	CHECK_EQ_UL(zpool_pages(zp), 1, "z3fold:claim_first=1: the once-full page takes the new object");
+	CHECK(page_of(zp, d) == page_of(zp, c), "z3fold:claim_first=1: the new object shares the page");
+	CHECK_EQ_UL(off_of(zp, d), HDR, "z3fold:claim_first=1: the new object is FIRST");
+	CHECK(intact(zp, b, 1000, 2) && intact(zp, c, 1000, 3), "z3fold:claim_first=1: contents kept");
+	zpool_free(zp, b);
+	zpool_free(zp, c);
+	zpool_free(zp, d);
+	done(zp, w);
+}
+
 /* Build FIRST a, LAST b, MIDDLE c (chunk sizes fa, lb, mc), then free a. */
 static void first_last_middle_free_first(struct zpool *zp, unsigned long *b, unsigned long *c,
 					 size_t lb, size_t mc)

@@ -195,6 +195,7 @@ struct z3fold_pool {
 	struct workqueue_struct *release_wq;
 	struct work_struct work;
 	struct inode *inode;
+	bool claim_first;	/* port: spec option claim_first (see z3fold_free) */
 };
 
 /*
@@ -1120,8 +1121,16 @@ static void z3fold_free(struct z3fold_pool *pool, unsigned long handle)
 		 * under the page lock afterwards, keeps the page until then.
 		 */
 		kref_get(&zhdr->refcount);
+		/*
+		 * port: with claim_first, release the claim before compacting,
+		 * the order Linux 5.5 adopted, so the page is compacted and
+		 * offered to new objects again.
+		 */
+		if (pool->claim_first)
+			clear_bit(PAGE_CLAIMED, &page->private);
 		do_compact_page(zhdr, true);
-		clear_bit(PAGE_CLAIMED, &page->private);
+		if (!pool->claim_first)
+			clear_bit(PAGE_CLAIMED, &page->private);
 		z3fold_page_lock(zhdr);
 		if (kref_put(&zhdr->refcount, release_z3fold_page_locked))
 			atomic64_dec(&pool->pages_nr);
@@ -1130,8 +1139,12 @@ static void z3fold_free(struct z3fold_pool *pool, unsigned long handle)
 		return;
 	}
 	kref_get(&zhdr->refcount);
+	/* port: claim_first, as above; v5.4 queues first, racing the worker. */
+	if (pool->claim_first)
+		clear_bit(PAGE_CLAIMED, &page->private);
 	queue_work_on(zhdr->cpu, pool->compact_wq, &zhdr->work);
-	clear_bit(PAGE_CLAIMED, &page->private);
+	if (!pool->claim_first)
+		clear_bit(PAGE_CLAIMED, &page->private);
 	z3fold_page_unlock(zhdr);
 }
 
@@ -1639,7 +1652,13 @@ static const struct z3fold_ops z3fold_zpool_ops = {
 	.evict = z3fold_zpool_evict
 };
 
-/* port: the workbench's create also passes the parsed spec; z3fold has no options. */
+/*
+ * port: the workbench's create also passes the parsed spec. Its one option
+ * is not v5.4's: claim_first=1 releases PAGE_CLAIMED before a freed page is
+ * compacted, as Linux 5.5 does. v5.4 compacts while the free still holds
+ * the claim, so a page that was once full is never compacted or relisted
+ * until it empties; the option shows what that costs in density.
+ */
 static void *z3fold_zpool_create(const char *name, gfp_t gfp,
 			       const struct zpool_ops *zpool_ops,
 			       struct zpool *zpool, const struct zpb_spec *spec)
@@ -1651,6 +1670,7 @@ static void *z3fold_zpool_create(const char *name, gfp_t gfp,
 	if (pool) {
 		pool->zpool = zpool;
 		pool->zpool_ops = zpool_ops;
+		pool->claim_first = zpb_spec_get(spec, "claim_first");
 	}
 	return pool;
 }
@@ -1708,8 +1728,15 @@ static u64 z3fold_zpool_total_size(void *pool)
  * port: not static, so the registry can list it; SLEEP_MAPPED because
  * z3fold_map() returns with no lock held.
  */
+static const struct zpb_option z3fold_options[] = {
+	{ "claim_first", ZPB_OPT_BOOL, 0, 0, 1,
+	  "release a freed page's claim before compacting it, as Linux 5.5 does (v5.4: 0)" },
+	{ NULL },
+};
+
 const struct zpool_driver z3fold_zpool_driver = {
 	.type = "z3fold",
+	.options = z3fold_options,
 	.description = "three buddies per page at 64-byte chunks, headless pages above 3904 bytes (Linux v5.4)",
 	.caps = ZPB_CAP_EVICT | ZPB_CAP_MOVABLE | ZPB_CAP_SLEEP_MAPPED,
 	.max_size = PAGE_SIZE,
