@@ -2,7 +2,7 @@
 /*
  * zpoolbench capture pages|process|zram: traces from real memory. Each kind
  * is one entry of the table at the end; `capture zram` lives in its own file
- * (cli/cmd_capture_zram.c) and is linked in when built.
+ * (cli/cmd_capture_zram.c), with the fidelity work it belongs to.
  */
 #include <getopt.h>
 #include <math.h>
