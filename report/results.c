@@ -35,8 +35,18 @@ static int check_replay(struct zpb_results *r, char *err, size_t errlen)
 			return -1;
 		}
 	}
+	/*
+	 * Every version-1 file has it (docs/results-format.md); defaulting a
+	 * missing or mistyped one to true would pass an interrupted run as whole.
+	 */
+	v = zpb_json_get(root, "complete");
+	if (!v || v->type != ZPB_JSON_BOOL) {
+		snprintf(err, errlen, "%s: \"complete\" must be true or false, found %s", r->path,
+			 v ? zpb_json_type_name(v->type) : "no such key");
+		return -1;
+	}
+	r->complete = v->boolean;
 	r->deterministic = zpb_json_bool(zpb_json_get(zpb_json_get(root, "options"), "deterministic"), false);
-	r->complete = zpb_json_bool(zpb_json_get(root, "complete"), true);
 	r->kind = ZPB_RESULTS_REPLAY;
 	return 0;
 }

@@ -6,6 +6,7 @@
  */
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -376,6 +377,52 @@ TEST(gate_bad_input_is_an_error_naming_the_problem)
 	CHECK(gate_files(FX "results-z3fold.json", FX "results-incomplete.json", &res, err, sizeof(err)) == -1,
 	      "interrupted candidate rejected");
 	CHECK(strstr(err, "results-incomplete.json") && strstr(err, "interrupted"), "message says so: %s", err);
+}
+
+/* Write @text to a fresh temporary file; its path goes to @path. */
+static bool write_temp(char *path, size_t len, const char *text)
+{
+	FILE *f;
+	int fd;
+
+	snprintf(path, len, "%s/zpb-test-gate-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	fd = mkstemp(path);
+	if (fd < 0)
+		return false;
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		return false;
+	}
+	fputs(text, f);
+	return fclose(f) == 0;
+}
+
+TEST(results_without_a_boolean_complete_are_bad_input_not_complete)
+{
+	/* A missing or mistyped "complete" once read as true: an interrupted run passed as whole. */
+	static const char *const docs[] = {
+		"{\"format\": \"zpoolbench-results\", \"format_version\": 1, \"runs\": []}",
+		"{\"format\": \"zpoolbench-results\", \"format_version\": 1, \"complete\": \"false\", \"runs\": []}",
+		"{\"format\": \"zpoolbench-results\", \"format_version\": 1, \"complete\": 0, \"runs\": []}",
+	};
+	struct zpb_results r;
+	char path[256], err[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		REQUIRE(write_temp(path, sizeof(path), docs[i]), "temp file");
+		CHECK(zpb_results_load(path, &r, err, sizeof(err)) == -1, "doc %zu: expected an error, got a load", i);
+		CHECK(strstr(err, path) && strstr(err, "\"complete\""), "doc %zu: message names file and key: %s", i,
+		      err);
+		unlink(path);
+	}
+	REQUIRE(write_temp(path, sizeof(path), "{\"format\": \"zpoolbench-results\", \"format_version\": 1, "
+				       "\"complete\": false, \"runs\": []}"), "temp file");
+	REQUIRE(!zpb_results_load(path, &r, err, sizeof(err)), "a boolean complete loads: %s", err);
+	CHECK(!r.complete, "complete: false read as false");
+	zpb_results_free(&r);
+	unlink(path);
 }
 
 TEST(gate_reads_google_benchmark_json_and_its_repetitions)
