@@ -21,7 +21,8 @@ static int parse_percent(const char *s, double *out)
 
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno || end == s || strcmp(end, "%") || v < 0 || v > 1e6)
+	/* Written so that NaN fails too: a NaN limit would never judge a regression. */
+	if (errno || end == s || strcmp(end, "%") || !(v >= 0 && v <= 1e6))
 		return -1;
 	*out = v / 100;
 	return 0;

@@ -274,6 +274,11 @@ TEST(rules_parser_names_the_line_of_an_error)
 	CHECK(strstr(err, "r.txt:3:") && strstr(err, "'fuzzy'"), "message names line 3 and the kind: %s", err);
 	CHECK(zpb_rules_parse("x threshold lower max=5\n", "r.txt", &rs, err, sizeof(err)) == -1,
 	      "max without %% rejected");
+	CHECK(zpb_rules_parse("x threshold lower max=nan%\n", "r.txt", &rs, err, sizeof(err)) == -1,
+	      "max=nan%% rejected (a NaN limit never fails)");
+	CHECK(strstr(err, "r.txt:1:") && strstr(err, "max"), "message names the line and key: %s", err);
+	CHECK(zpb_rules_parse("x statistical lower min_effect=-nan%\n", "r.txt", &rs, err, sizeof(err)) == -1,
+	      "min_effect=-nan%% rejected");
 	CHECK(zpb_rules_parse("x statistical none\n", "r.txt", &rs, err, sizeof(err)) == -1,
 	      "statistical without direction rejected");
 	REQUIRE(!zpb_rules_default(&rs, err, sizeof(err)), "built-in defaults parse: %s", err);
