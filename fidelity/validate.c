@@ -152,6 +152,33 @@ static int scan_trace(const char *path, struct zpb_validate_result *res, const u
 	return 0;
 }
 
+/*
+ * The whole number at @key of @obj (0 .. 2^53, exact in a double), or -1
+ * with "TRUTH:LINE:COL: WHERE.KEY ..." in @err: a truth file is evidence,
+ * so a missing or mistyped figure is an error, never a silent 0.
+ */
+static int truth_u64(const struct zpb_json *obj, const char *key, const char *truth, const char *where,
+		     uint64_t *out, char *err, size_t errlen)
+{
+	const struct zpb_json *v = key ? zpb_json_get(obj, key) : obj;
+
+	if (v && v->type == ZPB_JSON_NUMBER && v->number >= 0 && v->number <= 9007199254740992.0 &&
+	    v->number == floor(v->number)) {
+		*out = (uint64_t)v->number;
+		return 0;
+	}
+	if (!v)
+		snprintf(err, errlen, "%s:%u:%u: %s has no \"%s\"", truth, obj ? obj->line : 0, obj ? obj->col : 0,
+			 *where ? where : "the truth file", key);
+	else if (v->type == ZPB_JSON_NUMBER)
+		snprintf(err, errlen, "%s:%u:%u: %s%s%s is %g, not a whole number >= 0", truth, v->line, v->col,
+			 where, *where && key ? "." : "", key ? key : "", v->number);
+	else
+		snprintf(err, errlen, "%s:%u:%u: %s%s%s is a %s, not a whole number >= 0", truth, v->line, v->col,
+			 where, *where && key ? "." : "", key ? key : "", zpb_json_type_name(v->type));
+	return -1;
+}
+
 static int load_truth(const struct zpb_validate_opts *o, struct zpb_validate_result *res,
 		      struct zpb_json **rootp, char *err, size_t errlen)
 {
@@ -172,14 +199,27 @@ static int load_truth(const struct zpb_validate_opts *o, struct zpb_validate_res
 	}
 	snprintf(res->kernel, sizeof(res->kernel), "%s", zpb_json_get_str(root, "kernel", "unknown"));
 	snprintf(res->compressor, sizeof(res->compressor), "%s", zpb_json_get_str(root, "compressor", "unknown"));
-	res->chain = o->chain ? o->chain : (unsigned int)zpb_json_get_number(root, "zsmalloc_chain_size", 0);
+	res->chain = o->chain;
 	if (!res->chain) {
-		snprintf(err, errlen, "%s: no zsmalloc_chain_size; give --chain", o->truth);
-		return -1;
+		uint64_t chain;
+
+		if (truth_u64(root, "zsmalloc_chain_size", o->truth, "", &chain, err, errlen))
+			return -1;
+		if (chain < 1 || chain > 16) {
+			snprintf(err, errlen, "%s: zsmalloc_chain_size %llu is not 1..16; give --chain", o->truth,
+				 (unsigned long long)chain);
+			return -1;
+		}
+		res->chain = (unsigned int)chain;
 	}
 	mm = zpb_json_get(root, "length_mismatches");
-	res->length_mismatch_pages = (uint64_t)zpb_json_get_number(mm, "pages", 0);
-	res->length_mismatch_bytes = (uint64_t)zpb_json_get_number(mm, "abs_bytes", 0);
+	if (!mm || mm->type != ZPB_JSON_OBJECT) {
+		snprintf(err, errlen, "%s: no \"length_mismatches\" object", o->truth);
+		return -1;
+	}
+	if (truth_u64(mm, "pages", o->truth, "length_mismatches", &res->length_mismatch_pages, err, errlen) ||
+	    truth_u64(mm, "abs_bytes", o->truth, "length_mismatches", &res->length_mismatch_bytes, err, errlen))
+		return -1;
 	marks = zpb_json_get(root, "marks");
 	if (!marks || marks->type != ZPB_JSON_ARRAY || !marks->len) {
 		snprintf(err, errlen, "%s: no \"marks\" array", o->truth);
@@ -193,44 +233,79 @@ static int load_truth(const struct zpb_validate_opts *o, struct zpb_validate_res
 	}
 	for (i = 0; i < res->nmarks; i++) {
 		const struct zpb_json *m = zpb_json_at(marks, i), *st = zpb_json_get(m, "mm_stat");
+		const struct zpb_json *us = zpb_json_get(m, "userspace");
 		struct zpb_validate_mark *v = &res->marks[i];
+		char where[64], where_st[64], where_us[64];
+		uint64_t used;
 
-		if (!st || st->type != ZPB_JSON_OBJECT) {
-			snprintf(err, errlen, "%s: mark %zu has no mm_stat object", o->truth, i + 1);
+		if (!st || st->type != ZPB_JSON_OBJECT || !us || us->type != ZPB_JSON_OBJECT) {
+			snprintf(err, errlen, "%s: mark %zu has no mm_stat or userspace object", o->truth, i + 1);
 			return -1;
 		}
+		snprintf(where, sizeof(where), "marks[%zu]", i);
+		snprintf(where_st, sizeof(where_st), "marks[%zu].mm_stat", i);
+		snprintf(where_us, sizeof(where_us), "marks[%zu].userspace", i);
 		snprintf(v->label, sizeof(v->label), "%s", zpb_json_get_str(m, "label", "?"));
-		v->record = (uint64_t)zpb_json_get_number(m, "record", 0);
-		v->kernel_pages = (uint64_t)zpb_json_get_number(st, "mem_used_total", 0) / 4096;
-		v->kernel_compr = (uint64_t)zpb_json_get_number(st, "compr_data_size", 0);
-		v->kernel_same = (uint64_t)zpb_json_get_number(st, "same_pages", 0);
-		v->kernel_huge = (uint64_t)zpb_json_get_number(st, "huge_pages", 0);
-		v->userspace_compr = (uint64_t)zpb_json_get_number(zpb_json_get(m, "userspace"), "compr_data_size", 0);
+		if (truth_u64(m, "record", o->truth, where, &v->record, err, errlen) ||
+		    truth_u64(st, "mem_used_total", o->truth, where_st, &used, err, errlen) ||
+		    truth_u64(st, "compr_data_size", o->truth, where_st, &v->kernel_compr, err, errlen) ||
+		    truth_u64(st, "same_pages", o->truth, where_st, &v->kernel_same, err, errlen) ||
+		    truth_u64(st, "huge_pages", o->truth, where_st, &v->kernel_huge, err, errlen) ||
+		    truth_u64(us, "compr_data_size", o->truth, where_us, &v->userspace_compr, err, errlen))
+			return -1;
+		v->kernel_pages = used / 4096;
 	}
 	return 0;
 }
 
-/* [record, kernel length] pairs from the truth file's listed mismatches. */
-static uint64_t (*kernel_patches(const struct zpb_json *root, size_t *n))[2]
+/*
+ * [record, kernel length] pairs from the truth file's listed mismatches
+ * ([record, userspace length, kernel length], by record). 0 with *@pp
+ * (NULL if none) and *@n set, or -1 with @err naming the entry.
+ */
+static int kernel_patches(const struct zpb_json *root, const char *truth, uint64_t (**pp)[2], size_t *n,
+			  char *err, size_t errlen)
 {
 	const struct zpb_json *listed = zpb_json_get(zpb_json_get(root, "length_mismatches"), "listed");
-	uint64_t (*p)[2];
+	uint64_t (*p)[2], ulen;
 	size_t i;
 
+	*pp = NULL;
 	*n = 0;
 	if (!listed || listed->type != ZPB_JSON_ARRAY || !listed->len)
-		return NULL;
+		return 0;
 	p = calloc(listed->len, sizeof(*p));
-	if (!p)
-		return NULL;
+	if (!p) {
+		snprintf(err, errlen, "%s: out of memory", truth);
+		return -1;
+	}
 	for (i = 0; i < listed->len; i++) {
 		const struct zpb_json *e = zpb_json_at(listed, i);
+		char where[64];
 
-		p[*n][0] = (uint64_t)zpb_json_number(zpb_json_at(e, 0), 0);
-		p[*n][1] = (uint64_t)zpb_json_number(zpb_json_at(e, 2), 0);
-		(*n)++;
+		snprintf(where, sizeof(where), "length_mismatches.listed[%zu]", i);
+		if (e->type != ZPB_JSON_ARRAY || e->len != 3) {
+			snprintf(err, errlen, "%s:%u:%u: %s is not [record, userspace length, kernel length]",
+				 truth, e->line, e->col, where);
+			goto bad;
+		}
+		if (truth_u64(zpb_json_at(e, 0), NULL, truth, where, &p[i][0], err, errlen) ||
+		    truth_u64(zpb_json_at(e, 1), NULL, truth, where, &ulen, err, errlen) ||
+		    truth_u64(zpb_json_at(e, 2), NULL, truth, where, &p[i][1], err, errlen))
+			goto bad;
+		/* patched_next() walks them in step with the trace, so order matters. */
+		if ((i && p[i][0] <= p[i - 1][0]) || p[i][1] < 1 || p[i][1] > 4096) {
+			snprintf(err, errlen, "%s:%u:%u: %s: records must increase and a kernel length be 1..4096",
+				 truth, e->line, e->col, where);
+			goto bad;
+		}
 	}
-	return p;
+	*pp = p;
+	*n = listed->len;
+	return 0;
+bad:
+	free(p);
+	return -1;
 }
 
 /* Replay the trace once; @patch non-NULL replays the kernel's lengths. */
@@ -293,7 +368,8 @@ int zpb_validate(const struct zpb_validate_opts *o, struct zpb_validate_result *
 	res->userspace_verdict = o->userspace_verdict;
 	if (load_truth(o, res, &root, err, errlen))
 		goto out;
-	patch = kernel_patches(root, &npatch);
+	if (kernel_patches(root, o->truth, &patch, &npatch, err, errlen))
+		goto out;
 	if (npatch != res->length_mismatch_pages) {
 		snprintf(err, errlen, "%s lists %zu of its %llu length mismatches; it cannot be replayed "
 			 "with the kernel's lengths", o->truth, npatch,

@@ -135,6 +135,59 @@ TEST(validate_rejects_a_truth_file_from_another_capture)
 	      "a missing truth file is an error naming it: %s", err);
 }
 
+/* @text with the first @from replaced by @to, written to @path. */
+static bool write_edited(const char *path, const char *text, const char *from, const char *to)
+{
+	const char *at = strstr(text, from);
+	FILE *f;
+
+	if (!at)
+		return false;
+	f = fopen(path, "w");
+	if (!f)
+		return false;
+	fprintf(f, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+	return fclose(f) == 0;
+}
+
+TEST(validate_refuses_a_truth_file_with_a_missing_or_mistyped_figure)
+{
+	/* Each used to read as 0 (a 100% deviation, or nothing patched) instead of bad input. */
+	static const struct {
+		const char *from, *to, *named;
+	} edits[] = {
+		{ "\"mem_used_total\": ", "\"mem_used\": ", "marks[0].mm_stat has no \"mem_used_total\"" },
+		{ "\"compr_data_size\": ", "\"compr_data_size\": \"NaN\", \"x\": ", "marks[0].mm_stat.compr_data_size" },
+		{ "\"zsmalloc_chain_size\": 8", "\"zsmalloc_chain_size\": -8", "zsmalloc_chain_size is -8" },
+		{ "\"listed\": [\n      [\n        106", "\"listed\": [\n      [\n        null",
+		  "length_mismatches.listed[0] is a null" },
+		{ "\"record\": 4096", "\"record\": 4096.5", "marks[0].record is 4096.5" },
+	};
+	char dir[] = "/tmp/zpb-fidelity-truth-XXXXXX", path[256], err[512];
+	struct zpb_validate_opts o = { .trace = FIX "pyheap-lz4.zpt", .truth = path,
+				       .tolerance = 0.01, .store_tolerance = 0.003 };
+	struct zpb_validate_result res;
+	char *text = NULL;
+	size_t len = 0, i;
+	FILE *f = fopen(FIX "pyheap-lz4.truth.json", "r");
+
+	REQUIRE(f && getdelim(&text, &len, '\0', f) > 0, "read the fixture truth file");
+	fclose(f);
+	REQUIRE(mkdtemp(dir), "mkdtemp");
+	snprintf(path, sizeof(path), "%s/truth.json", dir);
+	for (i = 0; i < ARRAY_LEN(edits); i++) {
+		REQUIRE(write_edited(path, text, edits[i].from, edits[i].to), "edit %zu applies to the fixture", i);
+		err[0] = 0;
+		CHECK(zpb_validate(&o, &res, err, sizeof(err)) == -1, "edit %zu ('%s'): expected an error, validated",
+		      i, edits[i].to);
+		CHECK(strstr(err, path) && strstr(err, edits[i].named), "edit %zu: expected '%s' in: %s", i,
+		      edits[i].named, err);
+	}
+	unlink(path);
+	rmdir(dir);
+	free(text);
+}
+
 TEST(opscript_parses_steps_and_names_the_bad_line)
 {
 	char path[] = "/tmp/zpb-opscript-XXXXXX", err[256];
