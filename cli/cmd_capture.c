@@ -4,6 +4,7 @@
  * is one entry of the table at the end; `capture zram` lives in its own file
  * (cli/cmd_capture_zram.c), with the fidelity work it belongs to.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
@@ -22,8 +23,9 @@ static int parse_u64(const char *opt, const char *s, uint64_t min, uint64_t *out
 
 	if (!s || !*s || *s == '-')
 		goto bad;
+	errno = 0;
 	v = strtoull(s, &end, 10);
-	if (*end || v < min)
+	if (*end || errno || v < min)	/* errno: ERANGE, which would clamp to 2^64-1 */
 		goto bad;
 	*out = v;
 	return 0;

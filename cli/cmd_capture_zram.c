@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* zpoolbench capture zram: the kernel's zsmalloc, through a real zram device. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,9 +98,11 @@ int zpb_cli_capture_zram(int argc, char **argv)
 		case 'T': o.trace_form = ZPB_TRACE_TEXT; break;
 		case 'q': o.verbose = 0; break;
 		case 'P': case 'I': case 'C': {
-			unsigned long long v = strtoull(optarg, &end, 0);
+			unsigned long long v;
 
-			if (!*optarg || *end || *optarg == '-' || !v) {
+			errno = 0;
+			v = strtoull(optarg, &end, 0);
+			if (!*optarg || *end || errno || *optarg == '-' || !v) {
 				zpb_cli_error("capture zram: --%s needs a positive whole number, not '%s'",
 					      c == 'P' ? "pages" : c == 'I' ? "image-pages" : "chain", optarg);
 				return ZPB_EXIT_USAGE;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* zpoolbench synth: deterministic synthetic traces from named profiles. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,8 +41,9 @@ static int parse_u64(const char *opt, const char *s, uint64_t *out)
 		zpb_cli_error("synth: %s wants a whole number, not '%s'", opt, s);
 		return -1;
 	}
+	errno = 0;
 	*out = strtoull(s, &end, 10);
-	if (*end) {
+	if (*end || errno) {	/* errno: ERANGE, which would clamp to 2^64-1 */
 		zpb_cli_error("synth: %s wants a whole number, not '%s'", opt, s);
 		return -1;
 	}

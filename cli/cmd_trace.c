@@ -5,6 +5,7 @@
  * cmd_trace_import.c. Exit 0 when fine, 1 when validate finds problems, 2 on
  * bad options or an unreadable trace.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,9 +69,11 @@ static int parse_args(int argc, char **argv, int npos, struct args *a, const cha
 			a->quiet = true;
 		else if (!strcmp(s, "--max-problems") || !strcmp(s, "--head")) {
 			char *end;
-			unsigned long v = i + 1 < argc ? strtoul(argv[i + 1], &end, 10) : 0;
+			unsigned long v;
 
-			if (i + 1 >= argc || !*argv[i + 1] || *end || argv[i + 1][0] == '-') {
+			errno = 0;
+			v = i + 1 < argc ? strtoul(argv[i + 1], &end, 10) : 0;
+			if (i + 1 >= argc || !*argv[i + 1] || *end || errno || argv[i + 1][0] == '-') {
 				zpb_cli_error("trace %s: %s takes a number", sub, s);
 				return -1;
 			}

@@ -110,6 +110,28 @@ missing trace_validate_names_a_missing_trace trace validate "$nope"
 missing trace_import_names_a_missing_capture trace import bpftrace "$nope" -o "$tmp/t.zpt"
 missing capture_pages_names_a_missing_image capture pages "$nope" -o "$tmp/t.zpt"
 missing synth_names_an_output_it_cannot_write synth --ops 10 --seed 1 -o "$nope/t.zpt"
+
+# A number past 2^64 is refused, naming the option, not clamped to 2^64-1
+# (strtoull's ERANGE), which ran --ops "forever" or took another --seed.
+huge=99999999999999999999
+refused() { # NAME OPTION ARGS...
+	name=$1 opt=$2
+	shift 2
+	run "$@"
+	if [ "$rc" = 2 ] && [ "$(lines "$tmp/err")" = 1 ] && grep -qF -- "$opt" "$tmp/err"; then
+		ok "$name"
+	else
+		bad "$name" "exit $rc, stderr: $(head -n 2 "$tmp/err")"
+	fi
+}
+refused synth_refuses_a_seed_past_2_64 --seed synth --ops 10 --seed $huge -o "$tmp/t.zpt"
+refused capture_pages_refuses_ops_past_2_64 --ops \
+	capture pages tests/fixtures/zswap-bpftrace.txt --order lru --ops $huge -o "$tmp/t.zpt"
+refused trace_dump_refuses_head_past_2_64 --head trace dump traces/samples/synth-mixed.zpt --head $huge
+refused trace_validate_refuses_max_problems_past_2_64 --max-problems \
+	trace validate traces/samples/synth-mixed.zpt --max-problems $huge
+refused capture_zram_refuses_pages_past_2_64 --pages \
+	capture zram tests/fixtures/zswap-bpftrace.txt --pages $huge -o "$tmp/t.zpt" --truth "$tmp/t.json"
 if [ -e "$tmp/report" ] || [ -e "$tmp/r.json" ] || [ -e "$tmp/t.zpt" ]; then
 	bad failed_commands_leave_no_output "$(ls "$tmp")"
 else
