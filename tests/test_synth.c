@@ -225,3 +225,25 @@ TEST(import_bpftrace_malformed_line_is_named)
 	CHECK(zpb_import_bpftrace(in, tu_path("bad.trace"), ZPB_TRACE_TEXT, err, sizeof(err)) &&
 	      strstr(err, ":1"), "a zero-length store: got '%s'", err);
 }
+
+TEST(import_bpftrace_refuses_negative_and_overflowing_numbers_by_line)
+{
+	/* sscanf's %llu read "-1" as 2^64-1 and clamped overflow, so these once imported. */
+	static const char *const lines[] = {
+		"S 10 0 5 100 0x1\nS 99999999999999999999 0 6 100 0x2\n",
+		"S 10 0 5 100 0x1\nS -1 0 6 100 0x2\n",
+		"S 10 0 5 100 0x1\nS 20 0 6 100 0xfffffffffffffffffffff\n",
+		"S 10 0 5 100 0x1\nS 20 99999 6 100 0x2\n",
+	};
+	char in[512], err[256];
+	size_t i;
+
+	snprintf(in, sizeof(in), "%s", tu_path("range.txt"));
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		tu_write_file(in, lines[i], strlen(lines[i]));
+		err[0] = 0;
+		CHECK(zpb_import_bpftrace(in, tu_path("range.trace"), ZPB_TRACE_TEXT, err, sizeof(err)) &&
+		      strstr(err, "range.txt:2"), "case %zu: expected an error naming range.txt:2, got '%s'", i, err);
+		CHECK(access(tu_path("range.trace"), F_OK) != 0, "case %zu: no output after a failed import", i);
+	}
+}

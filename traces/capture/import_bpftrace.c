@@ -94,9 +94,13 @@ static int parse_line(char *s, uint64_t lineno, struct ev *e)
 
 	if (!strchr("SZXLIRWM", s[0]) || s[0] == '\0' || s[1] != ' ')
 		return 0;
+	/* %llu and %u take "-1" as 2^64-1 and clamp overflow (ERANGE): refuse both. */
+	if (strchr(s + 2, '-'))
+		return -1;
 	memset(e, 0, sizeof(*e));
 	e->type = s[0];
 	e->line = lineno;
+	errno = 0;
 	switch (s[0]) {
 	case 'Z':
 	case 'M':
@@ -120,8 +124,8 @@ static int parse_line(char *s, uint64_t lineno, struct ev *e)
 			return -1;
 		break;
 	}
-	if (s[2 + used] != '\0' && s[2 + used] != '\n')
-		return -1;	/* trailing garbage */
+	if (errno == ERANGE || (s[2 + used] != '\0' && s[2 + used] != '\n'))
+		return -1;	/* out of range, or trailing garbage */
 	e->ns = ns;
 	e->cpu = cpu;
 	e->swp = swp;
@@ -161,6 +165,11 @@ static int read_events(const char *in, struct ev **out, size_t *nout, uint64_t *
 		if (ZPB_KEY_TYPE(e.swp) >= 32) {
 			snprintf(err, errlen, "%s:%llu: swap entry %llu has no valid swap type", in,
 				 (unsigned long long)lineno, (unsigned long long)e.swp);
+			goto fail;
+		}
+		if (e.cpu > ZPB_TRACE_CPU_MAX) {
+			snprintf(err, errlen, "%s:%llu: cpu %u is not 0..%d", in, (unsigned long long)lineno, e.cpu,
+				 ZPB_TRACE_CPU_MAX);
 			goto fail;
 		}
 		if (e.type == 'S' && (e.len == 0 || e.len > 2 * ZPB_PAGE_SIZE)) {
