@@ -209,7 +209,8 @@ static int replay_run(int argc, char **argv)
 		/* Find an unwritable -o now, not after the runs. */
 		struct zpb_atomic_file af;
 
-		if (zpb_atomic_open(&af, out, err, sizeof(err))) {
+		if (zpb_output_is_input(out, argv[optind], err, sizeof(err)) ||
+		    zpb_atomic_open(&af, out, err, sizeof(err))) {
 			zpb_cli_error("replay: -o: %s", err);
 			return ZPB_EXIT_USAGE;
 		}

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "../traces/trace.h"
+#include "../util/atomic_file.h"
 #include "cli.h"
 #include "cmd_trace_import.h"
 
@@ -380,6 +381,10 @@ static int cmd_convert(int argc, char **argv)
 		return ZPB_EXIT_USAGE;
 	if (a.text && a.binary) {
 		zpb_cli_error("trace convert: --text and --binary are exclusive");
+		return ZPB_EXIT_USAGE;
+	}
+	if (zpb_output_is_input(a.out, a.in, err, sizeof(err))) {
+		zpb_cli_error("trace convert: %s", err);
 		return ZPB_EXIT_USAGE;
 	}
 	r = open_or_complain("convert", a.in);

@@ -458,7 +458,8 @@ int zpb_validate_write_json(const struct zpb_validate_result *res, const char *p
 	struct zpb_jw w;
 	size_t i;
 
-	if (zpb_atomic_open(&af, path, err, errlen))
+	if (zpb_output_is_input(path, res->trace, err, errlen) || zpb_output_is_input(path, res->truth, err, errlen) ||
+	    zpb_atomic_open(&af, path, err, errlen))
 		return -1;
 	zpb_jw_init(&w, af.f, true);
 	zpb_jw_object_begin(&w);

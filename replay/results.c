@@ -318,7 +318,8 @@ int zpb_results_write(const char *path, const struct zpb_results_meta *m,
 	struct tm tm;
 	int i;
 
-	if (zpb_atomic_open(&af, path, err, errlen))
+	if ((m->trace_path && zpb_output_is_input(path, m->trace_path, err, errlen)) ||
+	    zpb_atomic_open(&af, path, err, errlen))
 		return -1;
 	gmtime_r(&now, &tm);
 	strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm);

@@ -132,6 +132,30 @@ refused trace_validate_refuses_max_problems_past_2_64 --max-problems \
 	trace validate traces/samples/synth-mixed.zpt --max-problems $huge
 refused capture_zram_refuses_pages_past_2_64 --pages \
 	capture zram tests/fixtures/zswap-bpftrace.txt --pages $huge -o "$tmp/t.zpt" --truth "$tmp/t.json"
+
+# An output that is the input (by any path) is refused before anything is
+# written, and the input is left as it was: the rename used to replace it.
+same() { # NAME INPUT ARGS...
+	name=$1 in=$2
+	shift 2
+	cksum <"$in" >"$tmp/sum.before"
+	run "$@"
+	if [ "$rc" = 2 ] && [ "$(lines "$tmp/err")" = 1 ] && grep -q "is also the input" "$tmp/err" &&
+	   cksum <"$in" | cmp -s - "$tmp/sum.before"; then
+		ok "$name"
+	else
+		bad "$name" "exit $rc, stderr: $(head -n 2 "$tmp/err")"
+	fi
+}
+cp traces/samples/synth-mixed.zpt "$tmp/in.zpt"
+cp tests/fixtures/zswap-bpftrace.txt "$tmp/in.txt"
+cp tests/fixtures/zram/pyheap-lz4.truth.json "$tmp/truth.json"
+same trace_convert_refuses_its_input_as_output "$tmp/in.zpt" trace convert "$tmp/in.zpt" "$tmp/../${tmp##*/}/in.zpt"
+same replay_refuses_its_trace_as_output "$tmp/in.zpt" replay "$tmp/in.zpt" --alloc null -q -o "$tmp/in.zpt"
+same trace_import_refuses_its_capture_as_output "$tmp/in.txt" trace import bpftrace "$tmp/in.txt" -o "$tmp/in.txt"
+same capture_pages_refuses_an_image_as_output "$tmp/in.txt" capture pages "$tmp/in.zpt" "$tmp/in.txt" -o "$tmp/in.txt"
+same validate_refuses_its_truth_file_as_output "$tmp/truth.json" \
+	validate tests/fixtures/zram/pyheap-lz4.zpt "$tmp/truth.json" -o "$tmp/truth.json"
 if [ -e "$tmp/report" ] || [ -e "$tmp/r.json" ] || [ -e "$tmp/t.zpt" ]; then
 	bad failed_commands_leave_no_output "$(ls "$tmp")"
 else

@@ -73,3 +73,14 @@ void zpb_atomic_abort(struct zpb_atomic_file *af)
 	af->f = NULL;
 	unlink(af->tmp);
 }
+
+int zpb_output_is_input(const char *out, const char *in, char *err, size_t errlen)
+{
+	struct stat so, si;
+
+	if (lstat(out, &so) != 0 || stat(in, &si) != 0 || so.st_dev != si.st_dev || so.st_ino != si.st_ino)
+		return 0;
+	snprintf(err, errlen, "%s: is also the input %s; writing it would replace the input (give another name)",
+		 out, in);
+	return 1;
+}

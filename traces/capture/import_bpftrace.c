@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../util/atomic_file.h"
 #include "capture.h"
 
 struct ev {
@@ -326,6 +327,8 @@ int zpb_import_bpftrace_stats(const char *in, const char *out, enum zpb_trace_fo
 	if (!st)
 		st = &local;
 	memset(st, 0, sizeof(*st));
+	if (zpb_output_is_input(out, in, err, errlen))
+		return -1;
 	if (read_events(in, &v, &n, &st->lines, err, errlen))
 		return -1;
 	if (n == 0) {

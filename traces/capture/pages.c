@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../../allocators/zsmalloc.h"
+#include "../../util/atomic_file.h"
 #include "capture.h"
 
 static int classify_one(struct zpb_compressor *c, const struct zpb_page_policy *pol,
@@ -135,6 +136,9 @@ int zpb_capture_pages(const struct zpb_capture_pages_opts *o, struct zpb_capture
 		snprintf(err, errlen, "capture pages: no input files");
 		return -1;
 	}
+	for (i = 0; i < o->nfiles; i++)
+		if (zpb_output_is_input(o->out, o->files[i], err, errlen))
+			return -1;
 	/* The canonical compressor name for the header ("zstd" -> "zstd:3"). */
 	c = zpb_compressor_new(o->policy.compressor, err, errlen);
 	if (!c)
