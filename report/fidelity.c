@@ -5,10 +5,45 @@
 
 #include "fidelity.h"
 
+/*
+ * @obj's members that the tables show must be there with their type: a
+ * missing figure would otherwise be drawn as 0, and a missing "ok" as a
+ * deviation. @keys alternate name and type. 0, or -1 naming file:line:col,
+ * @where and the key in @err.
+ */
+static int need(const struct zpb_json *obj, const char *path, const char *where, const char *const *keys,
+		char *err, size_t errlen)
+{
+	for (; *keys; keys += 2) {
+		const struct zpb_json *v = zpb_json_get(obj, keys[0]);
+		enum zpb_json_type t = !strcmp(keys[1], "number") ? ZPB_JSON_NUMBER :
+				       !strcmp(keys[1], "string") ? ZPB_JSON_STRING : ZPB_JSON_BOOL;
+
+		if (!v || v->type != t) {
+			snprintf(err, errlen, "%s:%u:%u: %s%s%s must be a %s, found %s", path,
+				 v ? v->line : obj->line, v ? v->col : obj->col, *where ? where : "\"", keys[0],
+				 *where ? "" : "\"", zpb_json_type_name(t),
+				 v ? zpb_json_type_name(v->type) : "no such key");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int zpb_fidelity_load(struct zpb_fidelity_set *set, const char *const *paths, size_t n,
 		      char *err, size_t errlen)
 {
-	size_t i;
+	/* What caption() and get_row() show; the rest of a validation file is not drawn. */
+	static const char *const doc_keys[] = {
+		"tolerance", "number", "store_tolerance", "number", "worst_deviation", "number",
+		"worst_deviation_userspace_lengths", "number", "pass", "boolean", NULL,
+	};
+	static const char *const mark_keys[] = {
+		"label", "string", "stores_only", "boolean", "kernel_pages", "number", "port_pages", "number",
+		"deviation", "number", "port_pages_userspace_lengths", "number",
+		"deviation_userspace_lengths", "number", "ok", "boolean", NULL,
+	};
+	size_t i, j;
 
 	memset(set, 0, sizeof(*set));
 	if (!n)
@@ -41,6 +76,20 @@ int zpb_fidelity_load(struct zpb_fidelity_set *set, const char *const *paths, si
 		if (!marks || marks->type != ZPB_JSON_ARRAY) {
 			snprintf(err, errlen, "%s: \"marks\" is missing or not an array", paths[i]);
 			return -1;
+		}
+		if (need(doc, paths[i], "", doc_keys, err, errlen))
+			return -1;
+		for (j = 0; j < marks->len; j++) {
+			char where[48];
+
+			snprintf(where, sizeof(where), "marks[%zu].", j);
+			if (marks->items[j]->type != ZPB_JSON_OBJECT) {
+				snprintf(err, errlen, "%s:%u:%u: marks[%zu] is not an object", paths[i],
+					 marks->items[j]->line, marks->items[j]->col, j);
+				return -1;
+			}
+			if (need(marks->items[j], paths[i], where, mark_keys, err, errlen))
+				return -1;
 		}
 	}
 	return 0;

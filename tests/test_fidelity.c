@@ -277,6 +277,21 @@ TEST(report_shows_a_kernel_fidelity_table_from_a_validation_file)
 	snprintf(path, sizeof(path), "%s/index.html", out);
 	CHECK(file_has(path, "id=\"fidelity\"") && file_has(path, "<td>6-compact</td><td>1152</td>"),
 	      "index.html has the fidelity table");
+	/* A validation file without a figure the table shows is refused, not drawn as 0. */
+	{
+		char edited[300], *text = NULL;
+		size_t len = 0;
+		FILE *f = fopen(json, "r");
+
+		REQUIRE(f && getdelim(&text, &len, '\0', f) > 0, "read %s", json);
+		fclose(f);
+		snprintf(edited, sizeof(edited), "%s/edited.json", dir);
+		REQUIRE(write_edited(edited, text, "\"kernel_pages\": ", "\"kernel_pages_x\": "), "edit applies");
+		fid[0] = edited;
+		CHECK(zpb_report_write(&ro, &outcome, err, sizeof(err)) == -1 && strstr(err, "edited.json:") &&
+		      strstr(err, "marks[0].kernel_pages"), "a missing kernel_pages is refused by name: %s", err);
+		free(text);
+	}
 	/* A results file is not a validation file: the error names it. */
 	fid[0] = inputs[0];
 	CHECK(zpb_report_write(&ro, &outcome, err, sizeof(err)) == -1 && strstr(err, "results-z3fold.json"),
