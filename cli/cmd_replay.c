@@ -215,6 +215,10 @@ static int replay_run(int argc, char **argv)
 			return ZPB_EXIT_USAGE;
 		}
 		zpb_atomic_abort(&af);
+		if (csv && zpb_results_csv_dir(csv, err, sizeof(err))) {
+			zpb_cli_error("replay: %s", err);
+			return ZPB_EXIT_USAGE;
+		}
 	}
 	reader = zpb_trace_open(trace, err, sizeof(err));
 	if (!reader) {

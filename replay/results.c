@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../util/atomic_file.h"
 #include "../util/json_writer.h"
@@ -379,15 +380,32 @@ int zpb_results_write(const char *path, const struct zpb_results_meta *m,
 	return zpb_atomic_commit(&af, err, errlen);
 }
 
-int zpb_results_write_csv(const char *dir, struct zpb_run_result *const *runs, int nruns,
-			  char *err, size_t errlen)
+int zpb_results_csv_dir(const char *dir, char *err, size_t errlen)
 {
-	int i;
+	struct stat st;
 
 	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
 		snprintf(err, errlen, "--csv %s: %s", dir, strerror(errno));
 		return -1;
 	}
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "--csv %s: not a directory", dir);
+		return -1;
+	}
+	if (access(dir, W_OK | X_OK) != 0) {
+		snprintf(err, errlen, "--csv %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int zpb_results_write_csv(const char *dir, struct zpb_run_result *const *runs, int nruns,
+			  char *err, size_t errlen)
+{
+	int i;
+
+	if (zpb_results_csv_dir(dir, err, errlen))
+		return -1;
 	for (i = 0; i < nruns; i++) {
 		const struct zpb_run_result *r = runs[i];
 		struct zpb_atomic_file af;

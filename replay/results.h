@@ -22,7 +22,13 @@ struct zpb_results_meta {
 /* 0, or -1 with @err naming the file. */
 int zpb_results_write(const char *path, const struct zpb_results_meta *m,
 		      struct zpb_run_result *const *runs, int nruns, char *err, size_t errlen);
-/* DIR/<allocator>-<repetition>.csv per run. 0, or -1 with @err. */
+/*
+ * Make @dir for zpb_results_write_csv() if missing, and check that it is a
+ * directory we can write in: replay calls it before the runs, so a bad
+ * --csv is found in a second, not after them. 0, or -1 with @err naming it.
+ */
+int zpb_results_csv_dir(const char *dir, char *err, size_t errlen);
+/* DIR/<allocator>-<repetition>.csv per run (zpb_results_csv_dir() first). 0, or -1 with @err. */
 int zpb_results_write_csv(const char *dir, struct zpb_run_result *const *runs, int nruns,
 			  char *err, size_t errlen);
 

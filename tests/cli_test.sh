@@ -156,6 +156,9 @@ same trace_import_refuses_its_capture_as_output "$tmp/in.txt" trace import bpftr
 same capture_pages_refuses_an_image_as_output "$tmp/in.txt" capture pages "$tmp/in.zpt" "$tmp/in.txt" -o "$tmp/in.txt"
 same validate_refuses_its_truth_file_as_output "$tmp/truth.json" \
 	validate tests/fixtures/zram/pyheap-lz4.zpt "$tmp/truth.json" -o "$tmp/truth.json"
+# A --csv that is not a directory is found before the runs (no results file).
+refused replay_refuses_a_csv_that_is_not_a_directory_before_the_runs --csv \
+	replay "$tmp/in.zpt" --alloc null -q -o "$tmp/r.json" --csv "$tmp/in.txt"
 if [ -e "$tmp/report" ] || [ -e "$tmp/r.json" ] || [ -e "$tmp/t.zpt" ]; then
 	bad failed_commands_leave_no_output "$(ls "$tmp")"
 else
