@@ -20,6 +20,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -470,6 +471,19 @@ static int write_truth(struct capture *c, const char *kernel, char *err, size_t 
 	return zpb_atomic_commit(&af, err, errlen);
 }
 
+/* Whether paths @a and @b, which need not exist yet, name one file: their directories resolved. */
+static bool same_new_file(const char *a, const char *b)
+{
+	char da[PATH_MAX], db[PATH_MAX], ra[PATH_MAX], rb[PATH_MAX];
+	const char *ba = strrchr(a, '/'), *bb = strrchr(b, '/');
+
+	snprintf(da, sizeof(da), "%.*s", ba ? (int)(ba - a) + 1 : 1, ba ? a : ".");
+	snprintf(db, sizeof(db), "%.*s", bb ? (int)(bb - b) + 1 : 1, bb ? b : ".");
+	if (!realpath(da, ra) || !realpath(db, rb))
+		return !strcmp(a, b);
+	return !strcmp(ra, rb) && !strcmp(ba ? ba + 1 : a, bb ? bb + 1 : b);
+}
+
 int zpb_capture_zram(const struct zpb_capture_zram_opts *o, char *err, size_t errlen)
 {
 	struct capture c;
@@ -478,7 +492,7 @@ int zpb_capture_zram(const struct zpb_capture_zram_opts *o, char *err, size_t er
 	char kernel[128] = "";
 	FILE *rel;
 	uint64_t pages;
-	int rc = -1;
+	int rc = -1, i;
 
 	memset(&c, 0, sizeof(c));
 	memset(&script, 0, sizeof(script));
@@ -490,6 +504,17 @@ int zpb_capture_zram(const struct zpb_capture_zram_opts *o, char *err, size_t er
 		if (fgets(kernel, sizeof(kernel), rel))
 			kernel[strcspn(kernel, "\n")] = '\0';
 		fclose(rel);
+	}
+	/* Before the device is touched: an output over an input (or the other output) would lose it. */
+	for (i = 0; i < o->nimages; i++)
+		if (zpb_output_is_input(o->trace_out, o->images[i], err, errlen) ||
+		    zpb_output_is_input(o->truth_out, o->images[i], err, errlen) ||
+		    (o->script && (zpb_output_is_input(o->trace_out, o->script, err, errlen) ||
+				   zpb_output_is_input(o->truth_out, o->script, err, errlen))))
+			goto out;
+	if (same_new_file(o->trace_out, o->truth_out)) {
+		snprintf(err, errlen, "%s: is both the trace (-o) and the truth file (--truth)", o->truth_out);
+		goto out;
 	}
 	if (load_images(&c, err, errlen))
 		goto out;

@@ -156,6 +156,16 @@ same trace_import_refuses_its_capture_as_output "$tmp/in.txt" trace import bpftr
 same capture_pages_refuses_an_image_as_output "$tmp/in.txt" capture pages "$tmp/in.zpt" "$tmp/in.txt" -o "$tmp/in.txt"
 same validate_refuses_its_truth_file_as_output "$tmp/truth.json" \
 	validate tests/fixtures/zram/pyheap-lz4.zpt "$tmp/truth.json" -o "$tmp/truth.json"
+# capture zram: checked before the device is touched (--device names none, in
+# case the check goes: then the capture fails on it without a real zram).
+same capture_zram_refuses_an_image_as_output "$tmp/in.txt" \
+	capture zram "$tmp/in.txt" -o "$tmp/in.txt" --truth "$tmp/z.json" --device "$tmp/no-zram" -q
+run capture zram "$tmp/in.txt" -o "$tmp/z.zpt" --truth "$tmp/./z.zpt" --device "$tmp/no-zram" -q
+if [ "$rc" = 2 ] && [ "$(lines "$tmp/err")" = 1 ] && grep -q "is both the trace" "$tmp/err"; then
+	ok capture_zram_refuses_one_file_as_trace_and_truth
+else
+	bad capture_zram_refuses_one_file_as_trace_and_truth "exit $rc, stderr: $(head -n 2 "$tmp/err")"
+fi
 # A --csv that is not a directory is found before the runs (no results file).
 refused replay_refuses_a_csv_that_is_not_a_directory_before_the_runs --csv \
 	replay "$tmp/in.zpt" --alloc null -q -o "$tmp/r.json" --csv "$tmp/in.txt"
