@@ -68,6 +68,52 @@ static int patched_rewind(void *ctx, char *err, size_t errlen)
 }
 
 /*
+ * Key -> its huge bits, for scan_trace(): open addressing sized by the
+ * distinct keys, not by the largest swap offset (a flat array indexed by
+ * offset let one STORE at offset 2^57 ask for exabytes).
+ */
+struct huge_map {
+	uint64_t *keys;		/* key + 1; 0 = empty (keys are below 2^63) */
+	uint8_t *val;
+	size_t mask, n;
+};
+
+/* The value slot of @key, inserted as 0 if new; NULL when out of memory. */
+static uint8_t *huge_slot(struct huge_map *h, uint64_t key)
+{
+	size_t i;
+
+	if (2 * (h->n + 1) > h->mask) {
+		struct huge_map g = { .mask = h->mask ? 2 * h->mask + 1 : 1023 };
+
+		g.keys = calloc(g.mask + 1, sizeof(*g.keys));
+		g.val = calloc(g.mask + 1, sizeof(*g.val));
+		if (!g.keys || !g.val) {
+			free(g.keys);
+			free(g.val);
+			return NULL;
+		}
+		for (i = 0; h->keys && i <= h->mask; i++)
+			if (h->keys[i]) {
+				uint8_t *v = huge_slot(&g, h->keys[i] - 1);
+
+				*v = h->val[i];
+			}
+		free(h->keys);
+		free(h->val);
+		*h = g;
+	}
+	for (i = (size_t)((key + 1) * 0x9e3779b97f4a7c15ull >> 32) & h->mask; h->keys[i] && h->keys[i] != key + 1;
+	     i = (i + 1) & h->mask)
+		;
+	if (!h->keys[i]) {
+		h->keys[i] = key + 1;
+		h->n++;
+	}
+	return &h->val[i];
+}
+
+/*
  * One pass over the trace for what the replay does not report: where the
  * first non-store happens, and how many incompressible objects are live at
  * each mark (zram's huge_pages), with the trace's lengths and with the
@@ -80,8 +126,9 @@ static int scan_trace(const char *path, struct zpb_validate_result *res, const u
 	uint64_t pos = 0, huge_k = 0;
 	struct zpb_trace_reader *r = zpb_trace_open(path, err, errlen);
 	struct zpb_record rec;
-	/* live[key index]: bit 0 set if incompressible as traced, bit 1 with the kernel's length */
-	uint64_t huge = 0, *live = NULL, cap = 0;
+	/* per key: bit 0 set if incompressible as traced, bit 1 with the kernel's length */
+	struct huge_map live = { 0 };
+	uint64_t huge = 0;
 	size_t m = 0;
 	bool stores_only = true;
 	int rc;
@@ -89,23 +136,15 @@ static int scan_trace(const char *path, struct zpb_validate_result *res, const u
 	if (!r)
 		return -1;
 	while ((rc = zpb_trace_next(r, &rec, err, errlen)) == 1) {
-		uint64_t slot = ZPB_KEY_OFFSET(rec.key) * 2 + ZPB_KEY_TYPE(rec.key) % 2;
+		uint8_t *slot = NULL;
 
-		if ((rec.op == ZPB_OP_STORE || rec.op == ZPB_OP_INVALIDATE) && slot >= cap) {
-			uint64_t ncap = cap ? cap : 1024;
-			uint64_t *n;
-
-			while (ncap <= slot)
-				ncap *= 2;
-			n = realloc(live, ncap * sizeof(*n));
-			if (!n) {
+		if (rec.op == ZPB_OP_STORE || rec.op == ZPB_OP_INVALIDATE) {
+			slot = huge_slot(&live, rec.key);
+			if (!slot) {
 				snprintf(err, errlen, "%s: out of memory scanning", path);
 				rc = -1;
 				break;
 			}
-			memset(n + cap, 0, (ncap - cap) * sizeof(*n));
-			live = n;
-			cap = ncap;
 		}
 		switch (rec.op) {
 		case ZPB_OP_STORE: {
@@ -115,15 +154,15 @@ static int scan_trace(const char *path, struct zpb_validate_result *res, const u
 				next++;
 			if (next < npatch && patch[next][0] == pos)
 				kern = patch[next][1] >= 4096;
-			live[slot] = user | (kern << 1);
+			*slot = (uint8_t)(user | (kern << 1));
 			huge += user;
 			huge_k += kern;
 			break;
 		}
 		case ZPB_OP_INVALIDATE:
-			huge -= live[slot] & 1;
-			huge_k -= live[slot] >> 1;
-			live[slot] = 0;
+			huge -= *slot & 1;
+			huge_k -= *slot >> 1;
+			*slot = 0;
 			stores_only = false;
 			break;
 		case ZPB_OP_MARK:
@@ -140,7 +179,8 @@ static int scan_trace(const char *path, struct zpb_validate_result *res, const u
 		}
 		pos++;
 	}
-	free(live);
+	free(live.keys);
+	free(live.val);
 	zpb_trace_close(r);
 	if (rc < 0)
 		return -1;

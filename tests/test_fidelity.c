@@ -188,6 +188,24 @@ TEST(validate_refuses_a_truth_file_with_a_missing_or_mistyped_figure)
 	free(text);
 }
 
+TEST(validate_scans_a_trace_with_a_huge_swap_offset_without_a_huge_allocation)
+{
+	/* scan_trace() once sized an array by the largest offset: 2^57 asked for 2^61 bytes. */
+	char path[] = "/tmp/zpb-fidelity-offset-XXXXXX", err[512] = "";
+	struct zpb_validate_opts o = { .trace = path, .truth = FIX "pyheap-lz4.truth.json",
+				       .tolerance = 0.01, .store_tolerance = 0.003 };
+	struct zpb_validate_result res;
+	int fd = mkstemp(path);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+
+	REQUIRE(f, "temp trace");
+	fputs("# zpoolbench-trace 1\n1 0 STORE 0:144115188075855872 100\n2 0 MARK x\n", f);
+	REQUIRE(fclose(f) == 0, "write temp trace");
+	CHECK(zpb_validate(&o, &res, err, sizeof(err)) == -1, "a one-mark trace against six truth marks validated");
+	CHECK(strstr(err, "marks") && !strstr(err, "memory"), "refused for its marks, not for memory: %s", err);
+	unlink(path);
+}
+
 TEST(opscript_parses_steps_and_names_the_bad_line)
 {
 	char path[] = "/tmp/zpb-opscript-XXXXXX", err[256];
