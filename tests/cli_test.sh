@@ -166,6 +166,15 @@ if [ "$rc" = 2 ] && [ "$(lines "$tmp/err")" = 1 ] && grep -q "is both the trace"
 else
 	bad capture_zram_refuses_one_file_as_trace_and_truth "exit $rc, stderr: $(head -n 2 "$tmp/err")"
 fi
+# The command is named once: the library's message does not repeat it.
+: >"$tmp/empty.img"
+run capture pages "$tmp/empty.img" -o "$tmp/t.zpt"
+if [ "$rc" = 2 ] && [ "$(lines "$tmp/err")" = 1 ] &&
+   grep -qx "zpoolbench: capture pages: $tmp/empty.img: no pages (empty input)" "$tmp/err"; then
+	ok capture_pages_names_an_empty_image_once
+else
+	bad capture_pages_names_an_empty_image_once "exit $rc, stderr: $(head -n 2 "$tmp/err")"
+fi
 # A --csv that is not a directory is found before the runs (no results file).
 refused replay_refuses_a_csv_that_is_not_a_directory_before_the_runs --csv \
 	replay "$tmp/in.zpt" --alloc null -q -o "$tmp/r.json" --csv "$tmp/in.txt"

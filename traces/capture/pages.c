@@ -56,7 +56,7 @@ int zpb_classify_files(const char *const *files, int nfiles, const struct zpb_pa
 	page = aligned_alloc(64, ZPB_PAGE_SIZE);
 	scratch = malloc(zpb_compress_bound(ZPB_PAGE_SIZE));
 	if (!page || !scratch) {
-		snprintf(err, errlen, "capture pages: out of memory");
+		snprintf(err, errlen, "out of memory classifying pages");
 		goto fail;
 	}
 	for (i = 0; i < nfiles; i++) {
@@ -98,7 +98,7 @@ int zpb_classify_files(const char *const *files, int nfiles, const struct zpb_pa
 		f = NULL;
 	}
 	if (n == 0) {
-		snprintf(err, errlen, "capture pages: %s%s: no pages (empty input)", files[0],
+		snprintf(err, errlen, "%s%s: no pages (empty input)", files[0],
 			 nfiles > 1 ? " ..." : "");
 		goto fail;
 	}
@@ -133,7 +133,7 @@ int zpb_capture_pages(const struct zpb_capture_pages_opts *o, struct zpb_capture
 
 	memset(st, 0, sizeof(*st));
 	if (o->nfiles < 1) {
-		snprintf(err, errlen, "capture pages: no input files");
+		snprintf(err, errlen, "no input files");
 		return -1;
 	}
 	for (i = 0; i < o->nfiles; i++)
