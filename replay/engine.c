@@ -27,15 +27,28 @@
 void zpb_timed_wait(struct zpb_worker *w, uint64_t time_ns)
 {
 	struct zpb_engine *e = w->eng;
-	uint64_t rel = time_ns > e->trace_t0 ? time_ns - e->trace_t0 : 0;
-	uint64_t target = e->start_ns + (uint64_t)((double)rel / e->o->speed), now;
+	uint64_t rel = time_ns > e->trace_t0 ? time_ns - e->trace_t0 : 0, target, now;
+	double ahead = (double)rel / e->o->speed;
 
+	/* Saturate: past 2^64 ns the conversion is undefined (on x86 it came out 0: no wait at all). */
+	target = ahead >= (double)(UINT64_MAX - e->start_ns) ? UINT64_MAX : e->start_ns + (uint64_t)ahead;
 	while ((now = zpb_clock_ns()) < target) {
 		uint64_t left = target - now;
 
+		/* A gap in the trace may be hours: Ctrl-C (or --fatal-verify) must not wait it out. */
+		if ((e->stop && __atomic_load_n(e->stop, __ATOMIC_RELAXED)) ||
+		    __atomic_load_n(&e->stop_internal, __ATOMIC_RELAXED)) {
+			/* The timing is no longer honoured: end the run, marked incomplete. */
+			__atomic_store_n(&e->stop_internal, 1, __ATOMIC_RELAXED);
+			return;
+		}
 		if (left > 2000000) {
-			/* Far ahead: sleep all but the last millisecond (wake-up latency), spin the rest. */
-			uint64_t nap = left - 1000000;
+			/*
+			 * Far ahead: sleep all but the last millisecond (wake-up latency), spin the
+			 * rest; at most 100 ms at a time, as a worker thread's sleep is not
+			 * interrupted by the signal that sets the stop flag.
+			 */
+			uint64_t nap = left - 1000000 < 100000000 ? left - 1000000 : 100000000;
 			struct timespec ts = { (time_t)(nap / 1000000000ull), (long)(nap % 1000000000ull) };
 
 			nanosleep(&ts, NULL);
@@ -298,6 +311,7 @@ struct zpb_run_result *zpb_replay_run(const struct zpb_replay_options *o, struct
 	next_sample = every;
 	cpu0 = cpu_time(e->threaded);
 	e->start_ns = zpb_clock_ns();
+	e->stop = stop;
 	sample_into(e, r, 0, &every);
 	for (;;) {
 		int nb = 0, i;

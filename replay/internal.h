@@ -220,7 +220,8 @@ struct zpb_engine {
 	/* run state */
 	uint64_t start_ns, trace_t0;
 	bool have_t0;
-	int stop_internal;		/* atomic: --fatal-verify hit */
+	int stop_internal;		/* atomic: --fatal-verify hit, or a --timed wait cut short */
+	volatile sig_atomic_t *stop;	/* the caller's Ctrl-C flag, or NULL: also ends a --timed wait */
 	uint64_t peak_pool_pages;
 	/* verify messages, under vlock */
 	pthread_mutex_t vlock;

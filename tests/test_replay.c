@@ -5,8 +5,10 @@
  * corrupted byte, deterministic-mode reproducibility, and bad options.
  */
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 
 #include "../allocators/kernel/bug.h"
 #include "../replay/histogram.h"
@@ -382,6 +384,52 @@ static size_t gen_trace(struct zpb_record *recs, size_t n, uint64_t seed)
 		}
 	}
 	return m;
+}
+
+static volatile sig_atomic_t timed_stop;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	timed_stop = 1;
+}
+
+TEST(timed_replay_of_a_centuries_long_gap_ends_on_the_stop_flag)
+{
+	/*
+	 * A gap of 2^64-2 ns at --speed 0.000001 once overflowed the double-to-u64
+	 * conversion (undefined; on x86 no wait at all) and a merely long gap could
+	 * not be interrupted: now the wait saturates and the stop flag (Ctrl-C)
+	 * ends it, the run marked incomplete.
+	 */
+	struct zpb_record recs[3];
+	static struct zpb_replay_options o;
+	static const char *const kv[] = { "timed", NULL, "speed", "0.000001", "reclaim", "none", NULL };
+	struct zpb_replay_source src;
+	struct itimerval it = { .it_value = { 0, 50000 } };
+	struct sigaction sa, old;
+	struct zpb_run_result *r;
+	char err[512];
+
+	recs[0] = rec_op(ZPB_OP_STORE, 0, ZPB_KEY(0, 1), 100);
+	recs[0].time_ns = 1;
+	recs[1] = rec_op(ZPB_OP_LOAD, 0, ZPB_KEY(0, 1), 0);
+	recs[1].time_ns = UINT64_MAX;
+	recs[2] = rec_mark("end");
+	recs[2].time_ns = UINT64_MAX;
+	REQUIRE(!opts_make(&o, "zbud", kv, err, sizeof(err)), "%s", err);
+	zpb_replay_source_memory(&src, recs, 3);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sigaction(SIGALRM, &sa, &old);
+	timed_stop = 0;
+	setitimer(ITIMER_REAL, &it, NULL);
+	r = zpb_replay_run(&o, &src, &o.specs[0], 0, &timed_stop, err, sizeof(err));
+	sigaction(SIGALRM, &old, NULL);
+	REQUIRE(r, "replay: %s", err);
+	CHECK(timed_stop, "the run returned before the stop flag was set: the gap was not waited for");
+	CHECK(!r->complete, "a run stopped in a timed wait is marked incomplete");
+	zpb_run_result_free(r);
 }
 
 TEST(deterministic_mode_gives_identical_pages_at_every_mark)
