@@ -29,7 +29,8 @@ static void on_sigint(int sig)
 	(void)sig;
 	if (stop_flag)
 		_exit(130);
-	stop_flag = 1;
+	/* Atomic (lock-free, so signal-safe): replay's worker threads read it in a --timed wait. */
+	__atomic_store_n(&stop_flag, 1, __ATOMIC_RELAXED);
 }
 
 static void usage(FILE *out)

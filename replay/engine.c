@@ -395,7 +395,8 @@ struct zpb_run_result *zpb_replay_run(const struct zpb_replay_options *o, struct
 				next_sample = n + every;
 			}
 			if (unlikely((n & 1023) == 0)) {
-				if ((stop && *stop) || __atomic_load_n(&e->stop_internal, __ATOMIC_RELAXED)) {
+				if ((stop && __atomic_load_n(stop, __ATOMIC_RELAXED)) ||
+				    __atomic_load_n(&e->stop_internal, __ATOMIC_RELAXED)) {
 					r->complete = false;
 					goto out;
 				}
