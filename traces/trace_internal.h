@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "binary_format.h"
+#include "../util/atomic_file.h"
 #include "trace.h"
 
 /*
@@ -93,8 +94,9 @@ struct zpb_trace_writer {
 	const struct zpb_writer_ops *ops;
 	enum zpb_trace_form form;
 	struct zpb_trace_header hdr;
-	char *path, *tmp;
-	int fd;
+	char *path;
+	struct zpb_atomic_file af;	/* the temporary beside path, renamed over it at finish */
+	int fd;				/* af's descriptor: records go through buf, not stdio */
 	unsigned char *buf;
 	size_t used;
 	uint64_t flushed;	/* bytes written to the file so far */

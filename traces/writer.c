@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * What both writers share: header checks, the temporary file beside the
- * target, the output buffer, and the atomic finish (count patched, fsync,
- * rename) or abort (the temporary file removed, the target untouched).
+ * What both writers share: header checks, the output buffer, and the
+ * atomic finish (count patched, then util/atomic_file's fsync and rename)
+ * or abort (the temporary file removed, the target untouched). Records are
+ * written with write(2) from our own buffer on the atomic file's
+ * descriptor; its stdio stream is never written, only committed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -44,7 +46,6 @@ static void writer_free(struct zpb_trace_writer *w)
 	free(w->seen);
 	free(w->bin);
 	free(w->buf);
-	free(w->tmp);
 	free(w->path);
 	free(w);
 }
@@ -68,20 +69,16 @@ struct zpb_trace_writer *zpb_trace_writer_open(const char *path, enum zpb_trace_
 	w->hdr = *hdr;
 	w->path = strdup(path);
 	w->buf = malloc(ZPB_OUTBUF_SIZE);
-	if (!w->path || !w->buf || asprintf(&w->tmp, "%s.tmp.XXXXXX", path) < 0) {
-		w->tmp = NULL;
+	if (!w->path || !w->buf) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		writer_free(w);
 		return NULL;
 	}
-	w->fd = mkostemp(w->tmp, O_CLOEXEC);
-	if (w->fd < 0) {
-		snprintf(err, errlen, "%s: cannot create a temporary file beside it: %s", path, strerror(errno));
+	if (zpb_atomic_open(&w->af, path, err, errlen)) {
 		writer_free(w);
 		return NULL;
 	}
-	/* mkstemp makes 0600; a trace is an ordinary output file. */
-	fchmod(w->fd, 0644);
+	w->fd = fileno(w->af.f);
 	rc = form == ZPB_TRACE_BINARY ? zpb_binary_writer_init(w, err, errlen)
 				      : zpb_text_writer_init(w, err, errlen);
 	if (rc) {
@@ -101,7 +98,7 @@ static int flush(struct zpb_trace_writer *w, char *err, size_t errlen)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			snprintf(err, errlen, "%s: write error: %s", w->tmp, n < 0 ? strerror(errno) : "short write");
+			snprintf(err, errlen, "%s: write error: %s", w->af.tmp, n < 0 ? strerror(errno) : "short write");
 			w->failed = true;
 			return -1;
 		}
@@ -145,19 +142,10 @@ int zpb_trace_writer_finish(struct zpb_trace_writer *w, char *err, size_t errlen
 	}
 	if (flush(w, err, errlen) || w->ops->finish(w, err, errlen))
 		goto fail;
-	if (fsync(w->fd)) {
-		snprintf(err, errlen, "%s: fsync: %s", w->tmp, strerror(errno));
-		goto fail;
-	}
-	if (close(w->fd)) {
-		w->fd = -1;
-		snprintf(err, errlen, "%s: close: %s", w->tmp, strerror(errno));
-		goto fail;
-	}
 	w->fd = -1;
-	if (rename(w->tmp, w->path)) {
-		snprintf(err, errlen, "%s: cannot rename %s over it: %s", w->path, w->tmp, strerror(errno));
-		goto fail;
+	if (zpb_atomic_commit(&w->af, err, errlen)) {
+		writer_free(w);
+		return -1;
 	}
 	writer_free(w);
 	return 0;
@@ -171,8 +159,6 @@ void zpb_trace_writer_abort(struct zpb_trace_writer *w)
 	if (!w)
 		return;
 	if (w->fd >= 0)
-		close(w->fd);
-	if (w->tmp)
-		unlink(w->tmp);
+		zpb_atomic_abort(&w->af);
 	writer_free(w);
 }

@@ -22,12 +22,12 @@ int zpb_atomic_open(struct zpb_atomic_file *af, const char *path, char *err, siz
 	}
 	strcpy(af->path, path);
 	snprintf(af->tmp, sizeof(af->tmp), "%s.tmp.XXXXXX", path);
-	fd = mkstemp(af->tmp);
+	fd = mkostemp(af->tmp, O_CLOEXEC);
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: cannot create a temporary file beside it: %s", path, strerror(errno));
 		return -1;
 	}
-	/* mkstemp makes the file 0600; give it the mode fopen() would have. */
+	/* mkostemp makes the file 0600; give it the mode fopen() would have. */
 	mask = umask(0);
 	umask(mask);
 	if (fchmod(fd, 0666 & ~mask) != 0) {
