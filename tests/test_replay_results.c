@@ -6,6 +6,7 @@
  * SHA-256 matches FIPS 180-4's examples; CSV timelines are written.
  */
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -18,12 +19,16 @@
 
 static char tmpdir[] = "/tmp/zpb-test-results.XXXXXX";
 
+/* A path in this program's temporary directory, made on first use. (Not by
+ * looking for 'X' in its name: mkdtemp's random suffix may contain one.) */
 static const char *tmppath(const char *name)
 {
 	static char buf[256];
+	static bool made;
 
-	if (!strchr(tmpdir, 'X') || mkdtemp(tmpdir))
-		snprintf(buf, sizeof(buf), "%s/%s", tmpdir, name);
+	if (!made)
+		made = mkdtemp(tmpdir) != NULL;
+	snprintf(buf, sizeof(buf), "%s/%s", made ? tmpdir : "/nonexistent", name);
 	return buf;
 }
 
