@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "fidelity.h"
+#include "html.h"
 
 /*
  * @obj's members that the tables show must be there with their type: a
@@ -108,22 +109,6 @@ void zpb_fidelity_free(struct zpb_fidelity_set *set)
 	memset(set, 0, sizeof(*set));
 }
 
-static void html_text(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '<')
-			fputs("&lt;", f);
-		else if (*s == '>')
-			fputs("&gt;", f);
-		else if (*s == '&')
-			fputs("&amp;", f);
-		else if (*s == '"')
-			fputs("&quot;", f);
-		else
-			fputc(*s, f);
-	}
-}
-
 /* One document's caption: what was validated, against what. */
 static void caption(const struct zpb_json *d, char *buf, size_t len)
 {
@@ -176,7 +161,7 @@ void zpb_fidelity_html(FILE *f, const struct zpb_fidelity_set *set)
 
 		caption(d, cap, sizeof(cap));
 		fputs("<table class=\"fidelity\">\n<caption>", f);
-		html_text(f, cap);
+		zpb_html_escape(f, cap);
 		fputs("</caption>\n<tr><th>mark</th><th>kernel pages</th><th>port pages</th><th>deviation</th>"
 		      "<th>limit</th><th>port pages, userspace lengths</th><th>deviation</th><th></th></tr>\n", f);
 		for (k = 0; k < marks->len; k++) {
@@ -184,7 +169,7 @@ void zpb_fidelity_html(FILE *f, const struct zpb_fidelity_set *set)
 
 			get_row(d, marks->items[k], &r);
 			fputs("<tr><td>", f);
-			html_text(f, r.label);
+			zpb_html_escape(f, r.label);
 			fprintf(f, "</td><td>%.0f</td><td>%.0f</td><td>%+.3f%%</td><td>%.1f%%</td><td>%.0f</td>"
 				"<td>%+.3f%%</td><td class=\"%s\">%s</td></tr>\n", r.kernel, r.port, r.dev, r.limit,
 				r.port_user, r.dev_user, r.ok ? "better" : "worse", r.ok ? "ok" : "deviates");

@@ -6,7 +6,7 @@
 #include "colors.h"
 #include "html.h"
 
-static void esc(FILE *f, const char *s)
+void zpb_html_escape(FILE *f, const char *s)
 {
 	for (; s && *s; s++) {
 		switch (*s) {
@@ -71,10 +71,10 @@ static void summary_table(FILE *f, const struct zpb_report *rep, const struct zp
 	fputs("<div class=\"wide\"><table class=\"summary\">\n<tr><th>allocator</th><th>runs</th>", f);
 	for (c = zpb_report_columns; c->metric; c++) {
 		fputs("<th>", f);
-		esc(f, c->header);
+		zpb_html_escape(f, c->header);
 		if (strcmp(c->unit, c->header)) {
 			fputs("<br><small>", f);
-			esc(f, c->unit);
+			zpb_html_escape(f, c->unit);
 			fputs("</small>", f);
 		}
 		fputs("</th>", f);
@@ -85,7 +85,7 @@ static void summary_table(FILE *f, const struct zpb_report *rep, const struct zp
 		const struct zpb_metric *any = s->n ? &s->m[0] : NULL;
 
 		fprintf(f, "<tr><td><span class=\"swatch\" style=\"background:%s\"></span>", zpb_report_color(s->name));
-		esc(f, s->name);
+		zpb_html_escape(f, s->name);
 		fprintf(f, "</td><td>%zu</td>", any ? any->n : 0);
 		for (c = zpb_report_columns; c->metric; c++)
 			cell_value(f, rep, s, c);
@@ -103,7 +103,7 @@ static void gbench_table(FILE *f, const struct zpb_report *rep, const struct zpb
 	fputs("<div class=\"wide\"><table class=\"summary\">\n<tr><th>benchmark</th><th>repetitions</th>", f);
 	for (k = 0; k < nc; k++) {
 		fputs("<th>", f);
-		esc(f, cols[k]);
+		zpb_html_escape(f, cols[k]);
 		fputs("</th>", f);
 	}
 	fputs("</tr>\n", f);
@@ -111,7 +111,7 @@ static void gbench_table(FILE *f, const struct zpb_report *rep, const struct zpb
 		const struct zpb_subject *s = in->alloc[i].m;
 
 		fputs("<tr><td>", f);
-		esc(f, s->name);
+		zpb_html_escape(f, s->name);
 		fprintf(f, "</td><td>%zu</td>", s->n ? s->m[0].n : 0);
 		for (k = 0; k < nc; k++) {
 			struct zpb_report_column c = { cols[k], cols[k], "", 1 };
@@ -129,13 +129,13 @@ static void figure(FILE *f, const struct zpb_report *rep, const struct zpb_pictu
 	if (p->svg) {
 		fputs(p->svg, f);
 		fputs("\n<figcaption>", f);
-		esc(f, p->caption);
+		zpb_html_escape(f, p->caption);
 		fprintf(f, " (<a href=\"%s\">PNG</a>)</figcaption>\n", p->png);
 	} else {
 		fputs("<p class=\"missing\">", f);
-		esc(f, p->title);
+		zpb_html_escape(f, p->title);
 		fputs(": not drawn: ", f);
-		esc(f, p->why[0] ? p->why : !rep->have_gnuplot ? "gnuplot is not available" : "no data");
+		zpb_html_escape(f, p->why[0] ? p->why : !rep->have_gnuplot ? "gnuplot is not available" : "no data");
 		fputs("</p>\n", f);
 	}
 	fputs("</figure>\n", f);
@@ -150,16 +150,16 @@ static void dl(FILE *f, const char *heading, const struct zpb_json *o)
 	if (!o || o->type != ZPB_JSON_OBJECT)
 		return;
 	fputs("<h4>", f);
-	esc(f, heading);
+	zpb_html_escape(f, heading);
 	fputs("</h4>\n<dl>", f);
 	for (i = 0; i < o->len; i++) {
 		const struct zpb_json *v = o->items[i];
 
 		fputs("<dt>", f);
-		esc(f, o->keys[i]);
+		zpb_html_escape(f, o->keys[i]);
 		fputs("</dt><dd>", f);
 		switch (v->type) {
-		case ZPB_JSON_STRING: esc(f, v->string); break;
+		case ZPB_JSON_STRING: zpb_html_escape(f, v->string); break;
 		case ZPB_JSON_NUMBER: snprintf(buf, sizeof(buf), "%.15g", v->number); fputs(buf, f); break;
 		case ZPB_JSON_BOOL: fputs(v->boolean ? "true" : "false", f); break;
 		case ZPB_JSON_NULL: fputs("null", f); break;
@@ -178,7 +178,7 @@ static void input_section(FILE *f, const struct zpb_report *rep, const struct zp
 
 	if (in->res.kind == ZPB_RESULTS_GBENCH) {
 		fprintf(f, "<h2 id=\"in%zu\">Microbenchmarks: ", idx);
-		esc(f, in->res.path);
+		zpb_html_escape(f, in->res.path);
 		fputs("</h2>\n<p>Google Benchmark results; figures are medians over repetitions.</p>\n", f);
 		gbench_table(f, rep, in);
 		for (k = 0; k < in->npics; k++)
@@ -190,9 +190,9 @@ static void input_section(FILE *f, const struct zpb_report *rep, const struct zp
 	}
 	zpb_report_input_title(in, headline, sizeof(headline));
 	fprintf(f, "<h2 id=\"in%zu\">Trace ", idx);
-	esc(f, headline);
+	zpb_html_escape(f, headline);
 	fputs("</h2>\n<p>From <code>", f);
-	esc(f, in->res.path);
+	zpb_html_escape(f, in->res.path);
 	fputs("</code>", f);
 	if (!zpb_json_bool(zpb_json_get(root, "complete"), true))
 		fputs(" — <strong>incomplete run</strong> (interrupted): figures cover only what was replayed", f);
@@ -202,7 +202,7 @@ static void input_section(FILE *f, const struct zpb_report *rep, const struct zp
 
 		if (zpb_report_value(in->alloc[k].m, "verify_failures", &bad) && bad > 0) {
 			fputs("<p class=\"note\"><strong>Verification failures:</strong> ", f);
-			esc(f, in->alloc[k].m->name);
+			zpb_html_escape(f, in->alloc[k].m->name);
 			fprintf(f, " returned wrong bytes on %.0f load%s; its figures describe a broken allocator.</p>\n",
 				bad, bad == 1 ? "" : "s");
 		}
@@ -210,7 +210,7 @@ static void input_section(FILE *f, const struct zpb_report *rep, const struct zp
 	zpb_report_headline(in, headline, sizeof(headline));
 	if (headline[0]) {
 		fputs("<p class=\"headline\">", f);
-		esc(f, headline);
+		zpb_html_escape(f, headline);
 		fputs("</p>\n", f);
 	}
 	summary_table(f, rep, in);
@@ -237,16 +237,16 @@ int zpb_report_write_html(FILE *f, const struct zpb_report *rep)
 	fprintf(f, "<p>Written %s from %zu results file%s", rep->created, rep->n, rep->n == 1 ? "" : "s");
 	if (rep->base) {
 		fputs("; changes are against the baseline <code>", f);
-		esc(f, rep->base->res.path);
+		zpb_html_escape(f, rep->base->res.path);
 		fputs("</code>, marked <span class=\"worse\">▲ significant</span> or "
 		      "<span class=\"better\">▼ significant</span> where the gate's rule for the figure (", f);
-		esc(f, rep->rules.source);
+		zpb_html_escape(f, rep->rules.source);
 		fputs(") judges the change a regression or an improvement", f);
 	}
 	fputs(".</p>\n", f);
 	if (!rep->have_gnuplot) {
 		fputs("<p class=\"note\" id=\"no-pictures\">Pictures were not drawn: ", f);
-		esc(f, rep->gnuplot_why[0] ? rep->gnuplot_why : "gnuplot is not available");
+		zpb_html_escape(f, rep->gnuplot_why[0] ? rep->gnuplot_why : "gnuplot is not available");
 		fputs(".</p>\n", f);
 	}
 	fputs("<p>Density is compressed bytes stored per byte of pool; compression ratio is pages stored per "
@@ -259,7 +259,7 @@ int zpb_report_write_html(FILE *f, const struct zpb_report *rep)
 
 			zpb_report_input_title(&rep->in[i], title, sizeof(title));
 			fprintf(f, "<li><a href=\"#in%zu\">", i);
-			esc(f, rep->in[i].res.kind == ZPB_RESULTS_GBENCH ? rep->in[i].res.path : title);
+			zpb_html_escape(f, rep->in[i].res.kind == ZPB_RESULTS_GBENCH ? rep->in[i].res.path : title);
 			fputs("</a></li>", f);
 		}
 		fputs("</ul>\n", f);

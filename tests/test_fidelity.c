@@ -13,6 +13,7 @@
 #include "../fidelity/validate.h"
 #include "../report/report.h"
 #include "harness.h"
+#include "trace_util.h"
 
 #define FIX "tests/fixtures/zram/"
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -259,16 +260,12 @@ TEST(opscript_pattern_marks_each_step_and_overwrites_only_stored_pages)
 
 static bool file_has(const char *path, const char *needle)
 {
-	FILE *f = fopen(path, "r");
-	static char buf[1 << 20];
-	size_t n;
+	size_t len;
+	char *text = (char *)tu_read_file(path, &len);
+	bool found = text && strstr(text, needle) != NULL;
 
-	if (!f)
-		return false;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return strstr(buf, needle) != NULL;
+	free(text);
+	return found;
 }
 
 TEST(report_shows_a_kernel_fidelity_table_from_a_validation_file)
