@@ -26,12 +26,28 @@
 #include "../util/json_writer.h"
 #include "validate.h"
 
-/* The trace as read, with STORE lengths patched to the kernel's (--kernel-lengths). */
+/*
+ * The kernel's stored lengths where they differ from the trace's:
+ * [record, kernel length] pairs sorted by record, looked up in record order.
+ */
+struct length_patches {
+	const uint64_t (*p)[2];
+	size_t n, next;
+};
+
+/* The kernel's length for @record, or NULL; @record must not go backwards. */
+static const uint64_t *patch_at(struct length_patches *lp, uint64_t record)
+{
+	while (lp->next < lp->n && lp->p[lp->next][0] < record)
+		lp->next++;
+	return lp->next < lp->n && lp->p[lp->next][0] == record ? &lp->p[lp->next][1] : NULL;
+}
+
+/* The trace as read, with STORE lengths patched to the kernel's. */
 struct patched_source {
 	struct zpb_trace_reader *r;
 	uint64_t pos;
-	const uint64_t (*patch)[2];	/* [record, kernel length], sorted by record */
-	size_t npatch, next;
+	struct length_patches lp;
 	uint64_t applied;
 };
 
@@ -39,16 +55,14 @@ static int patched_next(void *ctx, struct zpb_record *rec, char *err, size_t err
 {
 	struct patched_source *p = ctx;
 	int rc = zpb_trace_next(p->r, rec, err, errlen);
+	const uint64_t *klen;
 
 	if (rc == 1) {
-		while (p->next < p->npatch && p->patch[p->next][0] < p->pos)
-			p->next++;
-		if (p->next < p->npatch && p->patch[p->next][0] == p->pos && rec->op == ZPB_OP_STORE) {
-			uint32_t klen = (uint32_t)p->patch[p->next][1];
-
-			rec->len = klen;
+		klen = patch_at(&p->lp, p->pos);
+		if (klen && rec->op == ZPB_OP_STORE) {
+			rec->len = (uint32_t)*klen;
 			/* The kernel stored it whole: so must the replay. */
-			if (klen >= 4096)
+			if (*klen >= 4096)
 				rec->flags |= ZPB_STORE_INCOMPRESSIBLE;
 			else
 				rec->flags &= ~ZPB_STORE_INCOMPRESSIBLE;
@@ -63,7 +77,7 @@ static int patched_rewind(void *ctx, char *err, size_t errlen)
 {
 	struct patched_source *p = ctx;
 
-	p->pos = p->next = 0;
+	p->pos = p->lp.next = 0;
 	return zpb_trace_rewind(p->r, err, errlen);
 }
 
@@ -122,7 +136,7 @@ static uint8_t *huge_slot(struct huge_map *h, uint64_t key)
 static int scan_trace(const char *path, struct zpb_validate_result *res, const uint64_t (*patch)[2],
 		      size_t npatch, char *err, size_t errlen)
 {
-	size_t next = 0;
+	struct length_patches lp = { patch, npatch, 0 };
 	uint64_t pos = 0, huge_k = 0;
 	struct zpb_trace_reader *r = zpb_trace_open(path, err, errlen);
 	struct zpb_record rec;
@@ -149,11 +163,10 @@ static int scan_trace(const char *path, struct zpb_validate_result *res, const u
 		switch (rec.op) {
 		case ZPB_OP_STORE: {
 			bool user = rec.flags & ZPB_STORE_INCOMPRESSIBLE, kern = user;
+			const uint64_t *klen = patch_at(&lp, pos);
 
-			while (next < npatch && patch[next][0] < pos)
-				next++;
-			if (next < npatch && patch[next][0] == pos)
-				kern = patch[next][1] >= 4096;
+			if (klen)
+				kern = *klen >= 4096;
 			*slot = (uint8_t)(user | (kern << 1));
 			huge += user;
 			huge_k += kern;
@@ -363,8 +376,8 @@ static struct zpb_run_result *replay_once(const struct zpb_validate_opts *o,
 		return NULL;
 	memset(&ps, 0, sizeof(ps));
 	ps.r = r;
-	ps.patch = patch;
-	ps.npatch = npatch;
+	ps.lp.p = patch;
+	ps.lp.n = npatch;
 	memset(&src, 0, sizeof(src));
 	src.next = patched_next;
 	src.rewind = patched_rewind;
