@@ -189,6 +189,18 @@ size_t zpb_report_metric_names(const struct zpb_report_input *in, const char **n
 	return n;
 }
 
+/* A run of a density bound (ideal), by its capabilities, as the results file records them. */
+static bool is_bound(const struct zpb_json *run)
+{
+	const struct zpb_json *caps = zpb_json_get(run, "capabilities");
+	size_t i;
+
+	for (i = 0; caps && caps->type == ZPB_JSON_ARRAY && i < caps->len; i++)
+		if (!strcmp(zpb_json_str(caps->items[i], ""), "bound"))
+			return true;
+	return false;
+}
+
 void zpb_report_headline(const struct zpb_report_input *in, char *buf, size_t len)
 {
 	const char *best = NULL, *worst = NULL, *fast = NULL;
@@ -199,7 +211,7 @@ void zpb_report_headline(const struct zpb_report_input *in, char *buf, size_t le
 	for (i = 0; i < in->nalloc; i++) {
 		const struct zpb_subject *s = in->alloc[i].m;
 
-		if (!strncmp(s->name, "ideal", 5)) {
+		if (is_bound(in->alloc[i].run)) {
 			zpb_report_value(s, "final.pool_pages", &ideal);
 			continue;
 		}
