@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../report/results.h"
+#include "../util/results_file.h"
 
 struct zpb_metric {
 	char *name;

@@ -14,7 +14,7 @@
 #include "../gate/metrics.h"
 #include "../gate/rules.h"
 #include "fidelity.h"
-#include "results.h"
+#include "../util/results_file.h"
 
 struct zpb_report_alloc {
 	const struct zpb_subject *m;	/* metrics, one sample per repetition */

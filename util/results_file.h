@@ -5,13 +5,13 @@
  * output. Loading checks the outline (format, version, the runs array) so
  * that later code can rely on it, and names the file in every error.
  */
-#ifndef ZPB_REPORT_RESULTS_H
-#define ZPB_REPORT_RESULTS_H
+#ifndef ZPB_UTIL_RESULTS_FILE_H
+#define ZPB_UTIL_RESULTS_FILE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../util/json_reader.h"
+#include "json_reader.h"
 
 enum zpb_results_kind {
 	ZPB_RESULTS_REPLAY,	/* zpoolbench replay -o */

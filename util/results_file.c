@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "results.h"
+#include "results_file.h"
 
 static int check_replay(struct zpb_results *r, char *err, size_t errlen)
 {
