@@ -1,29 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The registry of allocators, and the generic pool calls that are not on
- * the hot path. Each driver lives in its own file (one file per allocator,
- * as fio keeps one file per engine) and exports one struct zpool_driver.
+ * the hot path. Each driver lives in its own folder (one folder per
+ * allocator, as fio keeps one file per engine) and exports one struct
+ * zpool_driver, NAME_zpool_driver; allocators/ports.list registers it.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel/bug.h"
 #include "kernel/migrate.h"
+#include "kernel/percpu.h"
 #include "kernel/slab.h"
 #include "zpool.h"
 
-extern const struct zpool_driver z3fold_zpool_driver;
-extern const struct zpool_driver zbud_zpool_driver;
-extern const struct zpool_driver zs_zpool_driver;
-extern const struct zpool_driver ideal_zpool_driver;
-extern const struct zpool_driver null_zpool_driver;
+/* Every port in allocators/ports.list, in its order (mk/gen.sh writes ports.h). */
+#define ZPB_PORT(name) extern const struct zpool_driver name##_zpool_driver;
+#include "ports.h"
+#undef ZPB_PORT
 
 static const struct zpool_driver *const drivers[] = {
-	&z3fold_zpool_driver,
-	&zbud_zpool_driver,
-	&zs_zpool_driver,
-	&ideal_zpool_driver,
-	&null_zpool_driver,
+#define ZPB_PORT(name) &name##_zpool_driver,
+#include "ports.h"
+#undef ZPB_PORT
 	NULL,
 };
 
@@ -137,4 +137,45 @@ unsigned long zpool_migrate_pages(struct zpool *zpool, unsigned long max)
 	}
 	free(w.pages);
 	return moved;
+}
+
+unsigned long zpool_peak_pages(struct zpool *zpool)
+{
+	return atomic_long_read(&zpool->budget.peak);
+}
+
+long zpool_page_index(const void *addr)
+{
+	const char *p = addr;
+	unsigned long off = (unsigned long)(p - zpb_arena_base);
+
+	if (!zpb_arena_base || p < zpb_arena_base || off >= (zpb_arena_npages << PAGE_SHIFT))
+		return -1;
+	return (long)(off >> PAGE_SHIFT);
+}
+
+void zpool_set_deterministic(bool on)
+{
+	zpb_wq_set_deterministic(on);
+}
+
+void zpool_quiesce(void)
+{
+	zpb_wq_flush_all();
+}
+
+void zpool_bind_cpu(int cpu)
+{
+	zpb_set_thread_cpu(cpu);
+}
+
+bool zpool_cpu_usable(int cpu)
+{
+	return cpu >= 0 && cpu_online((unsigned int)cpu);
+}
+
+void zpool_get_diagnostics(struct zpool_diagnostics *d)
+{
+	d->warnings = zpb_diag_warnings();
+	d->errors = zpb_diag_errors();
 }

@@ -156,9 +156,26 @@ int zpb_spec_parse_list(const char *text, struct zpb_spec *specs, int max, char 
 		}
 		memcpy(one, p, len);
 		one[len] = '\0';
-		if (zpb_spec_parse(one, &specs[n], err, errlen))
-			return -1;
-		n++;
+		if (!strcmp(one, "all")) {
+			/* Every allocator but the harness's own: scripts name no allocator. */
+			const struct zpool_driver *const *d;
+
+			for (d = zpb_drivers(); *d; d++) {
+				if ((*d)->caps & ZPB_CAP_HARNESS)
+					continue;
+				if (n == max) {
+					snprintf(err, errlen, "too many allocator specs in '%s' (at most %d)", text, max);
+					return -1;
+				}
+				if (zpb_spec_parse((*d)->type, &specs[n], err, errlen))
+					return -1;
+				n++;
+			}
+		} else {
+			if (zpb_spec_parse(one, &specs[n], err, errlen))
+				return -1;
+			n++;
+		}
 		if (!comma)
 			return n;
 		p = comma + 1;

@@ -150,7 +150,10 @@ const struct zpool_driver *const *zpb_drivers(void);
 int zpb_spec_parse(const char *text, struct zpb_spec *spec, char *err, size_t errlen);
 /* The value of @key, which must be one of the driver's options (else BUG). */
 unsigned long zpb_spec_get(const struct zpb_spec *spec, const char *key);
-/* Split "a,b:k=v,c" into specs. Returns the count, or -1 with @err set. */
+/*
+ * Split "a,b:k=v,c" into specs; "all" stands for every registered allocator
+ * without the harness capability. Returns the count, or -1 with @err set.
+ */
 int zpb_spec_parse_list(const char *text, struct zpb_spec *specs, int max,
 			char *err, size_t errlen);
 /* "evict,compact,movable" for @caps, into @buf. */
@@ -239,6 +242,38 @@ static inline unsigned long zpool_pages(struct zpool *zpool)
 {
 	return atomic_long_read(&zpool->budget.pages);
 }
+
+/*
+ * What a pool's user needs of the machinery under the pools, so that the
+ * replay engine sees allocators only through this header (registry.c).
+ */
+
+/* Pages charged to the pool at its most, as the page arena counts them. */
+unsigned long zpool_peak_pages(struct zpool *zpool);
+/**
+ * zpool_page_index - which pool page an object's mapping lies in
+ * @addr: an address zpool_map_handle() returned
+ * Return: the page's index in the page arena, or -1 when @addr is not in a
+ * pool page (an object mapped through a copy, or kept off the arena).
+ */
+long zpool_page_index(const void *addr);
+/*
+ * Deterministic mode: work the drivers queue (z3fold's deferred frees, its
+ * compaction) runs at the end of the pool operation that queued it, on the
+ * caller's thread, instead of on worker threads. Set before creating pools.
+ */
+void zpool_set_deterministic(bool on);
+/* Run every pool's queued work now, and wait until it is done. */
+void zpool_quiesce(void);
+/* The calling thread runs on @cpu (-1: unpinned), for the drivers' per-CPU data. */
+void zpool_bind_cpu(int cpu);
+/* Whether @cpu is one the drivers' per-CPU data covers (this process may run there). */
+bool zpool_cpu_usable(int cpu);
+/* The kernel-style warnings (WARN) and errors (pr_err) the drivers reported so far. */
+struct zpool_diagnostics {
+	unsigned long warnings, errors;
+};
+void zpool_get_diagnostics(struct zpool_diagnostics *d);
 
 /**
  * zpool_shrink - reclaim pages through the pool's evict callback

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../allocators/zsmalloc.h"
 #include "../traces/capture/capture.h"
 #include "cli.h"
 
@@ -172,6 +173,7 @@ static int capture_pages(int argc, char **argv)
 	o.form = ZPB_TRACE_BINARY;
 	o.policy.compressor = "lz4";
 	o.policy.incompressible = ZPB_INCOMP_STORE;
+	o.policy.huge_class_size = zpb_zs_huge_class_size(8);	/* huge without :BYTES: zram's default chain */
 	o.order.order = ZPB_ORDER_SEQUENTIAL;
 	o.order.zipf = 0.99;
 	o.order.seed = 1;
@@ -317,6 +319,7 @@ static int capture_process(int argc, char **argv)
 	o.form = ZPB_TRACE_BINARY;
 	o.policy.compressor = "lz4";
 	o.policy.incompressible = ZPB_INCOMP_STORE;
+	o.policy.huge_class_size = zpb_zs_huge_class_size(8);	/* huge without :BYTES: zram's default chain */
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {

@@ -41,7 +41,8 @@ static void usage(FILE *out)
 		"Replay a zswap trace against each allocator on a fresh pool, verifying every\n"
 		"byte loaded, and write latency, density and reclaim results as JSON.\n"
 		"\n"
-		"  --alloc SPEC[,SPEC...]  allocators (see 'zpoolbench list'), or 'all' [all]\n"
+		"  --alloc SPEC[,SPEC...]  allocators (see 'zpoolbench list'); 'all' is every\n"
+		"                          one but the harness's null [all,null]\n"
 		"  -o, --output FILE       results file (written atomically)\n"
 		"  --threads N             replay threads [1, or the number of --cpus]\n"
 		"  --cpus LIST             CPUs to pin threads to, e.g. 0-3,6 [all available]\n"
@@ -200,8 +201,9 @@ static int replay_run(int argc, char **argv)
 		zpb_cli_error("replay: needs -o RESULTS.json");
 		return ZPB_EXIT_USAGE;
 	}
-	if (!o.nspecs && zpb_replay_set_option(&o, "alloc", "all", err, sizeof(err)) == 0)
-		strcpy(o.alloc_text, "all");
+	/* By default every allocator, and null so that the harness's own cost is known. */
+	if (!o.nspecs && zpb_replay_set_option(&o, "alloc", "all,null", err, sizeof(err)) == 0)
+		strcpy(o.alloc_text, "all,null");
 	if (zpb_replay_options_finish(&o, err, sizeof(err))) {
 		zpb_cli_error("replay: %s", err);
 		return ZPB_EXIT_USAGE;

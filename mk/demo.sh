@@ -9,7 +9,7 @@ set -eu
 b=${1:-build}
 zpb="$b/zpoolbench"
 out="$b/demo"
-allocs=z3fold,zbud,zsmalloc,ideal
+allocs=all
 mkdir -p "$out"
 set --
 for t in traces/samples/*.zpt; do

@@ -12,7 +12,7 @@ set -eu
 mode=$1
 b=${2:-build}
 zpb="$b/zpoolbench"
-allocs=z3fold,zbud,zsmalloc,ideal
+allocs=all
 dir=gate/baselines
 # Deterministic: one thread, deterministic workqueues, so page counts repeat
 # exactly. Timelines are not gated: a sparse one keeps the baselines small.

@@ -20,8 +20,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../allocators/kernel/bug.h"
-#include "../allocators/kernel/percpu.h"
 #include "internal.h"
 
 void zpb_timed_wait(struct zpb_worker *w, uint64_t time_ns)
@@ -247,7 +245,7 @@ struct zpb_run_result *zpb_replay_run(const struct zpb_replay_options *o, struct
 	static __thread struct zpb_record batch[ZPB_BATCH];
 	uint32_t bidx[ZPB_BATCH];
 	uint64_t cpu0, n = 0, next_sample, every = o->sample_ops;
-	unsigned long warn0 = zpb_diag_warnings(), errs0 = zpb_diag_errors();
+	struct zpool_diagnostics diag0, diag1;
 	cpu_set_t old_set;
 	bool pinned = false, failed = false;
 	int ret = 1, cpu;
@@ -273,7 +271,8 @@ struct zpb_run_result *zpb_replay_run(const struct zpb_replay_options *o, struct
 	zpb_content_init();
 	zpb_clock_init(false);
 	zpb_place_init();
-	zpb_wq_set_deterministic(o->deterministic);
+	zpool_get_diagnostics(&diag0);
+	zpool_set_deterministic(o->deterministic);
 	if (zpb_reclaim_setup(e, err, errlen))
 		goto fail_early;
 	e->pool = zpool_create_pool(spec, "zswap", &e->zops, 0);
@@ -377,7 +376,7 @@ struct zpb_run_result *zpb_replay_run(const struct zpb_replay_options *o, struct
 				struct zpb_sample s;
 
 				zpb_quiesce(e);
-				zpb_wq_flush_all();
+				zpool_quiesce();
 				zpb_sample(e, n, &s);
 				if (zpb_mark_add(r, rec->label, &s) == 0)
 					zpb_timeline_add(r, &s, &every);
@@ -430,13 +429,13 @@ out:
 			memcpy(r->counters, o->counters, sizeof(*r->counters));
 	}
 	zpb_reclaim_teardown(e);
-	zpb_wq_flush_all();
+	zpool_quiesce();
 	zpb_sample(e, n, &r->final);
 	if (r->ntimeline == 0 || r->timeline[r->ntimeline - 1].record != n)
 		zpb_timeline_add(r, &r->final, &every);
 	r->sample_every = every;
 	/* The arena's own peak is exact for allocators whose pages it charges; samples catch the rest. */
-	r->peak_pool_pages = max_t(uint64_t, e->peak_pool_pages, atomic_long_read(&e->pool->budget.peak));
+	r->peak_pool_pages = max_t(uint64_t, e->peak_pool_pages, zpool_peak_pages(e->pool));
 	r->distinct_keys = e->kt.nentries - 1;
 	zpb_objects_per_page(e);
 	memory_usage(r);
@@ -445,14 +444,15 @@ out:
 	r->leaked_pages = zpool_destroy_pool(e->pool);
 	if (pinned) {
 		pthread_setaffinity_np(pthread_self(), sizeof(old_set), &old_set);
-		zpb_set_thread_cpu(-1);
+		zpool_bind_cpu(-1);
 		if (numa_available() >= 0 && o->nnodes)
 			numa_set_localalloc();
 	}
 	zpb_reclaim_set_worker(NULL);
-	zpb_wq_set_deterministic(false);
-	r->warnings = zpb_diag_warnings() - warn0;
-	r->errors = zpb_diag_errors() - errs0;
+	zpool_set_deterministic(false);
+	zpool_get_diagnostics(&diag1);
+	r->warnings = diag1.warnings - diag0.warnings;
+	r->errors = diag1.errors - diag0.errors;
 	engine_free(e);
 	if (failed) {
 		zpb_run_result_free(r);
@@ -461,7 +461,7 @@ out:
 	return r;
 
 fail_early:
-	zpb_wq_set_deterministic(false);
+	zpool_set_deterministic(false);
 	engine_free(e);
 	free(r);
 	return NULL;

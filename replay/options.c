@@ -7,12 +7,12 @@
 #include <errno.h>
 #include <math.h>
 #include <numa.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "../allocators/kernel/percpu.h"
 #include "replay.h"
 
 const char *const zpb_lat_names[ZPB_LAT_MAX] = { "store", "load", "invalidate", "reclaim", "compact" };
@@ -149,15 +149,6 @@ int zpb_replay_set_option(struct zpb_replay_options *o, const char *name, const 
 			return -1;
 		}
 		strcpy(o->alloc_text, v);
-		if (!strcmp(v, "all")) {
-			const struct zpool_driver *const *d;
-
-			o->nspecs = 0;
-			for (d = zpb_drivers(); *d && o->nspecs < ZPB_REPLAY_MAX_ALLOCS; d++)
-				if (zpb_spec_parse((*d)->type, &o->specs[o->nspecs], err, errlen) == 0)
-					o->nspecs++;
-			return 0;
-		}
 		i = zpb_spec_parse_list(v, o->specs, ZPB_REPLAY_MAX_ALLOCS, err, errlen);
 		if (i < 0) {
 			char tmp[512];
@@ -332,8 +323,8 @@ static void online_list(char *buf, size_t len)
 	size_t l = 0;
 
 	buf[0] = '\0';
-	for (cpu = 0; cpu <= (int)nr_cpu_ids; cpu++) {
-		bool on = cpu < (int)nr_cpu_ids && cpu_online(cpu);
+	for (cpu = 0; cpu <= CPU_SETSIZE; cpu++) {
+		bool on = cpu < CPU_SETSIZE && zpool_cpu_usable(cpu);
 
 		if (on && cpu == prev + 1) {
 			prev = cpu;
@@ -401,7 +392,7 @@ int zpb_replay_options_finish(struct zpb_replay_options *o, char *err, size_t er
 			return -1;
 		}
 	for (i = 0; i < o->ncpus; i++)
-		if (!cpu_online(o->cpus[i])) {
+		if (!zpool_cpu_usable(o->cpus[i])) {
 			snprintf(err, errlen, "--cpus: CPU %d does not exist or is not available to this process (available: %s)",
 				 o->cpus[i], online);
 			return -1;
@@ -411,8 +402,11 @@ int zpb_replay_options_finish(struct zpb_replay_options *o, char *err, size_t er
 		int cpu;
 
 		o->ncpus = 0;
-		for_each_online_cpu(cpu) {
+		for (cpu = 0; cpu < CPU_SETSIZE; cpu++) {
 			bool ok = o->nnodes == 0;
+
+			if (!zpool_cpu_usable(cpu))
+				continue;
 
 			for (j = 0; j < o->nnodes; j++)
 				ok |= cpu_node(cpu) == o->nodes[j];

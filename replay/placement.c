@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../allocators/kernel/percpu.h"
 #include "internal.h"
 
 int zpb_place_thread(const struct zpb_replay_options *o, int index, int *cpu, char *err, size_t errlen)
@@ -25,7 +24,7 @@ int zpb_place_thread(const struct zpb_replay_options *o, int index, int *cpu, ch
 		snprintf(err, errlen, "cannot pin replay thread %d to CPU %d: %s", index, c, strerror(rc));
 		return -1;
 	}
-	zpb_set_thread_cpu(c);
+	zpool_bind_cpu(c);
 	*cpu = c;
 	if (numa_available() < 0 || o->nnodes == 0)
 		return 0;
@@ -51,14 +50,14 @@ int zpb_place_thread(const struct zpb_replay_options *o, int index, int *cpu, ch
  * CPU -> node, filled once on the calling thread: libnuma fills its own
  * tables lazily and not thread-safely, so threads only read this copy.
  */
-static int cpu_node[ZPB_MAX_CPUS];
+static int cpu_node[CPU_SETSIZE];
 
 void zpb_place_init(void)
 {
 	int c, ok = numa_available() >= 0;
 
-	for (c = 0; c < ZPB_MAX_CPUS; c++) {
-		int n = ok && c < (int)nr_cpu_ids ? numa_node_of_cpu(c) : 0;
+	for (c = 0; c < CPU_SETSIZE; c++) {
+		int n = ok && c < numa_num_configured_cpus() ? numa_node_of_cpu(c) : 0;
 
 		cpu_node[c] = n < 0 ? 0 : n;
 	}
@@ -69,5 +68,5 @@ void zpb_place_where(int *cpu, int *node)
 	int c = sched_getcpu();
 
 	*cpu = c;
-	*node = c >= 0 && c < ZPB_MAX_CPUS ? cpu_node[c] : 0;
+	*node = c >= 0 && c < CPU_SETSIZE ? cpu_node[c] : 0;
 }

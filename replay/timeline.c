@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../allocators/kernel/page.h"
 #include "internal.h"
 
 #define ZPB_TIMELINE_MAX 65536
@@ -123,18 +122,19 @@ void zpb_objects_per_page(struct zpb_engine *e)
 	for (i = 1; i < e->kt.nentries; i++) {
 		struct zpb_entry *ent = zpb_kt_entry(&e->kt, i);
 		char *p;
-		unsigned long off, pfn, j;
+		unsigned long pfn, j;
+		long idx;
 
 		if (ent->state != ES_POOL)
 			continue;
 		p = zpool_map_handle(e->pool, ent->handle, ZPOOL_MM_RO);
-		off = (unsigned long)(p - zpb_arena_base);
+		idx = zpool_page_index(p);
 		zpool_unmap_handle(e->pool, ent->handle);
-		if (p < zpb_arena_base || off >= (zpb_arena_npages << PAGE_SHIFT)) {
+		if (idx < 0) {
 			r->opp_unresolved++;
 			continue;
 		}
-		pfn = off >> PAGE_SHIFT;
+		pfn = (unsigned long)idx;
 		for (j = (pfn * 0x9e3779b97f4a7c15ull) & mask; tab[j].n && tab[j].pfn != pfn; j = (j + 1) & mask)
 			;
 		if (!tab[j].n)

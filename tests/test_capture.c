@@ -604,3 +604,24 @@ TEST(capture_process_no_such_process_and_no_permission_are_clear)
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 	      "capture of PID 1 as nobody: want 'permission denied' (child status %d)", status);
 }
+
+/* traces/ knows no allocator: the huge threshold must come from the caller. */
+TEST(capture_pages_huge_policy_without_a_threshold_is_refused)
+{
+	unsigned char *img = make_image();
+	const char *in = tu_path("img-huge.bin");
+	const char *files[] = { in };
+	struct zpb_capture_pages_opts o = { .files = files, .nfiles = 1, .out = tu_path("never-huge.trace"),
+					    .policy = { .compressor = "lz4", .incompressible = ZPB_INCOMP_HUGE },
+					    .order = { .order = ZPB_ORDER_SEQUENTIAL } };
+	struct zpb_capture_pages_stats st;
+	char err[256] = "";
+
+	tu_write_file(in, img, IMG_PAGES * PG);
+	CHECK(zpb_capture_pages(&o, &st, err, sizeof(err)) && strstr(err, "huge_class_size"),
+	      "huge policy with no threshold: got '%s'", err);
+	CHECK(access(o.out, F_OK) != 0, "no output file after a refused capture");
+	o.policy.huge_class_size = 3625;
+	CHECK(!zpb_capture_pages(&o, &st, err, sizeof(err)), "with zsmalloc's threshold: %s", err);
+	free(img);
+}

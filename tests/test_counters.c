@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+// zpb-test: threaded
 /*
  * Counters (measure/counters.h): name resolution, the unsupported path a
  * machine without a PMU takes, software events counting real work, the

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+// zpb-test: custom
 /*
  * The Google Benchmark shim (bench/gbench.h): a tiny C benchmark run
  * through it with a short min time, its JSON output read back with the

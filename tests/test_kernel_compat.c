@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+// zpb-test: threaded
 /* The kernel-compat layer: each facility the ports lean on, pinned down. */
 #include <pthread.h>
 #include <stdlib.h>

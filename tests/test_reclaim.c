@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
+// zpb-test: soak
+// zpb-test: threaded
 /*
  * Reclaim racing with use, for every evictable allocator (ZPB_CAP_EVICT):
  * one thread shrinks the pool over and over while two others malloc, map,

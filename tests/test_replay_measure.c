@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+// zpb-test: threaded
 /*
  * Measurement inside replay: --counters through the engine (each thread's
  * group, unsupported events reported, the run going on, figures in the

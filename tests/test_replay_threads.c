@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+// zpb-test: threaded
 /*
  * Threaded replay: partitioning by key and by CPU, with per-key order kept
  * across threads (a LOAD seeing the wrong version, or none, would fail

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+// zpb-test: soak
 /*
  * The randomized shadow-model suite. For every registered allocator it runs
  * at least 10^6 operations (times ZPB_TEST_SCALE) from a seeded PRNG

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
+// zpb-test: soak
+// zpb-test: threaded
 /*
  * Threaded stress over every registered allocator: 4 threads share one pool
  * and malloc, map, write, unmap, check and free, handing objects to each

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+// zpb-test: threaded
 /*
  * z3fold's placement, compaction, reclaim and migration, pinned down with
  * numbers worked out by hand from the v5.4 chunk arithmetic:

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+// zpb-test: threaded
 /*
  * zsmalloc's class table and placement rules, with expected values worked
  * out by hand from the kernel's formulas (Linux 6.18 mm/zsmalloc.c, x86-64,

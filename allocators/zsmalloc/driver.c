@@ -75,7 +75,7 @@ static unsigned long zs_zpool_compact(void *pool)
 	return zs_compact(pool);
 }
 
-const struct zpool_driver zs_zpool_driver = {
+const struct zpool_driver zsmalloc_zpool_driver = {
 	.type = "zsmalloc",
 	.description = "size classes over chained zspages (Linux 6.18 mm/zsmalloc.c)",
 	.caps = ZPB_CAP_COMPACT | ZPB_CAP_MOVABLE | ZPB_CAP_SPANNING,
@@ -132,7 +132,7 @@ size_t zpb_zs_huge_class_size(unsigned int chain)
 
 static struct zs_pool *zs_of(struct zpool *zpool)
 {
-	return zpool && zpool->driver == &zs_zpool_driver ? zpool->pool : NULL;
+	return zpool && zpool->driver == &zsmalloc_zpool_driver ? zpool->pool : NULL;
 }
 
 int zpb_zs_pool_stats(struct zpool *zpool, struct zpb_zs_class_stats *out, int max)

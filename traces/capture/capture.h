@@ -18,7 +18,8 @@
 struct zpb_page_policy {
 	const char *compressor;			/* "lz4", "lzo", "zstd[:LEVEL]" */
 	enum zpb_incompressible incompressible;
-	unsigned int huge_class_size;		/* ZPB_INCOMP_HUGE; 0 = zsmalloc's for v6.3+ */
+	unsigned int huge_class_size;		/* ZPB_INCOMP_HUGE: the caller's threshold (the CLI
+						 * passes zsmalloc's); required with that policy */
 };
 
 struct zpb_page_counts {

@@ -68,8 +68,8 @@ size_t zpb_compress_bound(size_t page_size);
  */
 int zpb_page_same_filled(const void *page, size_t page_size);
 
-/* zsmalloc's huge_class_size, for the HUGE policy, is zpb_zs_huge_class_size()
- * of allocators/zsmalloc.h: the allocator port is its one authority. */
+/* zsmalloc's huge_class_size, for the HUGE policy, comes from the caller (the
+ * CLI asks the zsmalloc port, its one authority): traces/ knows no allocator. */
 
 /* The outcome of zpb_page_classify(). */
 struct zpb_page_class {

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../allocators/zsmalloc.h"
 #include "../../util/atomic_file.h"
 #include "capture.h"
 
@@ -52,7 +51,12 @@ int zpb_classify_files(const char *const *files, int nfiles, const struct zpb_pa
 	c = zpb_compressor_new(pol->compressor, err, errlen);
 	if (!c)
 		return -1;
-	huge = pol->huge_class_size ? pol->huge_class_size : zpb_zs_huge_class_size(8);
+	huge = pol->huge_class_size;
+	if (pol->incompressible == ZPB_INCOMP_HUGE && !huge) {
+		snprintf(err, errlen, "capture pages: the huge policy needs a huge_class_size");
+		zpb_compressor_free(c);
+		return -1;
+	}
 	page = aligned_alloc(64, ZPB_PAGE_SIZE);
 	scratch = malloc(zpb_compress_bound(ZPB_PAGE_SIZE));
 	if (!page || !scratch) {

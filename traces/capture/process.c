@@ -16,7 +16,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../allocators/zsmalloc.h"
 #include "capture.h"
 
 #define NIL UINT32_MAX
@@ -476,8 +475,11 @@ int zpb_capture_process(const struct zpb_capture_process_opts *o,
 	c.comp = zpb_compressor_new(opts.policy.compressor, err, errlen);
 	if (!c.comp)
 		goto out;
-	c.huge = opts.policy.huge_class_size ? opts.policy.huge_class_size :
-					       zpb_zs_huge_class_size(8);
+	c.huge = opts.policy.huge_class_size;
+	if (opts.policy.incompressible == ZPB_INCOMP_HUGE && !c.huge) {
+		snprintf(err, errlen, "capture process: the huge policy needs a huge_class_size");
+		goto out;
+	}
 	c.buf = aligned_alloc(64, CHUNK_PAGES * ZPB_PAGE_SIZE);
 	c.scratch = malloc(zpb_compress_bound(ZPB_PAGE_SIZE));
 	if (!c.buf || !c.scratch) {

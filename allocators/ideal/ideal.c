@@ -10,9 +10,9 @@
  */
 #include <stdlib.h>
 
-#include "kernel/atomic.h"
-#include "kernel/slab.h"
-#include "zpool.h"
+#include "../kernel/atomic.h"
+#include "../kernel/slab.h"
+#include "../zpool.h"
 
 struct ideal_pool {
 	atomic_long_t bytes;

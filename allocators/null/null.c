@@ -6,9 +6,9 @@
  * as an allocator result (ZPB_CAP_HARNESS), and replay skips verifying it
  * (ZPB_CAP_NO_DATA).
  */
-#include "kernel/atomic.h"
-#include "kernel/slab.h"
-#include "zpool.h"
+#include "../kernel/atomic.h"
+#include "../kernel/slab.h"
+#include "../zpool.h"
 
 struct null_pool {
 	atomic_long_t next;
