@@ -185,7 +185,7 @@ TEST(z3fold_other_cpus_lists_are_searched_for_the_exact_size_only)
 	int cpu_a = first_cpu(), cpu_b = cpu_a == 0 ? 1 : 0;
 
 	if (nr_cpu_ids < 2) {
-		printf("  (skipped: one CPU id)\n");
+		zpbt_skip("one CPU id: there is no other CPU's list to search");
 		return;
 	}
 	zp = mk(NULL);
@@ -524,6 +524,7 @@ TEST(z3fold_failed_evict_puts_the_page_back_and_retries_eight_times)
  * no longer knows it, answers 0 as zswap does for an invalidated entry.
  */
 static int raced_first = -1;
+static unsigned long raced_page;	/* the page under reclaim, as mapped before the shrink */
 
 static int r_evict_racing(struct zpool *zp, unsigned long handle)
 {
@@ -537,8 +538,12 @@ static int r_evict_racing(struct zpool *zp, unsigned long handle)
 		/* Already freed by its owner: still a handle of this page. */
 		void *p = zpool_map_handle(zp, handle, ZPOOL_MM_RO);
 
-		CHECK(p && page_of(zp, handle) == ((unsigned long)p & PAGE_MASK),
-		      "z3fold: a handle freed during reclaim no longer maps to its page");
+		CHECK(p && ((unsigned long)p & PAGE_MASK) == raced_page,
+		      "z3fold: a handle freed during reclaim maps to %p, expected its page %#lx",
+		      p, raced_page);
+		CHECK(((unsigned long)p & ~PAGE_MASK) == HDR,
+		      "z3fold: the freed FIRST handle maps at offset %#lx, expected FIRST's %#lx",
+		      (unsigned long)p & ~PAGE_MASK, HDR);
 		zpool_unmap_handle(zp, handle);
 		return 0;
 	}
@@ -568,6 +573,7 @@ TEST(z3fold_handle_freed_by_its_owner_during_reclaim_still_resolves)
 	r_alloc(1, 1000);	/* LAST */
 	r_alloc(2, 1000);	/* MIDDLE: evicted first */
 	raced_first = 0;
+	raced_page = page_of(zp, R.handle[0]);
 	ret = zpool_shrink(zp, 1, &got);
 	raced_first = -1;
 	CHECK(ret == 0 && got == 1, "z3fold: shrink: expected 0 and 1 page, got %d and %u", ret, got);
@@ -618,7 +624,7 @@ TEST(z3fold_migration_preserves_every_handle_and_its_contents)
 	unsigned long h[N], before[N], moved, pages;
 	size_t size[N];
 	uint64_t rng = 42;
-	int i, same = 0;
+	int i, same = 0, stay = 0;
 	void *pinned;
 
 	REQUIRE(zp, "z3fold: create");
@@ -647,6 +653,8 @@ TEST(z3fold_migration_preserves_every_handle_and_its_contents)
 		intact(zp, h[i], size[i], 1000 + i);
 		if (page_of(zp, h[i]) == before[i])
 			same++;
+		if (size[i] > 3904 || before[i] == ((unsigned long)pinned & PAGE_MASK))
+			stay++;
 	}
 	CHECK(page_of(zp, h[1]) == ((unsigned long)pinned & PAGE_MASK),
 	      "z3fold: the page mapped during migration did not move");
@@ -655,7 +663,8 @@ TEST(z3fold_migration_preserves_every_handle_and_its_contents)
 		if (h[i] && size[i] <= 3904 && page_of(zp, h[i]) != page_of(zp, h[1]))
 			CHECK(page_of(zp, h[i]) != before[i], "z3fold: object %d (%zu bytes) did not move", i,
 			      size[i]);
-	(void)same;
+	CHECK(same == stay, "z3fold: migrate: %d objects kept their page, expected %d (headless or beside the mapped one)",
+	      same, stay);
 	/* The handles keep working for free, and everything goes back. */
 	for (i = 0; i < N; i++)
 		if (h[i])
