@@ -251,6 +251,18 @@ static inline unsigned long zpool_pages(struct zpool *zpool)
 /* Pages charged to the pool at its most, as the page arena counts them. */
 unsigned long zpool_peak_pages(struct zpool *zpool);
 /**
+ * zpool_reserve_pages - make room for pools that will hold at most @pages
+ * pages (at a time, over all pools), before the first pool allocates
+ * @needed: if not NULL, gets the bytes of address space that takes
+ *
+ * Without it, the page arena reserves as much address space as fits on
+ * first use; under an address-space limit (ulimit -v) that may be less
+ * than the pools need, or leave too little for the rest of the process.
+ *
+ * Return: 0, or -ENOMEM if no reservation that large could be made.
+ */
+int zpool_reserve_pages(unsigned long pages, unsigned long long *needed);
+/**
  * zpool_page_index - which pool page an object's mapping lies in
  * @addr: an address zpool_map_handle() returned
  * Return: the page's index in the page arena, or -1 when @addr is not in a
