@@ -64,18 +64,25 @@ size_t zpbt_verify(const void *src, size_t len, uint64_t tag)
 	return len;
 }
 
-struct zpool *zpbt_create(const struct zpool_driver *d, const struct zpool_ops *ops,
-			  unsigned long page_limit)
+struct zpool *zpbt_create_quiet(const struct zpool_driver *d, const struct zpool_ops *ops,
+				unsigned long page_limit)
 {
 	struct zpb_spec spec;
-	struct zpool *pool;
 	char err[256];
 
 	if (zpb_spec_parse(d->type, &spec, err, sizeof(err))) {
 		zpbt_fail(__FILE__, __LINE__, "%s: spec: %s", d->type, err);
+		errno = EINVAL;
 		return NULL;
 	}
-	pool = zpool_create_pool(&spec, zpbt_current(), ops, page_limit);
+	return zpool_create_pool(&spec, zpbt_current(), ops, page_limit);
+}
+
+struct zpool *zpbt_create(const struct zpool_driver *d, const struct zpool_ops *ops,
+			  unsigned long page_limit)
+{
+	struct zpool *pool = zpbt_create_quiet(d, ops, page_limit);
+
 	if (!pool)
 		zpbt_fail(__FILE__, __LINE__, "%s: zpool_create_pool failed", d->type);
 	return pool;

@@ -54,6 +54,10 @@ struct zpool *zpbt_create(const struct zpool_driver *d, const struct zpool_ops *
  */
 bool zpbt_settles_to_zero(struct zpool *zp);
 
+/* The same, for a test that expects create to fail: NULL with errno set, no test failure. */
+struct zpool *zpbt_create_quiet(const struct zpool_driver *d, const struct zpool_ops *ops,
+				unsigned long page_limit);
+
 /* True if the driver stores data (so contents can be checked). */
 static inline bool zpbt_has_data(const struct zpool_driver *d)
 {

@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 
 #include "config.h"
+#include "fault.h"
 #include "migrate.h"
 #include "page.h"
 #include "percpu.h"
@@ -257,7 +258,7 @@ struct page *zpb_alloc_page_for(struct zpb_page_budget *b, gfp_t gfp)
 	struct page *page = NULL;
 	int node;
 
-	if (unlikely(!arena_ready()))
+	if (unlikely(!arena_ready()) || should_fail_alloc_page(gfp, 0))
 		return NULL;
 	if (!budget_charge(b))
 		return NULL;

@@ -19,6 +19,7 @@
 
 #include "bitops.h"
 #include "bug.h"
+#include "fault.h"
 #include "workqueue.h"
 
 struct workqueue_struct {
@@ -103,10 +104,14 @@ static void *worker_fn(void *arg)
 
 struct workqueue_struct *alloc_workqueue(const char *name, unsigned int flags, int max_active)
 {
-	struct workqueue_struct *wq = calloc(1, sizeof(*wq));
+	struct workqueue_struct *wq;
 
 	(void)flags;
 	(void)max_active;
+	/* Failure injection (fault.h): a pool whose workqueue cannot be made. */
+	if (zpb_should_fail(ZPB_FAULT_SETUP))
+		return NULL;
+	wq = calloc(1, sizeof(*wq));
 	if (!wq)
 		return NULL;
 	snprintf(wq->name, sizeof(wq->name), "%s", name);
