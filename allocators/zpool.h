@@ -55,6 +55,16 @@ enum zpb_opt_type {
 	ZPB_OPT_BOOL,
 };
 
+/* zpb_option.flags */
+enum zpb_opt_flags {
+	/*
+	 * A boolean whose 1 is a later kernel's fix of a bug of the ported
+	 * version that corrupts stored data (the default reproduces the bug):
+	 * the shadow-model suite sets it, and documents the bug in a test.
+	 */
+	ZPB_OPT_FIXES_SEED = 1u << 0,
+};
+
 /**
  * struct zpb_option - one key an allocator spec may set
  * @key: the name in the spec ("chain")
@@ -63,12 +73,14 @@ enum zpb_opt_type {
  * @min: smallest accepted value (ZPB_OPT_UINT)
  * @max: largest accepted value (ZPB_OPT_UINT)
  * @help: one line for `zpoolbench list`
+ * @flags: enum zpb_opt_flags
  */
 struct zpb_option {
 	const char *key;
 	enum zpb_opt_type type;
 	unsigned long def, min, max;
 	const char *help;
+	unsigned int flags;
 };
 
 #define ZPB_MAX_OPTIONS 8

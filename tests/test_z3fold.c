@@ -379,6 +379,110 @@ TEST(z3fold_mapped_middle_is_not_moved_and_gap_after_first_is_closed)
 	done(zp, w);
 }
 
+/*
+ * A page with both ends free and its middle buddy in place: FIRST 1 chunk,
+ * LAST 29, MIDDLE 30 at chunk 3 (too little gain to move: 64 - 62 = 2 <
+ * BIG_CHUNK_GAP); free FIRST, migrate (relisted with the middle in place),
+ * then free LAST while the middle is mapped, so its compaction leaves it.
+ * The page is listed with 31 free chunks (after the middle). Returns the
+ * middle's handle, mapped (read-write) at *@mapped.
+ */
+static unsigned long middle_in_place_with_both_ends_free(struct zpool *zp, void **mapped)
+{
+	unsigned long a = h_alloc(zp, 1 * CH, 1), b = h_alloc(zp, 29 * CH, 2), c = h_alloc(zp, 30 * CH, 3);
+
+	CHECK_EQ_UL(off_of(zp, c), 3 * CH, "z3fold: middle placed at chunk 3, after a 1-chunk FIRST");
+	zpool_free(zp, a);
+	CHECK_EQ_UL(zpool_migrate_pages(zp, 8), 1, "z3fold: pages migrated");
+	CHECK_EQ_UL(off_of(zp, c), 3 * CH, "z3fold: a 2-chunk gain does not move the middle");
+	*mapped = zpool_map_handle(zp, c, ZPOOL_MM_RW);
+	zpool_free(zp, b);
+	CHECK_EQ_UL((unsigned long)*mapped & ~PAGE_MASK, 3 * CH, "z3fold: the mapped middle stayed at chunk 3");
+	return c;
+}
+
+/*
+ * The seed's placement rule (v5.4 z3fold_alloc, seed lines 886-887) puts an
+ * object of start_middle - 1 chunks FIRST, in front of a middle at
+ * start_middle, where only start_middle - 2 fit: its last chunk overlaps the
+ * middle. Reproduced as v5.4 does it (found by the shadow suite's held
+ * mappings): a 2-chunk object goes FIRST over the 30-chunk middle at chunk 3.
+ */
+TEST(z3fold_v5_4_puts_an_object_one_chunk_too_large_first_overlapping_the_middle)
+{
+	unsigned long w = zpb_diag_warnings();
+	struct zpool *zp = mk(NULL);
+	unsigned long c, d;
+	void *pc;
+	size_t at;
+
+	REQUIRE(zp, "z3fold: create");
+	c = middle_in_place_with_both_ends_free(zp, &pc);
+	d = h_alloc(zp, 2 * CH - 20, 4);	/* 2 chunks = start_middle - 1 */
+	CHECK_EQ_UL(zpool_pages(zp), 1, "z3fold (v5.4): the 2-chunk object joins the page");
+	CHECK_EQ_UL(off_of(zp, d), HDR, "z3fold (v5.4): the 2-chunk object goes FIRST");
+	at = zpbt_verify(pc, 30 * CH, 3);
+	CHECK(at < CH, "z3fold (v5.4): the mapped middle's first chunk is overwritten by FIRST: first difference at byte %zu, expected below %lu",
+	      at, CH);
+	zpool_unmap_handle(zp, c);
+	zpool_free(zp, c);
+	zpool_free(zp, d);
+	done(zp, w);
+}
+
+/* strict_first=1: Linux 5.11's get_free_buddy() bound sends it LAST, after the middle. */
+TEST(z3fold_strict_first_puts_it_last_and_keeps_the_middle_as_linux_5_11)
+{
+	unsigned long w = zpb_diag_warnings();
+	struct zpb_spec spec;
+	struct zpool *zp;
+	unsigned long c, d;
+	char err[256];
+	void *pc;
+
+	REQUIRE(zpb_spec_parse("z3fold:strict_first=1", &spec, err, sizeof(err)) == 0, "%s", err);
+	zpb_wq_set_deterministic(true);
+	zpb_set_thread_cpu(first_cpu());
+	zp = zpool_create_pool(&spec, "test", NULL, 0);
+	REQUIRE(zp, "z3fold:strict_first=1: create");
+	c = middle_in_place_with_both_ends_free(zp, &pc);
+	d = h_alloc(zp, 2 * CH - 20, 4);
+	CHECK_EQ_UL(zpool_pages(zp), 1, "z3fold:strict_first=1: the 2-chunk object joins the page");
+	CHECK_EQ_UL(off_of(zp, d), PAGE_SIZE - 2 * CH, "z3fold:strict_first=1: the 2-chunk object goes LAST");
+	CHECK_EQ_UL(zpbt_verify(pc, 30 * CH, 3), 30 * CH, "z3fold:strict_first=1: mapped middle intact (bytes)");
+	zpool_unmap_handle(zp, c);
+	intact(zp, d, 2 * CH - 20, 4);
+	zpool_free(zp, c);
+	zpool_free(zp, d);
+	done(zp, w);
+}
+
+/*
+ * Isolation refuses a page with a mapped object (v5.4 z3fold_page_isolate).
+ * Were it to isolate it, migration would refuse (-EBUSY) and putback would
+ * leave the page off the unbuddied lists: the next object that fits would
+ * take a new page instead.
+ */
+TEST(z3fold_migration_refused_for_a_mapped_page_keeps_it_on_its_unbuddied_list)
+{
+	unsigned long w = zpb_diag_warnings();
+	struct zpool *zp = mk(NULL);
+	unsigned long a, b;
+
+	REQUIRE(zp, "z3fold: create");
+	a = h_alloc(zp, 16 * CH, 1);
+	zpool_map_handle(zp, a, ZPOOL_MM_RO);
+	CHECK_EQ_UL(zpool_migrate_pages(zp, 8), 0, "z3fold: a page with a mapped object is not migrated");
+	zpool_unmap_handle(zp, a);
+	b = h_alloc(zp, 16 * CH, 2);
+	CHECK_EQ_UL(zpool_pages(zp), 1, "z3fold: pages after the refused migration and a 16-chunk object");
+	CHECK(page_of(zp, a) == page_of(zp, b), "z3fold: the 16-chunk object joined the page that stayed listed");
+	CHECK_EQ_UL(off_of(zp, b), PAGE_SIZE - 16 * CH, "z3fold: as its LAST buddy");
+	zpool_free(zp, a);
+	zpool_free(zp, b);
+	done(zp, w);
+}
+
 /* Reclaim: an evict callback that writes back (checks) and frees. */
 #define NOBJ 64
 static struct {
@@ -514,6 +618,48 @@ TEST(z3fold_failed_evict_puts_the_page_back_and_retries_eight_times)
 	CHECK_EQ_UL(zpool_pages(zp), 2, "z3fold: pages after one reclaim");
 	r_free_rest();
 	done(zp, w);
+}
+
+/*
+ * A page whose evict fails goes back to the LRU's head (v5.4's list_add in
+ * z3fold_reclaim_page), so the retry takes the next page from the tail:
+ * with the oldest page's evict failing once, the second oldest is reclaimed.
+ * (Back at the tail, the same page would be retried and reclaimed.) For
+ * buddy pages and for headless ones, which take their own branch.
+ */
+static void failed_evict_goes_to_lru_head(size_t size)
+{
+	unsigned long w = zpb_diag_warnings();
+	struct zpool *zp = mk(&r_ops);
+	unsigned int got = 0;
+	int ret;
+
+	REQUIRE(zp, "z3fold: create");
+	r_reset(zp);
+	r_alloc(0, size);
+	r_alloc(1, size);
+	r_alloc(2, size);
+	CHECK_EQ_UL(zpool_pages(zp), 3, "z3fold: three objects take three pages");
+	R.fail_first = 1;
+	ret = zpool_shrink(zp, 1, &got);
+	CHECK(ret == 0 && got == 1, "z3fold: shrink(1) of %zu-byte objects, first evict failing: got %d, %u",
+	      size, ret, got);
+	CHECK_EQ_UL(R.calls, 2, "z3fold: evict calls (one failure, one success)");
+	CHECK(R.norder == 1 && R.order[0] == 1,
+	      "z3fold: %zu-byte objects: after the oldest page's evict failed, the second oldest (1) is reclaimed: got %d objects, first %d",
+	      size, R.norder, R.norder ? R.order[0] : -1);
+	r_free_rest();
+	done(zp, w);
+}
+
+TEST(z3fold_failed_evict_puts_a_buddy_page_at_the_lru_head_so_the_next_page_is_tried)
+{
+	failed_evict_goes_to_lru_head(3000);
+}
+
+TEST(z3fold_failed_evict_puts_a_headless_page_at_the_lru_head_so_the_next_page_is_tried)
+{
+	failed_evict_goes_to_lru_head(4000);
 }
 
 /*

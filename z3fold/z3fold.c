@@ -196,6 +196,7 @@ struct z3fold_pool {
 	struct work_struct work;
 	struct inode *inode;
 	bool claim_first;	/* port: spec option claim_first (see z3fold_free) */
+	bool strict_first;	/* port: spec option strict_first (see z3fold_alloc) */
 };
 
 /*
@@ -921,8 +922,20 @@ retry:
 		zhdr = __z3fold_alloc(pool, size, can_sleep);
 		if (zhdr) {
 			if (zhdr->first_chunks == 0) {
+				/*
+				 * v5.4 (seed lines 886-887): an object of
+				 * start_middle - 1 chunks is put FIRST, where
+				 * only start_middle - ZHDR_CHUNKS fit, and its
+				 * last chunk overlaps the middle buddy (a page
+				 * with both ends free and the middle in place:
+				 * the middle was mapped while it would have
+				 * been compacted). port: strict_first=1 uses
+				 * Linux 5.11's get_free_buddy() bound instead.
+				 */
 				if (zhdr->middle_chunks != 0 &&
-				    chunks >= zhdr->start_middle)
+				    (pool->strict_first ?
+				     chunks > (int)(zhdr->start_middle - ZHDR_CHUNKS) :
+				     chunks >= zhdr->start_middle))
 					bud = LAST;
 				else
 					bud = FIRST;
@@ -1653,11 +1666,13 @@ static const struct z3fold_ops z3fold_zpool_ops = {
 };
 
 /*
- * port: the workbench's create also passes the parsed spec. Its one option
- * is not v5.4's: claim_first=1 releases PAGE_CLAIMED before a freed page is
+ * port: the workbench's create also passes the parsed spec. Its options are
+ * not v5.4's: claim_first=1 releases PAGE_CLAIMED before a freed page is
  * compacted, as Linux 5.5 does. v5.4 compacts while the free still holds
  * the claim, so a page that was once full is never compacted or relisted
  * until it empties; the option shows what that costs in density.
+ * strict_first=1 takes Linux 5.11's get_free_buddy() bound for FIRST in
+ * front of a middle buddy, where v5.4 overlaps it (see z3fold_alloc).
  */
 static void *z3fold_zpool_create(const char *name, gfp_t gfp,
 			       const struct zpool_ops *zpool_ops,
@@ -1671,6 +1686,7 @@ static void *z3fold_zpool_create(const char *name, gfp_t gfp,
 		pool->zpool = zpool;
 		pool->zpool_ops = zpool_ops;
 		pool->claim_first = zpb_spec_get(spec, "claim_first");
+		pool->strict_first = zpb_spec_get(spec, "strict_first");
 	}
 	return pool;
 }
@@ -1731,6 +1747,9 @@ static u64 z3fold_zpool_total_size(void *pool)
 static const struct zpb_option z3fold_options[] = {
 	{ "claim_first", ZPB_OPT_BOOL, 0, 0, 1,
 	  "release a freed page's claim before compacting it, as Linux 5.5 does (v5.4: 0)" },
+	{ "strict_first", ZPB_OPT_BOOL, 0, 0, 1,
+	  "put an object FIRST before a middle only if it fits, as Linux 5.11 does (v5.4: 0 overlaps by a chunk)",
+	  ZPB_OPT_FIXES_SEED },
 	{ NULL },
 };
 
