@@ -35,6 +35,21 @@ static struct zpool *mk(const struct zpool_ops *ops)
 	return zpbt_create(zpb_driver_find("z3fold"), ops, 0);
 }
 
+/* A deterministic pool of the spec @text ("z3fold:claim_first=1"). */
+static struct zpool *mk_spec(const char *text, const struct zpool_ops *ops)
+{
+	struct zpb_spec spec;
+	char err[256];
+
+	if (zpb_spec_parse(text, &spec, err, sizeof(err))) {
+		CHECK(0, "%s: %s", text, err);
+		return NULL;
+	}
+	zpb_wq_set_deterministic(true);
+	zpb_set_thread_cpu(first_cpu());
+	return zpool_create_pool(&spec, "test", ops, 0);
+}
+
 static void done(struct zpool *zp, unsigned long warns_before)
 {
 	long left = zpool_destroy_pool(zp);
@@ -256,15 +271,9 @@ TEST(z3fold_free_from_a_once_full_page_neither_compacts_nor_relists_it_as_v5_4)
 TEST(z3fold_claim_first_compacts_and_relists_a_once_full_page_as_linux_5_5)
 {
 	unsigned long w = zpb_diag_warnings();
-	struct zpb_spec spec;
-	struct zpool *zp;
+	struct zpool *zp = mk_spec("z3fold:claim_first=1", NULL);
 	unsigned long a, b, c, d;
-	char err[256];
 
-	REQUIRE(zpb_spec_parse("z3fold:claim_first=1", &spec, err, sizeof(err)) == 0, "%s", err);
-	zpb_wq_set_deterministic(true);
-	zpb_set_thread_cpu(first_cpu());
-	zp = zpool_create_pool(&spec, "test", NULL, 0);
 	REQUIRE(zp, "z3fold:claim_first=1: create");
 	a = h_alloc(zp, 1000, 1);
 	b = h_alloc(zp, 1000, 2);
@@ -434,16 +443,10 @@ TEST(z3fold_v5_4_puts_an_object_one_chunk_too_large_first_overlapping_the_middle
 TEST(z3fold_strict_first_puts_it_last_and_keeps_the_middle_as_linux_5_11)
 {
 	unsigned long w = zpb_diag_warnings();
-	struct zpb_spec spec;
-	struct zpool *zp;
+	struct zpool *zp = mk_spec("z3fold:strict_first=1", NULL);
 	unsigned long c, d;
-	char err[256];
 	void *pc;
 
-	REQUIRE(zpb_spec_parse("z3fold:strict_first=1", &spec, err, sizeof(err)) == 0, "%s", err);
-	zpb_wq_set_deterministic(true);
-	zpb_set_thread_cpu(first_cpu());
-	zp = zpool_create_pool(&spec, "test", NULL, 0);
 	REQUIRE(zp, "z3fold:strict_first=1: create");
 	c = middle_in_place_with_both_ends_free(zp, &pc);
 	d = h_alloc(zp, 2 * CH - 20, 4);
