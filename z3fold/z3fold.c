@@ -95,6 +95,7 @@ struct z3fold_buddy_slots {
 	 */
 	unsigned long slot[BUDDY_MASK + 1];
 	unsigned long pool; /* back link + flags */
+	rwlock_t lock;	/* port: Linux 5.5's slot lock, not in v5.4 (see get_z3fold_header) */
 };
 #define HANDLE_FLAG_MASK (0x03)
 /*
@@ -236,6 +237,7 @@ static inline struct z3fold_buddy_slots *alloc_slots(struct z3fold_pool *pool,
 	if (slots) {
 		memset(slots->slot, 0, sizeof(slots->slot));
 		slots->pool = (unsigned long)pool;
+		rwlock_init(&slots->lock);
 	}
 
 	return slots;
@@ -270,7 +272,9 @@ static inline void free_handle(unsigned long handle)
 	 */
 	if (test_bit(HANDLES_NOFREE, &slots->pool))
 		return;
+	write_lock(&slots->lock);
 	WRITE_ONCE(*(unsigned long *)handle, 0);
+	write_unlock(&slots->lock);
 	is_free = true;
 	for (i = 0; i <= BUDDY_MASK; i++) {
 		if (READ_ONCE(slots->slot[i])) {
@@ -417,7 +421,9 @@ static unsigned long __encode_handle(struct z3fold_header *zhdr,
 	if (bud == LAST)
 		h |= (zhdr->last_chunks << BUDDY_SHIFT);
 
+	write_lock(&slots->lock);
 	WRITE_ONCE(slots->slot[idx], h);
+	write_unlock(&slots->lock);
 	return (unsigned long)&slots->slot[idx];
 }
 
@@ -435,6 +441,38 @@ static inline struct z3fold_header *handle_to_z3fold_header(unsigned long h)
 		addr = READ_ONCE(*(unsigned long *)h);
 
 	return (struct z3fold_header *)(addr & PAGE_MASK);
+}
+
+/*
+ * port: Linux 5.5's get_z3fold_header(), not in v5.4. v5.4's map, unmap and
+ * free read a handle's slot and then lock the page it names; migration may
+ * re-point the slot at the new page in between, and the caller then works
+ * on the old page, which migration frees: lost writes and a use after free
+ * (the seed's own race). Here the slot is read under its lock (migration
+ * re-points it under the write lock, holding the old page's lock) and the
+ * page is only trylocked inside, so a caller ends up with the page lock of
+ * the page its handle names now.
+ *
+ * Returns the header, locked; a headless handle's page, not locked.
+ */
+static struct z3fold_header *get_z3fold_header(unsigned long handle)
+{
+	struct z3fold_buddy_slots *slots;
+	struct z3fold_header *zhdr;
+	bool locked;
+
+	if (handle & (1 << PAGE_HEADLESS))
+		return (struct z3fold_header *)(handle & PAGE_MASK);
+	slots = handle_to_slots(handle);
+	for (;;) {
+		read_lock(&slots->lock);
+		zhdr = (struct z3fold_header *)(READ_ONCE(*(unsigned long *)handle) & PAGE_MASK);
+		locked = z3fold_page_trylock(zhdr);
+		read_unlock(&slots->lock);
+		if (locked)
+			return zhdr;
+		cond_resched();
+	}
 }
 
 /* only for LAST bud, returns zero otherwise */
@@ -974,6 +1012,18 @@ retry:
 			spin_unlock(&pool->stale_lock);
 			cancel_work_sync(&zhdr->work);
 			page = virt_to_page(zhdr);
+			/*
+			 * port: a stale page is still movable, and migration
+			 * could isolate it once init_z3fold_page() clears
+			 * PAGE_STALE, before this allocation relists it (the
+			 * seed's race with its own deferred release): take it
+			 * off migration's hands first, under the page lock, as
+			 * free_z3fold_page() would; it is made movable again
+			 * below.
+			 */
+			lock_page(page);
+			__ClearPageMovable(page);
+			unlock_page(page);
 		} else {
 			spin_unlock(&pool->stale_lock);
 		}
@@ -1044,8 +1094,9 @@ headless:
  * only sets the first|last_chunks to 0. The page is actually freed
  * once both buddies are evicted (see z3fold_reclaim_page() below).
  *
- * Locks: PAGE_CLAIMED, then the page lock, and pool->lock inside it. The
- * compaction of the page it leaves is queued on compact_wq.
+ * Locks: the slot lock and the page lock (get_z3fold_header), PAGE_CLAIMED
+ * under it, and pool->lock inside it (a headless page: PAGE_CLAIMED alone).
+ * The compaction of the page it leaves is queued on compact_wq.
  */
 static void z3fold_free(struct z3fold_pool *pool, unsigned long handle)
 {
@@ -1056,16 +1107,16 @@ static void z3fold_free(struct z3fold_pool *pool, unsigned long handle)
 
 	zhdr = handle_to_z3fold_header(handle);
 	page = virt_to_page(zhdr);
-	/*
-	 * port: mark a headless page's object gone before trying to claim the
-	 * page, so that reclaim, if it holds the claim, frees the page when it
-	 * lets go (v5.4 leaks the page if reclaim's evict failed meanwhile).
-	 */
-	if (test_bit(PAGE_HEADLESS, &page->private))
-		set_bit(PAGE_STALE, &page->private);
-	page_claimed = test_and_set_bit(PAGE_CLAIMED, &page->private);
 
 	if (test_bit(PAGE_HEADLESS, &page->private)) {
+		/*
+		 * port: mark a headless page's object gone before trying to
+		 * claim the page, so that reclaim, if it holds the claim, frees
+		 * the page when it lets go (v5.4 leaks the page if reclaim's
+		 * evict failed meanwhile).
+		 */
+		set_bit(PAGE_STALE, &page->private);
+		page_claimed = test_and_set_bit(PAGE_CLAIMED, &page->private);
 		/* if a headless page is under reclaim, just leave.
 		 * NB: we use test_and_set_bit for a reason: if the bit
 		 * has not been set before, we release this page
@@ -1081,8 +1132,15 @@ static void z3fold_free(struct z3fold_pool *pool, unsigned long handle)
 		return;
 	}
 
-	/* Non-headless case */
-	z3fold_page_lock(zhdr);
+	/*
+	 * Non-headless case. port: v5.4 claims the page, then reads the handle
+	 * again and locks; the page is found and locked through the slot lock
+	 * (get_z3fold_header) and claimed under the page lock, as Linux 5.11
+	 * orders it, so that the claim lands on the page the handle names.
+	 */
+	zhdr = get_z3fold_header(handle);
+	page = virt_to_page(zhdr);
+	page_claimed = test_and_set_bit(PAGE_CLAIMED, &page->private);
 	bud = handle_to_buddy(handle);
 
 	switch (bud) {
@@ -1195,10 +1253,13 @@ static void settle_reclaimed_slots(struct z3fold_header *zhdr,
 			WARN_ON(1);
 			break;
 		}
-		if (chunks)
+		if (chunks) {
 			is_free = false;
-		else
+		} else {
+			write_lock(&slots->lock);
 			WRITE_ONCE(slots->slot[i], 0);
+			write_unlock(&slots->lock);
+		}
 	}
 	if (is_free)
 		kmem_cache_free(slots_to_pool(slots)->c_handle, slots);
@@ -1427,8 +1488,8 @@ next:
  * Extracts the buddy number from handle and constructs the pointer to the
  * correct starting chunk within the page.
  *
- * Locks: the page lock, only while it counts the mapping; the mapping
- * itself holds no lock (a mapped middle buddy is pinned by MIDDLE_CHUNK_MAPPED,
+ * Locks: the slot lock, briefly, to find and lock the page; the page lock,
+ * only while it counts the mapping; the mapping itself holds no lock (a mapped middle buddy is pinned by MIDDLE_CHUNK_MAPPED,
  * a mapped page by mapped_count against migration).
  *
  * Returns: a pointer to the mapped allocation
@@ -1440,14 +1501,14 @@ static void *z3fold_map(struct z3fold_pool *pool, unsigned long handle)
 	char *addr;
 	enum buddy buddy;
 
-	zhdr = handle_to_z3fold_header(handle);
+	/* port: found and locked through the slot lock (get_z3fold_header). */
+	zhdr = get_z3fold_header(handle);
 	addr = (char *)zhdr;
 	page = virt_to_page(zhdr);
 
 	if (test_bit(PAGE_HEADLESS, &page->private))
 		return addr;
 
-	z3fold_page_lock(zhdr);
 	buddy = handle_to_buddy(handle);
 	switch (buddy) {
 	case FIRST:
@@ -1484,13 +1545,12 @@ static void z3fold_unmap(struct z3fold_pool *pool, unsigned long handle)
 	struct page *page;
 	enum buddy buddy;
 
-	zhdr = handle_to_z3fold_header(handle);
+	zhdr = get_z3fold_header(handle);	/* port: as in z3fold_map() */
 	page = virt_to_page(zhdr);
 
 	if (test_bit(PAGE_HEADLESS, &page->private))
 		return;
 
-	z3fold_page_lock(zhdr);
 	buddy = handle_to_buddy(handle);
 	if (buddy == MIDDLE)
 		clear_bit(MIDDLE_CHUNK_MAPPED, &page->private);
@@ -1518,8 +1578,16 @@ static bool z3fold_page_isolate(struct page *page, isolate_mode_t mode)
 	VM_BUG_ON_PAGE(!PageMovable(page), page);
 	VM_BUG_ON_PAGE(PageIsolated(page), page);
 
+	/*
+	 * port: v5.4 only tests PAGE_CLAIMED. Between this function's return
+	 * and the caller's __SetPageIsolated(), a free saw the page not
+	 * isolated and queued its compaction, which then ran on the old page
+	 * after migration freed it (the seed's own race). Isolation takes the
+	 * claim instead, as Linux 5.11 does: a free then leaves the page alone,
+	 * and reclaim passes it over; putback or migration releases it.
+	 */
 	if (test_bit(PAGE_HEADLESS, &page->private) ||
-	    test_bit(PAGE_CLAIMED, &page->private))
+	    test_and_set_bit(PAGE_CLAIMED, &page->private))
 		return false;
 
 	zhdr = page_address(page);
@@ -1543,6 +1611,7 @@ static bool z3fold_page_isolate(struct page *page, isolate_mode_t mode)
 		return true;
 	}
 out:
+	clear_bit(PAGE_CLAIMED, &page->private);
 	z3fold_page_unlock(zhdr);
 	return false;
 }
@@ -1552,9 +1621,11 @@ out:
  * header and buddies, re-points the handles at @newpage and queues its
  * compaction, which drops the reference isolation took.
  *
- * As in v5.4, a map or free that reads a handle's slot just before it is
- * re-pointed can still use the old page (5.5's slot rwlock closes that, and
- * is not ported): migrate a z3fold pool only while its handles are idle.
+ * port: v5.4 lets a map or free that read a handle's slot just before it
+ * is re-pointed use the old page. The port fences that with 5.5's slot lock
+ * (get_z3fold_header) and by re-pointing the handles before the old page is
+ * unlocked, so migration may run beside map and free, as kernel compaction
+ * runs beside zswap (tests/test_migrate_threads.c).
  */
 static int z3fold_page_migrate(struct address_space *mapping, struct page *newpage,
 			       struct page *page, enum migrate_mode mode)
@@ -1584,8 +1655,8 @@ static int z3fold_page_migrate(struct address_space *mapping, struct page *newpa
 	new_zhdr = page_address(newpage);
 	memcpy(new_zhdr, zhdr, PAGE_SIZE);
 	newpage->private = page->private;
+	clear_bit(PAGE_CLAIMED, &newpage->private);	/* port: isolation's claim (see z3fold_page_isolate) */
 	page->private = 0;
-	z3fold_page_unlock(zhdr);
 	spin_lock_init(&new_zhdr->page_lock);
 	INIT_WORK(&new_zhdr->work, compact_page_work);
 	/*
@@ -1593,11 +1664,13 @@ static int z3fold_page_migrate(struct address_space *mapping, struct page *newpa
 	 * so we only have to reinitialize it.
 	 */
 	INIT_LIST_HEAD(&new_zhdr->buddy);
-	new_mapping = page_mapping(page);
-	__ClearPageMovable(page);
-	ClearPagePrivate(page);
-
-	get_page(newpage);
+	/*
+	 * port: v5.4 unlocks the old page first and re-points the handles
+	 * afterwards, so a map or free in between works on the old page. The
+	 * handles are re-pointed (under the slot lock) while the old page is
+	 * still locked: get_z3fold_header() cannot take the old page's lock
+	 * and rereads the slot until it names the new page.
+	 */
 	z3fold_page_lock(new_zhdr);
 	if (new_zhdr->first_chunks)
 		encode_handle(new_zhdr, FIRST);
@@ -1605,6 +1678,12 @@ static int z3fold_page_migrate(struct address_space *mapping, struct page *newpa
 		encode_handle(new_zhdr, LAST);
 	if (new_zhdr->middle_chunks)
 		encode_handle(new_zhdr, MIDDLE);
+	z3fold_page_unlock(zhdr);
+	new_mapping = page_mapping(page);
+	__ClearPageMovable(page);
+	ClearPagePrivate(page);
+
+	get_page(newpage);
 	set_bit(NEEDS_COMPACTING, &newpage->private);
 	new_zhdr->cpu = smp_processor_id();
 	spin_lock(&pool->lock);
@@ -1640,6 +1719,7 @@ static void z3fold_page_putback(struct page *page)
 	spin_lock(&pool->lock);
 	list_add(&page->lru, &pool->lru);
 	spin_unlock(&pool->lock);
+	clear_bit(PAGE_CLAIMED, &page->private);	/* port: isolation's claim */
 	z3fold_page_unlock(zhdr);
 }
 
