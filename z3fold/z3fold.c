@@ -1045,6 +1045,16 @@ retry:
 		set_bit(PAGE_HEADLESS, &page->private);
 		goto headless;
 	}
+	/*
+	 * port: v5.4 takes the page lock after making the page movable, so
+	 * migration could isolate the empty page in between and this
+	 * allocation then listed an isolated page that migration frees (the
+	 * seed's race). Locked first, isolation waits until the page is
+	 * listed. No deadlock with isolation's order (page lock_page(), then
+	 * the z3fold lock): migration takes the z3fold lock only of a page
+	 * already movable.
+	 */
+	z3fold_page_lock(zhdr);
 	if (can_sleep) {
 		lock_page(page);
 		__SetPageMovable(page, pool->inode->i_mapping);
@@ -1055,7 +1065,6 @@ retry:
 			unlock_page(page);
 		}
 	}
-	z3fold_page_lock(zhdr);
 
 found:
 	if (bud == FIRST)
@@ -1105,10 +1114,14 @@ static void z3fold_free(struct z3fold_pool *pool, unsigned long handle)
 	enum buddy bud;
 	bool page_claimed;
 
-	zhdr = handle_to_z3fold_header(handle);
-	page = virt_to_page(zhdr);
-
-	if (test_bit(PAGE_HEADLESS, &page->private)) {
+	/*
+	 * port: v5.4 tests PAGE_HEADLESS in the page the slot names, before
+	 * any lock: a page migration may be moving or freeing. The handle
+	 * says it as well (bit 0, see __encode_handle()), without a read.
+	 */
+	if (handle & (1 << PAGE_HEADLESS)) {
+		zhdr = handle_to_z3fold_header(handle);
+		page = virt_to_page(zhdr);
 		/*
 		 * port: mark a headless page's object gone before trying to
 		 * claim the page, so that reclaim, if it holds the claim, frees
