@@ -36,7 +36,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -45,6 +44,7 @@
 #include "../replay/histogram.h"
 #include "../traces/binary_format.h"
 #include "../traces/varint.h"
+#include "../util/huge_alloc.h"
 
 #define MAX_PASSES 99
 
@@ -71,29 +71,10 @@ static inline uint64_t hash(uint64_t k)
 	return k;
 }
 
-/*
- * A table of @n slots, zeroed. Large tables ask for transparent huge
- * pages: with 2^18 slots and more, a lookup's TLB miss (a two-level walk
- * under virtualisation) would otherwise cost as much as its cache miss.
- */
-static struct slot *table_alloc(uint64_t n)
-{
-	size_t bytes = (size_t)n * sizeof(struct slot);
-	void *p;
-
-	if (bytes < (2u << 20))
-		return calloc(n, sizeof(struct slot));
-	if (posix_memalign(&p, 2u << 20, bytes))
-		return NULL;
-	madvise(p, bytes, MADV_HUGEPAGE);
-	memset(p, 0, bytes);
-	return p;
-}
-
 static int grow(struct table *t)
 {
 	uint64_t nm = t->mask * 2 + 1, i, j;
-	struct slot *ns = table_alloc(nm + 1);
+	struct slot *ns = zpb_huge_calloc(nm + 1, sizeof(*ns));
 
 	if (!ns)
 		return -1;
@@ -264,7 +245,7 @@ static int run(const unsigned char *p, const unsigned char *end, uint64_t count,
 	memset(res, 0, sizeof(*res));
 	for (i = 0; i < 8; i++)
 		zpb_hist_reset(&hist[i]);
-	t.s = table_alloc(t.mask + 1);
+	t.s = zpb_huge_calloc(t.mask + 1, sizeof(*t.s));
 	if (!t.s)
 		return -1;
 	c0 = cpu_now();
