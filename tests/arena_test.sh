@@ -5,8 +5,8 @@
 # to smaller reservations, and when nothing fits the replay exits 2 with one
 # line saying how much it needed (it used to abort, exit 134, whenever 1 GiB
 # did not fit); and an arena that runs out during a replay fails the stores
-# it cannot place, which the replay counts as rejected. Skipped in sanitizer builds, whose shadow memory needs
-# terabytes of address space. Prints "N passed, N failed" for tests/run.sh.
+# it cannot place, which the replay counts as rejected. Skipped in sanitizer
+# builds, whose shadow memory needs terabytes of address space. Prints "N passed, N failed" for tests/run.sh.
 set -u
 b=${1:-build}
 z="$b/zpoolbench"
