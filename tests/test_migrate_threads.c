@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // zpb-test: threaded
+// zpb-test: soak
 /*
  * Migration under concurrency, on every movable allocator: two threads
  * malloc, write, map, verify and free their own objects while a third
@@ -9,7 +10,7 @@
  * so that only the pools' deferred work (z3fold's compaction and page
  * release) runs beside it. Every load is verified, every page goes back,
  * no WARN fires; the threaded build runs it under ThreadSanitizer.
- * ZPB_TEST_SCALE scales the iterations.
+ * ZPB_TEST_SCALE scales the iterations; 'ninja soak' runs it 20 times as long.
  */
 #include <pthread.h>
 #include <stdlib.h>
