@@ -463,32 +463,6 @@ static void maintenance(struct model *m, unsigned long step)
 	}
 }
 
-/*
- * A pool of @d with every option that fixes a data bug of the ported
- * version set (ZPB_OPT_FIXES_SEED), or its default spec if it has none.
- */
-static struct zpool *create_with_fixes(const struct zpool_driver *d, unsigned long limit)
-{
-	char text[ZPB_SPEC_LEN], err[256];
-	const struct zpb_option *o;
-	struct zpb_spec spec;
-	struct zpool *zp;
-	size_t n = (size_t)snprintf(text, sizeof(text), "%s", d->type);
-
-	for (o = d->options; o && o->key; o++)
-		if (o->flags & ZPB_OPT_FIXES_SEED && !getenv("ZPB_SHADOW_NO_FIXES"))
-			n += (size_t)snprintf(text + n, n < sizeof(text) ? sizeof(text) - n : 0, ":%s=1", o->key);
-	if (zpb_spec_parse(text, &spec, err, sizeof(err))) {
-		CHECK(0, "%s: spec %s: %s", d->type, text, err);
-		return NULL;
-	}
-	zp = zpool_create_pool(&spec, zpbt_current(), &shadow_ops, limit);
-	CHECK(zp, "%s: cannot create a pool", text);
-	if (strcmp(text, d->type))
-		printf("  %s: as %s\n", d->type, text);
-	return zp;
-}
-
 static void run_shadow(const struct zpool_driver *d, uint64_t seed, unsigned long target,
 		       unsigned long limit, bool hold)
 {
@@ -503,7 +477,7 @@ static void run_shadow(const struct zpool_driver *d, uint64_t seed, unsigned lon
 	m.slots = calloc(NSLOTS, sizeof(*m.slots));
 	REQUIRE(m.slots && ranges, "calloc");
 	current = &m;
-	m.zp = hold ? create_with_fixes(d, limit) : zpbt_create(d, &shadow_ops, limit);
+	m.zp = hold ? zpbt_create_with_fixes(d, &shadow_ops, limit) : zpbt_create(d, &shadow_ops, limit);
 	if (!m.zp)
 		goto out;
 	check_accounting(&m, "create");
