@@ -1197,25 +1197,29 @@ static void z3fold_free(struct z3fold_pool *pool, unsigned long handle)
 		zhdr->cpu = -1;
 		kref_get(&zhdr->refcount);
 		/*
+		 * port: with claim_first, release the claim before compacting,
+		 * the order Linux 5.5 adopted, so the page is compacted and
+		 * offered to new objects again; the page is not touched after.
+		 */
+		if (pool->claim_first) {
+			clear_bit(PAGE_CLAIMED, &page->private);
+			do_compact_page(zhdr, true);
+			return;
+		}
+		/*
 		 * v5.4 runs do_compact_page() while this free still holds
 		 * PAGE_CLAIMED, so it only takes the page off the lists: the
 		 * page is neither compacted nor relisted (kept, as v5.4 does).
-		 * port: v5.4 then clears PAGE_CLAIMED on a page that another
-		 * free may have released meanwhile; an extra reference, put
-		 * under the page lock afterwards, keeps the page until then.
+		 * port: v5.4 then clears PAGE_CLAIMED, unlocked, on a page that
+		 * another free may have released meanwhile or, once the claim
+		 * is gone, migration may have moved. An extra reference keeps
+		 * the page, and the claim is released under the page lock
+		 * before that reference is put, so neither can happen.
 		 */
 		kref_get(&zhdr->refcount);
-		/*
-		 * port: with claim_first, release the claim before compacting,
-		 * the order Linux 5.5 adopted, so the page is compacted and
-		 * offered to new objects again.
-		 */
-		if (pool->claim_first)
-			clear_bit(PAGE_CLAIMED, &page->private);
 		do_compact_page(zhdr, true);
-		if (!pool->claim_first)
-			clear_bit(PAGE_CLAIMED, &page->private);
 		z3fold_page_lock(zhdr);
+		clear_bit(PAGE_CLAIMED, &page->private);
 		if (kref_put(&zhdr->refcount, release_z3fold_page_locked))
 			atomic64_dec(&pool->pages_nr);
 		else
