@@ -299,6 +299,38 @@ struct zpool_diagnostics {
 };
 void zpool_get_diagnostics(struct zpool_diagnostics *d);
 
+/*
+ * Lock statistics (kernel/lockstat.h): one class per lock expression, file
+ * and kind, as /proc/lock_stat has them. Times in ns; the histograms are
+ * log2: bucket i counts times in [2^i, 2^(i+1)) (bucket 0 also holds 0).
+ */
+#define ZPOOL_LOCKSTAT_BUCKETS 40
+struct zpool_lock_class {
+	const char *name;	/* "&pool->lock" */
+	const char *file;	/* "z3fold/z3fold.c" */
+	const char *kind;	/* "spin", "read" or "write" */
+	uint64_t acquisitions, contentions;
+	uint64_t wait_total, wait_min, wait_max;	/* contended acquisitions only */
+	uint64_t hold_total, hold_min, hold_max;	/* acquisitions whose release was seen */
+	uint64_t holds;
+	uint64_t wait_hist[ZPOOL_LOCKSTAT_BUCKETS], hold_hist[ZPOOL_LOCKSTAT_BUCKETS];
+};
+/* Whether this build records lock statistics (./configure --lockstat). */
+bool zpool_lockstat_supported(void);
+/* Record lock statistics from now on (@on), or stop. Set it while no lock is held. */
+void zpool_lockstat_enable(bool on);
+/* Forget what was recorded. Only while no other thread takes locks. */
+void zpool_lockstat_reset(void);
+/*
+ * The classes recorded since the last reset, busiest first (by
+ * contentions, then acquisitions), at most @max into @out.
+ * Return: the number of classes there are (more than @max: some left out).
+ * Read it while no other thread takes locks (after zpool_quiesce()).
+ */
+int zpool_lockstat_read(struct zpool_lock_class *out, int max);
+/* Records lost: sites past the table's size, locks nested too deep, releases without an acquisition. */
+uint64_t zpool_lockstat_dropped(void);
+
 /**
  * zpool_shrink - reclaim pages through the pool's evict callback
  * Return: as &zpool_driver.shrink; -EINVAL if the driver cannot evict.

@@ -68,6 +68,9 @@ static void usage(FILE *out)
 		"                          e.g. instructions,cycles; see 'zpoolbench list')\n"
 		"  --instructions callgrind  instructions per op type: each allocator once\n"
 		"                          more under valgrind, one thread, deterministic\n"
+		"  --lockstat              lock statistics of every lock class: acquisitions,\n"
+		"                          contentions, wait and hold times (/proc/lock_stat's\n"
+		"                          layout on stderr), and a model of N CPUs\n"
 		"  -q, --quiet             no progress or per-allocator lines on stderr\n"
 		"\n"
 		"Exit status: 0 all verified, 1 verification failures or interrupted,\n"
@@ -149,6 +152,7 @@ static const struct option longopts[] = {
 	{ "fatal-verify", no_argument, NULL, 0 },
 	{ "counters", required_argument, NULL, 0 },
 	{ "instructions", required_argument, NULL, 0 },
+	{ "lockstat", no_argument, NULL, 0 },
 	{ "zpb-internal-callgrind-child", required_argument, NULL, 0 },
 	{ "csv", required_argument, NULL, 'c' },
 	{ "output", required_argument, NULL, 'o' },
@@ -299,6 +303,8 @@ static int replay_run(int argc, char **argv)
 					(unsigned long long)r->verify_failures,
 					(r->caps & ZPB_CAP_HARNESS) ? "  (harness)" : "",
 					r->complete ? "" : "  (incomplete)");
+			if (!quiet && r->locks)
+				zpb_lockstat_print(stderr, r);
 			if (!r->complete)
 				goto write;
 		}

@@ -130,6 +130,7 @@ void zpb_run_result_free(struct zpb_run_result *r)
 	free(r->opp);
 	free(r->counters);
 	free(r->instructions);
+	free(r->locks);
 	free(r);
 }
 
@@ -298,6 +299,10 @@ struct zpb_run_result *zpb_replay_run(const struct zpb_replay_options *o, struct
 	zpb_place_init();
 	zpool_get_diagnostics(&diag0);
 	zpool_set_deterministic(o->deterministic);
+	if (o->lockstat) {
+		zpool_lockstat_reset();
+		zpool_lockstat_enable(true);
+	}
 	if (zpb_reclaim_setup(e, err, errlen))
 		goto fail_early;
 	if (reserve_pages(o, src, err, errlen)) {
@@ -459,6 +464,8 @@ out:
 	}
 	zpb_reclaim_teardown(e);
 	zpool_quiesce();
+	if (o->lockstat)
+		zpb_lockstat_collect(r);
 	zpb_sample(e, n, &r->final);
 	if (r->ntimeline == 0 || r->timeline[r->ntimeline - 1].record != n)
 		zpb_timeline_add(r, &r->final, &every);
@@ -491,6 +498,7 @@ out:
 
 fail_early:
 	zpool_set_deterministic(false);
+	zpool_lockstat_enable(false);
 	engine_free(e);
 	free(r);
 	return NULL;

@@ -270,6 +270,11 @@ int zpb_timeline_add(struct zpb_run_result *r, const struct zpb_sample *s, uint6
 int zpb_mark_add(struct zpb_run_result *r, const char *label, const struct zpb_sample *s);
 void zpb_objects_per_page(struct zpb_engine *e);
 
+/* lockstat.c: --lockstat's figures into @r (lockstat stops), and their JSON. */
+void zpb_lockstat_collect(struct zpb_run_result *r);
+struct zpb_jw;
+void zpb_lockstat_write_json(struct zpb_jw *w, const struct zpb_run_result *r);
+
 /* placement.c */
 int zpb_place_thread(const struct zpb_replay_options *o, int index, int *cpu, char *err, size_t errlen);
 /* Learn the CPU -> node map; call on the main thread before threads start. */

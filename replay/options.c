@@ -253,6 +253,15 @@ bad_limit:
 		o->deterministic = true;
 		return 0;
 	}
+	if (!strcmp(name, "lockstat")) {
+		if (!zpool_lockstat_supported()) {
+			snprintf(err, errlen, "--lockstat: this build records no lock statistics; build one that does "
+				 "with './configure --lockstat --builddir=build-lockstat' (locks pay for the check only there)");
+			return -1;
+		}
+		o->lockstat = true;
+		return 0;
+	}
 	if (!strcmp(name, "sample-ops")) {
 		if (parse_u64(name, v, 1, UINT64_C(1) << 40, &u, err, errlen))
 			return -1;

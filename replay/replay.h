@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "../allocators/zpool.h"
 #include "../measure/callgrind.h"
@@ -76,6 +77,8 @@ struct zpb_replay_options {
 	struct zpb_counter_set *counters;
 	/* --instructions callgrind: each allocator once more in a callgrind child (the CLI runs it) */
 	bool instructions;
+	/* --lockstat: lock statistics of every lock class (allocators/kernel/lockstat.h) */
+	bool lockstat;
 	/* set in that child (--zpb-internal-callgrind-child SPEC): every op goes through zpb_callgrind_op() */
 	bool callgrind_child;
 	char callgrind_spec[ZPB_SPEC_LEN];
@@ -216,7 +219,28 @@ struct zpb_run_result {
 	struct zpb_cg_result *instructions;	/* --instructions: set by the CLI, or NULL */
 	uint64_t rss_bytes;		/* process RSS at the end of the run, pool still full */
 	uint64_t peak_rss_bytes;	/* process peak RSS so far (getrusage) */
+	/* --lockstat: the lock classes taken during the run, busiest first (replay/lockstat.c) */
+	struct zpool_lock_class *locks;
+	int nlocks;
+	uint64_t locks_dropped;
 };
+
+/*
+ * What N CPUs would see of a lock class, from one run's hold times and
+ * arrival rate (docs/measurement.md, "Lock statistics"): a model, not a
+ * measurement. Each CPU takes the lock at the rate one replay thread did.
+ */
+struct zpb_lock_model {
+	int cpus;
+	double utilization;		/* N * rate * mean hold */
+	double contention;		/* probability an acquisition finds it held: (N-1) * rate * hold, at most 1 */
+	double wait_ns;			/* mean wait, M/M/1: hold * rho / (1 - rho); -1 once saturated */
+};
+#define ZPB_LOCK_MODEL_POINTS 7		/* 1, 2, 4, ... 64 CPUs */
+void zpb_lockstat_model(const struct zpb_run_result *r, const struct zpool_lock_class *c,
+			struct zpb_lock_model out[ZPB_LOCK_MODEL_POINTS]);
+/* /proc/lock_stat's layout, one line a class, for the terminal. */
+void zpb_lockstat_print(FILE *f, const struct zpb_run_result *r);
 
 /**
  * zpb_replay_run - replay @src against @spec's allocator on a fresh pool

@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "config.h"
 #include "replay/gitrev.h"
+#include "internal.h"
 #include "results.h"
 
 void zpb_machine_write(struct zpb_jw *w);
@@ -52,6 +53,7 @@ static void write_options(struct zpb_jw *w, const struct zpb_replay_options *o)
 	zpb_jw_kstring(w, "reclaim_mode", zpb_reclaim_mode_name(o->reclaim_mode));
 	zpb_jw_kstring(w, "zswap_model", model_names[o->model]);
 	zpb_jw_kbool(w, "deterministic", o->deterministic);
+	zpb_jw_kbool(w, "lockstat", o->lockstat);
 	zpb_jw_ku64(w, "sample_ops", o->sample_ops);
 	zpb_jw_ki64(w, "repeat", o->repeat);
 	zpb_jw_kbool(w, "exclusive_loads", o->exclusive_loads > 0);
@@ -291,6 +293,8 @@ static void write_run(struct zpb_jw *w, const struct zpb_run_result *r, const st
 	zpb_jw_ku64(w, "errors", r->errors);
 	zpb_jw_ki64(w, "leaked_pages", r->leaked_pages);
 	zpb_jw_object_end(w);
+	if (r->locks)
+		zpb_lockstat_write_json(w, r);
 	if (r->counters) {
 		zpb_jw_key(w, "counters");
 		zpb_counters_write_json(w, r->counters);

@@ -62,7 +62,7 @@ static inline void *zpb_percpu_ptr(void *ptr, int cpu)
 #define put_cpu_ptr(ptr) do { (void)(ptr); preempt_enable(); } while (0)
 
 /* local_lock on a per-CPU local_lock_t: latch the CPU, then take its lock. */
-#define local_lock(l) do { preempt_disable(); spin_lock(&this_cpu_ptr(l)->lock); } while (0)
+#define local_lock(l) do { preempt_disable(); ZPB_LOCAL_LOCK(&this_cpu_ptr(l)->lock, #l); } while (0)
 #define local_unlock(l) do { spin_unlock(&this_cpu_ptr(l)->lock); preempt_enable(); } while (0)
 
 #endif

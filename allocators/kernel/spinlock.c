@@ -49,7 +49,7 @@ void zpb_spin_lock_slow(spinlock_t *lock)
 	}
 }
 
-int read_trylock(rwlock_t *lock)
+static int read_trylock_raw(rwlock_t *lock)
 {
 	int c = __atomic_load_n(&lock->cnt, __ATOMIC_RELAXED);
 
@@ -61,20 +61,38 @@ int read_trylock(rwlock_t *lock)
 	return 0;
 }
 
-void read_lock(rwlock_t *lock)
+int zpb_read_trylock_at(rwlock_t *lock, struct zpb_lock_site *site)
+{
+	if (!read_trylock_raw(lock))
+		return 0;
+	if (ZPB_LOCKSTAT_ON())
+		zpb_lockstat_acquired(lock, site, 0);
+	return 1;
+}
+
+void zpb_read_lock_at(rwlock_t *lock, struct zpb_lock_site *site)
 {
 	unsigned int spins = 0;
+	uint64_t wait = 0;
 
-	while (!read_trylock(lock))
-		spin_wait(&spins);
+	if (!read_trylock_raw(lock)) {
+		if (ZPB_LOCKSTAT_ON())
+			wait = zpb_lockstat_now();
+		while (!read_trylock_raw(lock))
+			spin_wait(&spins);
+	}
+	if (ZPB_LOCKSTAT_ON())
+		zpb_lockstat_acquired(lock, site, wait);
 }
 
 void read_unlock(rwlock_t *lock)
 {
+	if (ZPB_LOCKSTAT_ON())
+		zpb_lockstat_release(lock);
 	__atomic_fetch_sub(&lock->cnt, 1, __ATOMIC_RELEASE);
 }
 
-int write_trylock(rwlock_t *lock)
+static int write_trylock_raw(rwlock_t *lock)
 {
 	int c = __atomic_load_n(&lock->cnt, __ATOMIC_RELAXED);
 
@@ -86,9 +104,19 @@ int write_trylock(rwlock_t *lock)
 	return 0;
 }
 
-void write_lock(rwlock_t *lock)
+int zpb_write_trylock_at(rwlock_t *lock, struct zpb_lock_site *site)
+{
+	if (!write_trylock_raw(lock))
+		return 0;
+	if (ZPB_LOCKSTAT_ON())
+		zpb_lockstat_acquired(lock, site, 0);
+	return 1;
+}
+
+void zpb_write_lock_at(rwlock_t *lock, struct zpb_lock_site *site)
 {
 	unsigned int spins = 0;
+	uint64_t wait = 0;
 
 	for (;;) {
 		int c = __atomic_load_n(&lock->cnt, __ATOMIC_RELAXED);
@@ -97,17 +125,23 @@ void write_lock(rwlock_t *lock)
 			/* Free, or only our (or another writer's) waiting bit. */
 			if (__atomic_compare_exchange_n(&lock->cnt, &c, ZPB_RW_WRITER, true,
 							__ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
-				return;
+				break;
 			continue;
 		}
+		if (!wait && ZPB_LOCKSTAT_ON())
+			wait = zpb_lockstat_now();
 		if (!(c & ZPB_RW_WAITING))
 			__atomic_fetch_or(&lock->cnt, ZPB_RW_WAITING, __ATOMIC_RELAXED);
 		spin_wait(&spins);
 	}
+	if (ZPB_LOCKSTAT_ON())
+		zpb_lockstat_acquired(lock, site, wait);
 }
 
 void write_unlock(rwlock_t *lock)
 {
+	if (ZPB_LOCKSTAT_ON())
+		zpb_lockstat_release(lock);
 	__atomic_fetch_and(&lock->cnt, ~ZPB_RW_WRITER, __ATOMIC_RELEASE);
 }
 
