@@ -223,6 +223,7 @@ static int replay_run(int argc, char **argv)
 		return ZPB_EXIT_USAGE;
 	}
 	zpb_replay_source_trace(&src, reader);
+	src.name = trace;
 	if (o.callgrind_child) {
 		/* Under valgrind for the parent's --instructions: replay, write nothing. */
 		struct zpb_run_result *r = zpb_replay_run(&o, &src, &o.specs[0], 0, NULL, err, sizeof(err));
