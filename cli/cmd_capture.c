@@ -411,7 +411,8 @@ static void capture_usage(FILE *out)
 	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		fprintf(out, "  %-8s %s\n", kinds[i].name, kinds[i].summary);
 	fprintf(out, "\nRun 'zpoolbench capture KIND --help' for a kind's options.\n"
-		     "From a live kernel: traces/capture/zswap.bt, then 'zpoolbench trace import bpftrace'.\n");
+		     "From a live kernel: traces/capture/zswap-capture.sh (runs zswap.bt), then\n"
+		     "'zpoolbench trace import bpftrace'.\n");
 }
 
 static int capture_run(int argc, char **argv)
