@@ -64,6 +64,20 @@ static void canonicalize(struct zpb_spec *spec)
 	}
 }
 
+/* A spec is printable ASCII: any other byte is named, not echoed (a newline would split the message). */
+static int bad_byte(const char *text, char *err, size_t errlen)
+{
+	int i;
+
+	for (i = 0; text[i]; i++)
+		if ((unsigned char)text[i] < ' ' || (unsigned char)text[i] > '~') {
+			snprintf(err, errlen, "allocator spec has a control or non-ASCII byte 0x%02x at offset %d",
+				 (unsigned char)text[i], i);
+			return -1;
+		}
+	return 0;
+}
+
 int zpb_spec_parse(const char *text, struct zpb_spec *spec, char *err, size_t errlen)
 {
 	char buf[ZPB_SPEC_LEN], *part, *next;
@@ -72,6 +86,8 @@ int zpb_spec_parse(const char *text, struct zpb_spec *spec, char *err, size_t er
 	int i, n;
 
 	memset(spec, 0, sizeof(*spec));
+	if (bad_byte(text, err, errlen))
+		return -EINVAL;
 	if (strlen(text) >= sizeof(buf)) {
 		snprintf(err, errlen, "allocator spec '%.40s...' is too long", text);
 		return -EINVAL;
@@ -167,6 +183,8 @@ int zpb_spec_parse_list(const char *text, struct zpb_spec *specs, int max, char 
 	const char *p = text;
 	int n = 0;
 
+	if (bad_byte(text, err, errlen))
+		return -1;
 	for (;;) {
 		const char *comma = strchr(p, ',');
 		size_t len = comma ? (size_t)(comma - p) : strlen(p);

@@ -105,3 +105,15 @@ TEST(spec_empty_option_or_name_is_refused)
 	refused(":chain=4", "empty allocator name");
 	CHECK_EQ_UL(parsed("zsmalloc", "chain"), 8, "zsmalloc's default chain");
 }
+
+TEST(spec_with_a_control_byte_is_refused_without_echoing_it)
+{
+	struct zpb_spec s;
+	char err[256] = "";
+
+	/* Found by fuzz_spec: the byte was echoed, and a newline split the one-line error. */
+	CHECK(zpb_spec_parse("zs\nmalloc", &s, err, sizeof(err)) == -EINVAL, "a newline in a spec accepted");
+	CHECK(!strchr(err, '\n') && strstr(err, "0x0a at offset 2"), "error: '%s'", err);
+	CHECK(zpb_spec_parse_list("zsmalloc,zb\033ud", &s, 1, err, sizeof(err)) == -1 && !strchr(err, '\033'),
+	      "an escape in a spec list: '%s'", err);
+}
