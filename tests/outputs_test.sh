@@ -64,6 +64,9 @@ run report "$b/../tests/fixtures/results-zbud.json" -o -
 why="exit $rc, stderr: $(cat "$tmp/err")"
 check report_dash_o_is_refused_in_one_line eval '[ "$rc" = 2 ] && [ "$(lines "$tmp/err")" = 1 ] && [ ! -e ./- ]'
 
+# A regression writes a file named '-' here: remove it if this run made it.
+if [ -e ./- ] && [ ./- -nt "$tmp" ]; then rm -f ./-; fi
+
 # --- a symlink and a FIFO are written through, not replaced -------------------
 echo old >"$t/target"
 ln -s target "$t/link"
@@ -79,6 +82,7 @@ mkfifo "$t/fifo"
 cat "$t/fifo" >"$t/from-fifo" &
 reader=$!
 run replay "$t/small.zpt" --alloc null -q -o "$t/fifo"
+[ -p "$t/fifo" ] || kill $reader 2>/dev/null	# replaced: nobody will open the reader's end
 wait $reader
 why="exit $rc, $(ls -l "$t/fifo"), read: $(head -c 40 "$t/from-fifo")"
 check replay_writes_into_a_fifo_and_leaves_it_a_fifo \
@@ -86,6 +90,7 @@ check replay_writes_into_a_fifo_and_leaves_it_a_fifo \
 cat "$t/fifo" >"$t/from-fifo" &
 reader=$!
 run trace convert "$t/small.zpt" "$t/fifo" --text
+[ -p "$t/fifo" ] || kill $reader 2>/dev/null
 wait $reader
 why="exit $rc, read: $(head -n 1 "$t/from-fifo")"
 check trace_convert_writes_into_a_fifo \
