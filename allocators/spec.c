@@ -3,6 +3,8 @@
  * Allocator specs: "name[:key=value]...". Options are separated by ':' so
  * that a list of specs can be separated by ','.
  */
+#include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,24 +21,30 @@ static int nopts(const struct zpool_driver *d)
 	return n;
 }
 
+/*
+ * A value as the docs write it: a boolean is 0 or 1; a number is decimal
+ * digits, no sign, no leading zero (C's "016" is 14 and "0x8" is 8: not
+ * what a reader of the spec sees), no overflow, within the option's range.
+ */
 static int parse_value(const struct zpb_option *o, const char *val, unsigned long *out)
 {
-	char *end;
-	unsigned long v;
+	unsigned long v = 0;
+	const char *p;
 
 	if (o->type == ZPB_OPT_BOOL) {
-		if (!strcmp(val, "1") || !strcmp(val, "yes") || !strcmp(val, "true") || !strcmp(val, "on"))
-			*out = 1;
-		else if (!strcmp(val, "0") || !strcmp(val, "no") || !strcmp(val, "false") || !strcmp(val, "off"))
-			*out = 0;
-		else
+		if ((val[0] != '0' && val[0] != '1') || val[1])
 			return -1;
+		*out = (unsigned long)(val[0] - '0');
 		return 0;
 	}
-	if (!*val || *val == '-')
+	if (!*val || (val[0] == '0' && val[1]))
 		return -1;
-	v = strtoul(val, &end, 0);
-	if (*end || v < o->min || v > o->max)
+	for (p = val; *p; p++) {
+		if (*p < '0' || *p > '9' || v > (ULONG_MAX - (unsigned long)(*p - '0')) / 10)
+			return -1;
+		v = v * 10 + (unsigned long)(*p - '0');
+	}
+	if (v < o->min || v > o->max)
 		return -1;
 	*out = v;
 	return 0;
@@ -56,21 +64,41 @@ static void canonicalize(struct zpb_spec *spec)
 	}
 }
 
+/* A spec is printable ASCII: any other byte is named, not echoed (a newline would split the message). */
+static int bad_byte(const char *text, char *err, size_t errlen)
+{
+	int i;
+
+	for (i = 0; text[i]; i++)
+		if ((unsigned char)text[i] < ' ' || (unsigned char)text[i] > '~') {
+			snprintf(err, errlen, "allocator spec has a control or non-ASCII byte 0x%02x at offset %d",
+				 (unsigned char)text[i], i);
+			return -1;
+		}
+	return 0;
+}
+
 int zpb_spec_parse(const char *text, struct zpb_spec *spec, char *err, size_t errlen)
 {
-	char buf[ZPB_SPEC_LEN], *part, *save = NULL;
+	char buf[ZPB_SPEC_LEN], *part, *next;
+	bool given[ZPB_MAX_OPTIONS] = { false };
 	const struct zpool_driver *d;
 	int i, n;
 
 	memset(spec, 0, sizeof(*spec));
+	if (bad_byte(text, err, errlen))
+		return -EINVAL;
 	if (strlen(text) >= sizeof(buf)) {
 		snprintf(err, errlen, "allocator spec '%.40s...' is too long", text);
 		return -EINVAL;
 	}
 	strcpy(buf, text);
-	part = strtok_r(buf, ":", &save);
-	if (!part) {
-		snprintf(err, errlen, "empty allocator spec");
+	next = strchr(buf, ':');
+	if (next)
+		*next++ = '\0';
+	part = buf;
+	if (!*part) {
+		snprintf(err, errlen, "empty allocator name in spec '%s'", text);
 		return -EINVAL;
 	}
 	d = zpb_driver_find(part);
@@ -89,9 +117,18 @@ int zpb_spec_parse(const char *text, struct zpb_spec *spec, char *err, size_t er
 	BUG_ON(n > ZPB_MAX_OPTIONS);
 	for (i = 0; i < n; i++)
 		spec->values[i] = d->options[i].def;
-	while ((part = strtok_r(NULL, ":", &save))) {
-		char *eq = strchr(part, '=');
+	/* Options: "name:key=value:key=value"; a ':' always introduces one (so "name:" is an error). */
+	while ((part = next)) {
+		char *eq;
 
+		next = strchr(part, ':');
+		if (next)
+			*next++ = '\0';
+		if (!*part) {
+			snprintf(err, errlen, "empty option in spec '%s' (a ':' must be followed by KEY=VALUE)", text);
+			return -EINVAL;
+		}
+		eq = strchr(part, '=');
 		if (eq)
 			*eq = '\0';
 		for (i = 0; i < n && strcmp(d->options[i].key, part); i++)
@@ -110,12 +147,18 @@ int zpb_spec_parse(const char *text, struct zpb_spec *spec, char *err, size_t er
 			}
 			return -EINVAL;
 		}
+		if (given[i]) {
+			snprintf(err, errlen, "option '%s' of allocator '%s' is given twice in spec '%s'",
+				 part, d->type, text);
+			return -EINVAL;
+		}
+		given[i] = true;
 		if (!eq || parse_value(&d->options[i], eq + 1, &spec->values[i])) {
 			if (d->options[i].type == ZPB_OPT_BOOL)
 				snprintf(err, errlen, "option '%s' of allocator '%s' needs a value of 0 or 1 in spec '%s'",
 					 part, d->type, text);
 			else
-				snprintf(err, errlen, "option '%s' of allocator '%s' needs a whole number from %lu to %lu in spec '%s'",
+				snprintf(err, errlen, "option '%s' of allocator '%s' needs a decimal whole number from %lu to %lu in spec '%s'",
 					 part, d->type, d->options[i].min, d->options[i].max, text);
 			return -EINVAL;
 		}
@@ -140,6 +183,8 @@ int zpb_spec_parse_list(const char *text, struct zpb_spec *specs, int max, char 
 	const char *p = text;
 	int n = 0;
 
+	if (bad_byte(text, err, errlen))
+		return -1;
 	for (;;) {
 		const char *comma = strchr(p, ',');
 		size_t len = comma ? (size_t)(comma - p) : strlen(p);

@@ -6,6 +6,8 @@
 #ifndef ZPB_CLI_H
 #define ZPB_CLI_H
 
+#include <signal.h>
+
 struct zpb_command {
 	const char *name;
 	const char *summary;	/* one line for `zpoolbench --help` */
@@ -22,6 +24,25 @@ void zpb_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * (':') is told apart from an unknown option ('?'). Returns ZPB_EXIT_USAGE.
  */
 int zpb_cli_bad_option(const char *cmd, int c, char **argv);
+
+/*
+ * Signals (cli/signals.c). zpb_cli_signals_init(), from main(), makes every
+ * standard signal that would end the process remove the outputs' temporary
+ * files and say so before it acts. zpb_cli_stop_on_signal() lends a flag
+ * that the first SIGINT, SIGTERM or SIGHUP sets instead (a second quits);
+ * @what says what the command does then ("writing the runs so far, marked
+ * incomplete"). NULL takes the flag back.
+ */
+void zpb_cli_signals_init(void);
+void zpb_cli_stop_on_signal(volatile sig_atomic_t *flag, const char *what);
+
+/*
+ * Before any work: whether @path (the value of option @opt of @cmd) can be
+ * written (util/atomic_file's zpb_output_check: not a directory, a place
+ * that takes a file, a stream open for writing). 0, or ZPB_EXIT_USAGE after
+ * one line naming the option and the file.
+ */
+int zpb_cli_check_output(const char *cmd, const char *opt, const char *path);
 
 /* capture zram (cli/cmd_capture_zram.c), reached through `capture`. */
 int zpb_cli_capture_zram(int argc, char **argv);

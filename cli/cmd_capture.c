@@ -110,7 +110,7 @@ static void pages_usage(FILE *out)
 		"the pages into STORE, LOAD and INVALIDATE records. Page i of the files, in\n"
 		"the order given, is swap slot 0:i and each STORE carries page=i.\n"
 		"\n"
-		"  -o, --output TRACE        the trace to write (binary unless --text)\n"
+		"  -o, --output TRACE        the trace to write (binary unless --text; - for stdout)\n"
 		"%s"
 		"      --order MODEL         sequential (default): store every page, then load\n"
 		"                            and invalidate each; random: the same in random\n"
@@ -227,6 +227,8 @@ static int capture_pages(int argc, char **argv)
 		zpb_cli_error("capture pages: no output (-o TRACE; see zpoolbench capture pages --help)");
 		return ZPB_EXIT_USAGE;
 	}
+	if (zpb_cli_check_output("capture pages", "-o", o.out))
+		return ZPB_EXIT_USAGE;
 	if (optind >= argc) {
 		zpb_cli_error("capture pages: no input files (see zpoolbench capture pages --help)");
 		return ZPB_EXIT_USAGE;
@@ -254,13 +256,8 @@ static int capture_pages(int argc, char **argv)
 	return ZPB_EXIT_OK;
 }
 
-static volatile int stop_flag;
-
-static void on_sigint(int sig)
-{
-	(void)sig;
-	stop_flag = 1;
-}
+/* The first Ctrl-C (SIGTERM, SIGHUP) ends the capture, which writes what it saw. */
+static volatile sig_atomic_t stop_flag;
 
 static void process_progress(void *ctx, unsigned int snap, uint64_t pages, uint64_t records)
 {
@@ -282,7 +279,7 @@ static void process_usage(FILE *out)
 		"The process must be yours and ptrace-able (kernel.yama.ptrace_scope), e.g.\n"
 		"a child of your shell. Ctrl-C stops early and still writes the trace.\n"
 		"\n"
-		"  -o, --output TRACE        the trace to write (binary unless --text)\n"
+		"  -o, --output TRACE        the trace to write (binary unless --text; - for stdout)\n"
 		"      --interval MS         between snapshots (default 100)\n"
 		"      --duration S          how long to watch (default 5; ends early if the\n"
 		"                            process exits)\n"
@@ -310,7 +307,6 @@ static int capture_process(int argc, char **argv)
 	};
 	struct zpb_capture_process_opts o;
 	struct zpb_capture_process_stats st;
-	struct sigaction sa, old;
 	uint64_t v, pid;
 	char err[512];
 	int c, r;
@@ -369,15 +365,15 @@ static int capture_process(int argc, char **argv)
 		zpb_cli_error("capture process: no output (-o TRACE; see zpoolbench capture process --help)");
 		return ZPB_EXIT_USAGE;
 	}
+	if (zpb_cli_check_output("capture process", "-o", o.out))
+		return ZPB_EXIT_USAGE;
 	o.pid = (int)pid;
 	o.stop = &stop_flag;
 	if (isatty(STDERR_FILENO))
 		o.progress = process_progress;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_sigint;
-	sigaction(SIGINT, &sa, &old);
+	zpb_cli_stop_on_signal(&stop_flag, "writing the trace captured so far");
 	r = zpb_capture_process(&o, &st, err, sizeof(err));
-	sigaction(SIGINT, &old, NULL);
+	zpb_cli_stop_on_signal(NULL, NULL);
 	if (o.progress)
 		fputc('\n', stderr);
 	if (r) {
@@ -415,7 +411,8 @@ static void capture_usage(FILE *out)
 	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		fprintf(out, "  %-8s %s\n", kinds[i].name, kinds[i].summary);
 	fprintf(out, "\nRun 'zpoolbench capture KIND --help' for a kind's options.\n"
-		     "From a live kernel: traces/capture/zswap.bt, then 'zpoolbench trace import bpftrace'.\n");
+		     "From a live kernel: traces/capture/zswap-capture.sh (runs zswap.bt), then\n"
+		     "'zpoolbench trace import bpftrace'.\n");
 }
 
 static int capture_run(int argc, char **argv)

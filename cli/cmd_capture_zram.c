@@ -25,7 +25,7 @@ static void usage(FILE *out)
 		"them, and a truth file with mm_stat at every mark, for 'zpoolbench validate'.\n"
 		"Needs root and zram. The device is always reset afterwards, even on Ctrl-C.\n"
 		"\n"
-		"  -o, --output TRACE        the trace to write (binary unless --text)\n"
+		"  -o, --output TRACE        the trace to write (binary unless --text; - for stdout)\n"
 		"      --truth FILE          the truth file to write (JSON)\n"
 		"      --script FILE         op script: write FIRST COUNT [from PAGE],\n"
 		"                            discard FIRST COUNT [every N], compact, mark LABEL\n"
@@ -125,6 +125,9 @@ int zpb_cli_capture_zram(int argc, char **argv)
 		zpb_cli_error("capture zram: needs IMAGE..., -o TRACE and --truth FILE (see zpoolbench capture zram --help)");
 		return ZPB_EXIT_USAGE;
 	}
+	if (zpb_cli_check_output("capture zram", "-o", o.trace_out) ||
+	    zpb_cli_check_output("capture zram", "--truth", o.truth_out))
+		return ZPB_EXIT_USAGE;
 	if (o.script && o.pattern) {
 		zpb_cli_error("capture zram: give --script or --pattern, not both");
 		return ZPB_EXIT_USAGE;

@@ -21,17 +21,8 @@
 #include "../util/atomic_file.h"
 #include "cli.h"
 
+/* The first Ctrl-C (SIGTERM, SIGHUP) stops the run and writes what was done; a second one quits at once. */
 static volatile sig_atomic_t stop_flag;
-
-/* The first Ctrl-C stops the run and writes what was done; a second one quits at once. */
-static void on_sigint(int sig)
-{
-	(void)sig;
-	if (stop_flag)
-		_exit(130);
-	/* Atomic (lock-free, so signal-safe): replay's worker threads read it in a --timed wait. */
-	__atomic_store_n(&stop_flag, 1, __ATOMIC_RELAXED);
-}
 
 static void usage(FILE *out)
 {
@@ -43,7 +34,7 @@ static void usage(FILE *out)
 		"\n"
 		"  --alloc SPEC[,SPEC...]  allocators (see 'zpoolbench list'); 'all' is every\n"
 		"                          one but the harness's null [all,null]\n"
-		"  -o, --output FILE       results file (written atomically)\n"
+		"  -o, --output FILE       results file (written atomically; - for stdout)\n"
 		"  --threads N             replay threads [1, or the number of --cpus]\n"
 		"  --cpus LIST             CPUs to pin threads to, e.g. 0-3,6 [all available]\n"
 		"  --numa-nodes LIST       NUMA nodes (CPUs on them, and the memory policy's nodes)\n"
@@ -213,15 +204,12 @@ static int replay_run(int argc, char **argv)
 		return ZPB_EXIT_USAGE;
 	}
 	if (!o.callgrind_child) {
-		/* Find an unwritable -o now, not after the runs. */
-		struct zpb_atomic_file af;
-
+		/* Find an unwritable -o (a directory, a read-only place) now, not after the runs. */
 		if (zpb_output_is_input(out, argv[optind], err, sizeof(err)) ||
-		    zpb_atomic_open(&af, out, err, sizeof(err))) {
+		    zpb_output_check(out, err, sizeof(err))) {
 			zpb_cli_error("replay: -o: %s", err);
 			return ZPB_EXIT_USAGE;
 		}
-		zpb_atomic_abort(&af);
 		if (csv && zpb_results_csv_dir(csv, err, sizeof(err))) {
 			zpb_cli_error("replay: %s", err);
 			return ZPB_EXIT_USAGE;
@@ -239,6 +227,7 @@ static int replay_run(int argc, char **argv)
 		return ZPB_EXIT_USAGE;
 	}
 	zpb_replay_source_trace(&src, reader);
+	src.name = trace;
 	if (o.callgrind_child) {
 		/* Under valgrind for the parent's --instructions: replay, write nothing. */
 		struct zpb_run_result *r = zpb_replay_run(&o, &src, &o.specs[0], 0, NULL, err, sizeof(err));
@@ -263,7 +252,7 @@ static int replay_run(int argc, char **argv)
 		zpb_trace_close(reader);
 		return ZPB_EXIT_FAIL;
 	}
-	signal(SIGINT, on_sigint);
+	zpb_cli_stop_on_signal(&stop_flag, "writing the runs so far, marked incomplete");
 	for (i = 0; i < o.nspecs && !stop_flag; i++) {
 		for (rep = 0; rep < o.repeat && !stop_flag; rep++) {
 			struct zpb_run_result *r;
@@ -342,7 +331,7 @@ write:
 		status = ZPB_EXIT_FAIL;
 	}
 done:
-	signal(SIGINT, SIG_DFL);
+	zpb_cli_stop_on_signal(NULL, NULL);
 	for (i = 0; i < nruns; i++)
 		zpb_run_result_free(runs[i]);
 	free(runs);

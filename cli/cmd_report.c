@@ -76,6 +76,12 @@ static int report_run(int argc, char **argv)
 		free(fidelity);
 		return ZPB_EXIT_USAGE;
 	}
+	if (!strcmp(o.outdir, "-")) {
+		zpb_cli_error("report: -o -: a report is a directory of files (index.html, report.md, plots), not one stream; give a directory");
+		free(inputs);
+		free(fidelity);
+		return ZPB_EXIT_USAGE;
+	}
 	o.inputs = inputs;
 	rc = zpb_report_write(&o, &out, err, sizeof(err));
 	free(inputs);

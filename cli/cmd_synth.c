@@ -24,7 +24,7 @@ static void usage(FILE *out)
 		"  -p, --profile NAME   the profile (default %s)\n"
 		"  -n, --ops N          records to write (not counting MARKs)\n"
 		"  -s, --seed S         the PRNG seed\n"
-		"  -o, --output TRACE   the trace to write (binary unless --text)\n"
+		"  -o, --output TRACE   the trace to write (binary unless --text; - for stdout)\n"
 		"      --text           write a text trace\n"
 		"  -l, --list           list the profiles\n"
 		"  -h, --help           this help\n"
@@ -109,6 +109,8 @@ static int synth_run(int argc, char **argv)
 		zpb_cli_error("synth: --ops, --seed and -o are required (see zpoolbench synth --help)");
 		return ZPB_EXIT_USAGE;
 	}
+	if (zpb_cli_check_output("synth", "-o", out))
+		return ZPB_EXIT_USAGE;
 	if (ops < 1 || ops > UINT64_C(10000000000)) {
 		zpb_cli_error("synth: --ops %llu is not in 1..10^10", (unsigned long long)ops);
 		return ZPB_EXIT_USAGE;

@@ -387,6 +387,8 @@ static int cmd_convert(int argc, char **argv)
 		zpb_cli_error("trace convert: %s", err);
 		return ZPB_EXIT_USAGE;
 	}
+	if (zpb_cli_check_output("trace convert", "OUT", a.out))
+		return ZPB_EXIT_USAGE;
 	r = open_or_complain("convert", a.in);
 	if (!r)
 		return ZPB_EXIT_USAGE;

@@ -20,7 +20,7 @@ static void usage(FILE *out)
 		"a load of a written-back page a LOAD (a miss); events on pages stored\n"
 		"before the capture began are dropped and counted.\n"
 		"\n"
-		"  -o, --output TRACE   the trace to write (binary unless --text)\n"
+		"  -o, --output TRACE   the trace to write (binary unless --text; - for stdout)\n"
 		"      --text           write a text trace\n"
 		"  -h, --help           this help\n");
 }
@@ -64,6 +64,8 @@ int zpb_cli_trace_import(int argc, char **argv)
 		zpb_cli_error("trace import: no output (-o TRACE; see zpoolbench trace import --help)");
 		return ZPB_EXIT_USAGE;
 	}
+	if (zpb_cli_check_output("trace import", "-o", out))
+		return ZPB_EXIT_USAGE;
 	if (zpb_import_bpftrace_stats(argv[optind + 1], out, form, &st, err, sizeof(err))) {
 		zpb_cli_error("trace import: %s", err);
 		return ZPB_EXIT_USAGE;

@@ -26,7 +26,8 @@ static void usage(FILE *out)
 		"                             lengths (default: the kernel's lengths, recorded in\n"
 		"                             TRUTH, so the verdict is on the allocator alone; the\n"
 		"                             userspace-length deviation is shown beside it)\n"
-		"  -o, --output FILE          also write the comparison as JSON\n"
+		"  -o, --output FILE          also write the comparison as JSON (- for stdout,\n"
+		"                             the table then goes to stderr)\n"
 		"  -h, --help                 this help\n");
 }
 
@@ -58,6 +59,7 @@ static int validate_run(int argc, char **argv)
 	struct zpb_validate_result res;
 	const char *json = NULL;
 	char err[512], *end;
+	FILE *tab;
 	size_t i;
 	int c;
 
@@ -90,21 +92,25 @@ static int validate_run(int argc, char **argv)
 		zpb_cli_error("validate: needs TRACE and TRUTH (see zpoolbench validate --help)");
 		return ZPB_EXIT_USAGE;
 	}
+	if (json && zpb_cli_check_output("validate", "-o", json))
+		return ZPB_EXIT_USAGE;
 	o.trace = argv[optind];
 	o.truth = argv[optind + 1];
 	if (zpb_validate(&o, &res, err, sizeof(err))) {
 		zpb_cli_error("validate: %s", err);
 		return ZPB_EXIT_USAGE;
 	}
-	printf("Kernel fidelity: %s against Linux %s (%s); verdict on %s compressed lengths\n\n",
+	/* With the JSON on standard output (-o -), the table goes to standard error. */
+	tab = json && !strcmp(json, "-") ? stderr : stdout;
+	fprintf(tab, "Kernel fidelity: %s against Linux %s (%s); verdict on %s compressed lengths\n\n",
 	       res.allocator, res.kernel, res.compressor, res.userspace_verdict ? "userspace" : "the kernel's");
-	printf("| mark | record | kernel pages | port pages | deviation | limit | port pages, userspace lengths "
+	fprintf(tab, "| mark | record | kernel pages | port pages | deviation | limit | port pages, userspace lengths "
 	       "| deviation | kernel compr bytes | userspace compr bytes | same (k/p) | huge (k/p) | |\n");
-	printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+	fprintf(tab, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
 	for (i = 0; i < res.nmarks; i++) {
 		const struct zpb_validate_mark *m = &res.marks[i];
 
-		printf("| %s | %llu | %llu | %llu | %+.3f%% | %.1f%% | %llu | %+.3f%% | %llu | %llu | %llu/%llu | %llu/%llu | %s |\n",
+		fprintf(tab, "| %s | %llu | %llu | %llu | %+.3f%% | %.1f%% | %llu | %+.3f%% | %llu | %llu | %llu/%llu | %llu/%llu | %s |\n",
 		       m->label, (unsigned long long)m->record, (unsigned long long)m->kernel_pages,
 		       (unsigned long long)m->port_pages, m->deviation * 100,
 		       (m->stores_only ? res.store_tolerance : res.tolerance) * 100,
@@ -114,11 +120,11 @@ static int validate_run(int argc, char **argv)
 		       (unsigned long long)m->kernel_huge, (unsigned long long)m->port_huge,
 		       m->ok ? "ok" : "**DEVIATES**");
 	}
-	printf("\nCompressor difference: %llu pages compressed to a different stored length in userspace "
+	fprintf(tab, "\nCompressor difference: %llu pages compressed to a different stored length in userspace "
 	       "than in the kernel (%llu bytes in all); with the trace's userspace lengths the worst "
 	       "deviation is %.3f%%.\n", (unsigned long long)res.length_mismatch_pages,
 	       (unsigned long long)res.length_mismatch_bytes, res.worst_user * 100);
-	printf("Verdict: worst deviation %.3f%%; %d mark%s outside tolerance.\n", res.worst * 100, res.failed,
+	fprintf(tab, "Verdict: worst deviation %.3f%%; %d mark%s outside tolerance.\n", res.worst * 100, res.failed,
 	       res.failed == 1 ? "" : "s");
 	if (json && zpb_validate_write_json(&res, json, err, sizeof(err))) {
 		zpb_cli_error("validate: %s", err);

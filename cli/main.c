@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../util/atomic_file.h"
 #include "cli.h"
 #include "config.h"
 
@@ -64,6 +65,16 @@ int zpb_cli_bad_option(const char *cmd, int c, char **argv)
 	return ZPB_EXIT_USAGE;
 }
 
+int zpb_cli_check_output(const char *cmd, const char *opt, const char *path)
+{
+	char err[512];
+
+	if (zpb_output_check(path, err, sizeof(err)) == 0)
+		return 0;
+	zpb_cli_error("%s: %s: %s", cmd, opt, err);
+	return ZPB_EXIT_USAGE;
+}
+
 static void usage(FILE *out)
 {
 	int i;
@@ -88,6 +99,7 @@ int main(int argc, char **argv)
 {
 	int i;
 
+	zpb_cli_signals_init();
 	if (argc < 2) {
 		usage(stderr);
 		return ZPB_EXIT_USAGE;

@@ -383,6 +383,8 @@ static struct zpb_run_result *replay_once(const struct zpb_validate_opts *o,
 	src.rewind = patched_rewind;
 	src.ctx = &ps;
 	src.records = zpb_trace_header(r)->record_count;
+	src.page_size = zpb_trace_header(r)->page_size;
+	src.name = o->trace;
 	run = zpb_replay_run(ro, &src, &ro->specs[0], 0, NULL, err, errlen);
 	if (applied)
 		*applied = ps.applied;

@@ -5,10 +5,11 @@
 # top of the tree, after './configure' has written build/.
 set -eu
 
-# Short, bounded fuzzing of the trace readers and the JSON reader (20 s
-# each; 'ninja fuzz' runs them for 10 minutes). Skips itself when clang's
-# libFuzzer is missing.
-echo "== fuzz-short: the binary and text trace readers and the JSON reader"
+# Short, bounded fuzzing of the trace readers, the JSON reader, the gate's
+# rules parser, the allocator spec parser and replay (on null and zsmalloc):
+# 15 s each, about 2 minutes with the build; 'ninja fuzz' runs each for 10
+# minutes. Skips itself when clang's libFuzzer is missing.
+echo "== fuzz-short: trace readers, JSON reader, rules and spec parsers, replay"
 ninja fuzz-short
 
 # Kernel truth: where CI runs as root with zram, capture a small image on

@@ -276,6 +276,14 @@ struct zpb_run_result *zpb_replay_run(const struct zpb_replay_options *o, struct
 	bool pinned = false, failed = false;
 	int ret = 1, cpu;
 
+	if (src->page_size > ZPB_REPLAY_PAGE_SIZE_MAX) {
+		/* The one check for page sizes: until they are real, refuse rather than clamp. */
+		snprintf(err, errlen, "%s%spage size %u: replay models %d-byte pages only (the allocators' "
+			 "PAGE_SIZE); its STOREs would be clamped to one page", src->name ? src->name : "",
+			 src->name ? ": " : "", src->page_size, ZPB_REPLAY_PAGE_SIZE_MAX);
+		free(r);
+		return NULL;
+	}
 	if (!r) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;

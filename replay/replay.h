@@ -116,10 +116,20 @@ struct zpb_replay_source {
 	int (*rewind)(void *ctx, char *err, size_t errlen);
 	void *ctx;
 	uint64_t records;	/* known count, or 0 */
+	uint32_t page_size;	/* the trace's page size; 0 means 4096 (the memory source) */
+	const char *name;	/* the trace, for messages, or NULL */
 	/* for the memory source */
 	const struct zpb_record *array;
 	uint64_t n, pos;
 };
+
+/*
+ * The largest page size replay can honour: the ports' PAGE_SIZE. A trace
+ * of larger pages would have its STOREs clamped to one 4096-byte page, so
+ * zpb_replay_run() refuses it (until page sizes are real) with "page size
+ * N: ..." in @err.
+ */
+#define ZPB_REPLAY_PAGE_SIZE_MAX 4096
 
 void zpb_replay_source_memory(struct zpb_replay_source *s, const struct zpb_record *recs, uint64_t n);
 void zpb_replay_source_trace(struct zpb_replay_source *s, struct zpb_trace_reader *r);

@@ -28,6 +28,8 @@ void zpb_replay_source_memory(struct zpb_replay_source *s, const struct zpb_reco
 	s->rewind = mem_rewind;
 	s->ctx = s;
 	s->records = n;
+	s->page_size = 0;
+	s->name = NULL;
 	s->array = recs;
 	s->n = n;
 	s->pos = 0;

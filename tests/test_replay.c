@@ -530,3 +530,32 @@ TEST(store_flags_same_filled_and_incompressible_are_accounted)
 	CHECK_EQ_UL(r->verify_failures, 0, "verify failures");
 	zpb_run_result_free(r);
 }
+
+TEST(replay_refuses_a_trace_of_pages_larger_than_4096_instead_of_clamping)
+{
+	/* It used to replay with each 16384-byte STORE clamped to one 4096-byte page, without a word. */
+	static struct zpb_replay_options o;
+	struct zpb_replay_source src;
+	struct zpb_record recs[1];
+	struct zpb_run_result *r;
+	char err[512] = "";
+
+	recs[0] = rec_op(ZPB_OP_STORE, 0, ZPB_KEY(0, 1), 2000);
+	REQUIRE(opts_make(&o, "zsmalloc", NULL, err, sizeof(err)) == 0, "%s", err);
+	zpb_replay_source_memory(&src, recs, 1);
+	src.page_size = 16384;
+	src.name = "big-pages.zpt";
+	r = zpb_replay_run(&o, &src, &o.specs[0], 0, NULL, err, sizeof(err));
+	CHECK(!r, "zsmalloc replayed a trace of 16384-byte pages");
+	CHECK(strstr(err, "big-pages.zpt: page size 16384") && strstr(err, "4096") && !strchr(err, '\n'),
+	      "error does not name the trace and both sizes in one line: '%s'", err);
+	zpb_run_result_free(r);
+	src.page_size = 4096;
+	r = zpb_replay_run(&o, &src, &o.specs[0], 0, NULL, err, sizeof(err));
+	CHECK(r && r->complete, "a 4096-byte-page trace replays: %s", r ? "incomplete" : err);
+	zpb_run_result_free(r);
+	src.page_size = 2048;	/* smaller pages fit in one: left as they are */
+	r = zpb_replay_run(&o, &src, &o.specs[0], 0, NULL, err, sizeof(err));
+	CHECK(r != NULL, "a 2048-byte-page trace replays: %s", err);
+	zpb_run_result_free(r);
+}

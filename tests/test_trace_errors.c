@@ -397,3 +397,16 @@ TEST(last_line_without_newline_at_the_end_of_a_buffer_is_read)
 	CHECK_EQ_UL(good, lines + 1, "records");
 	free(buf);
 }
+
+TEST(text_header_field_given_twice_is_an_error_naming_the_line)
+{
+	const char *p = tu_path("twice.txt");
+
+	/* The last page_size used to win: 512, silently, over the 4096 the writer meant first. */
+	write_text(p, "# zpoolbench-trace 1\n# page_size 4096\n# page_size 512\n1 0 STORE 0:1 100\n");
+	EXPECT_ERROR(p, ":3:", "a second '# page_size' line");
+	write_text(p, "# zpoolbench-trace 1\n# records 1\n# compressor lz4\n# records 1\n1 0 STORE 0:1 100\n");
+	EXPECT_ERROR(p, ":4:", "'# records'");
+	write_text(p, "# zpoolbench-trace 1\n# compressor lz4\n# compressor zstd\n1 0 STORE 0:1 100\n");
+	EXPECT_ERROR(p, ":3:", "'# compressor'");
+}

@@ -164,8 +164,10 @@ static const struct zpb_reader_ops text_ops = {
 /* "# KEY VALUE" in the header block; unknown keys are comments. */
 static int header_line(struct zpb_trace_reader *r, char *s, char *err, size_t errlen)
 {
+	static const char *const keys[] = { "page_size", "compressor", "source", "records" };
 	char *key, *val, *e;
 	uint64_t v;
+	size_t i;
 
 	s++;	/* the '#' */
 	while (*s == ' ' || *s == '\t')
@@ -182,6 +184,17 @@ static int header_line(struct zpb_trace_reader *r, char *s, char *err, size_t er
 	while (e > val && (e[-1] == ' ' || e[-1] == '\t'))
 		*--e = '\0';
 
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]) && strcmp(key, keys[i]); i++)
+		;
+	if (i < sizeof(keys) / sizeof(keys[0])) {
+		/* Two values for one field: which one the writer meant is not ours to guess. */
+		if (r->u.text.keys_seen & (1u << i)) {
+			snprintf(err, errlen, "%s:%llu: a second '# %s' line (each header field is given once)",
+				 r->name, (unsigned long long)r->u.text.line, key);
+			return -1;
+		}
+		r->u.text.keys_seen |= 1u << i;
+	}
 	if (!strcmp(key, "page_size")) {
 		if (!parse_u64(val, &v) || !zpb_page_size_ok(v))
 			goto bad;

@@ -67,6 +67,7 @@ struct zpb_trace_reader {
 			uint64_t line;		/* lines consumed */
 			uint64_t data_line;	/* lines before the first record */
 			bool count_given;	/* the header had "# records" */
+			unsigned int keys_seen;	/* header keys given so far: each once */
 		} text;
 	} u;
 };

@@ -98,7 +98,7 @@ static int flush(struct zpb_trace_writer *w, char *err, size_t errlen)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			snprintf(err, errlen, "%s: write error: %s", w->af.tmp, n < 0 ? strerror(errno) : "short write");
+			snprintf(err, errlen, "%s: write error: %s", w->path, n < 0 ? strerror(errno) : "short write");
 			w->failed = true;
 			return -1;
 		}

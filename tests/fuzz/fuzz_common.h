@@ -148,7 +148,7 @@ static void fuzz_round_trip(struct zpb_trace_reader *r)
 	}
 }
 
-static void fuzz_read(void)
+static __attribute__((unused)) void fuzz_read(void)
 {
 	char err[512];
 	struct zpb_trace_reader *r = zpb_trace_open_fd(fuzz_fd, "fuzz", err, sizeof(err));

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # run.sh HAVE_FUZZ SECONDS FUZZER...: run each libFuzzer target for SECONDS
 # (FUZZ_SECONDS in the environment overrides) from the committed seeds in
-# tests/fuzz/corpus/NAME (NAME: binary, json or text, from the target's name),
+# tests/fuzz/corpus/NAME (NAME: binary, json, rules, spec, replay or text, from
+# the target's name),
 # keeping what it finds in BUILDDIR/fuzz/corpus-NAME. Fails on the first
 # target that finds a crash, a leak or a hang; the reproducer is left in
 # BUILDDIR/fuzz/ and the log in BUILDDIR/fuzz/NAME.log.
@@ -18,6 +19,9 @@ for f in "$@"; do
 	case $(basename "$f") in
 	*binary*) name=binary ;;
 	*json*) name=json ;;
+	*rules*) name=rules ;;
+	*spec*) name=spec ;;
+	*replay*) name=replay ;;
 	*) name=text ;;
 	esac
 	work="$dir/corpus-$name" log="$dir/$name.log"
