@@ -306,9 +306,12 @@ TEST(rules_first_match_wins_and_when_deterministic_falls_through)
 	zpb_rules_free(&rs);
 }
 
-/* Compare two files with the default rules and @opt (may be NULL). Returns -1 on bad input. */
-static int gate_files_opt(const char *a, const char *b, const struct zpb_gate_options *opt,
-			  struct zpb_gate_result *out, char *err, size_t errlen)
+/*
+ * Compare two files with the default rules and @opt (may be NULL). Returns -1 on bad input.
+ * The rows point into the rules: @keep (may be NULL) receives them, to free after the rows are used.
+ */
+static int gate_files_keep(const char *a, const char *b, const struct zpb_gate_options *opt,
+			   struct zpb_gate_result *out, struct zpb_rules *keep, char *err, size_t errlen)
 {
 	struct zpb_results r[2];
 	struct zpb_metricset m[2];
@@ -330,8 +333,17 @@ static int gate_files_opt(const char *a, const char *b, const struct zpb_gate_op
 out_r0:
 	zpb_results_free(&r[0]);
 out_rules:
-	zpb_rules_free(&rules);
+	if (keep && !rc)
+		*keep = rules;
+	else
+		zpb_rules_free(&rules);
 	return rc;
+}
+
+static int gate_files_opt(const char *a, const char *b, const struct zpb_gate_options *opt,
+			  struct zpb_gate_result *out, char *err, size_t errlen)
+{
+	return gate_files_keep(a, b, opt, out, NULL, err, errlen);
 }
 
 static int gate_files(const char *a, const char *b, struct zpb_gate_result *out, char *err, size_t errlen)
@@ -430,7 +442,8 @@ TEST(results_without_a_boolean_complete_are_bad_input_not_complete)
 		unlink(path);
 	}
 	REQUIRE(write_temp(path, sizeof(path), "{\"format\": \"zpoolbench-results\", \"format_version\": 1, "
-				       "\"complete\": false, \"runs\": []}"), "temp file");
+				       "\"complete\": false, \"trace\": {\"sha256\": \"ab\"}, \"options\": {}, "
+				       "\"runs\": []}"), "temp file");
 	REQUIRE(!zpb_results_load(path, &r, err, sizeof(err)), "a boolean complete loads: %s", err);
 	CHECK(!r.complete, "complete: false read as false");
 	zpb_results_free(&r);
@@ -750,11 +763,12 @@ static void markdown_of(const char *a, const char *b, bool changes_only, char *b
 	struct zpb_gate_result res;
 	struct zpb_gate_report rep = { .base_path = a, .cand_path = b, .rules_source = "default",
 				       .changes_only = changes_only };
+	struct zpb_rules rules;
 	char err[512];
 	FILE *f;
 
 	buf[0] = 0;
-	if (gate_files(a, b, &res, err, sizeof(err))) {
+	if (gate_files_keep(a, b, NULL, &res, &rules, err, sizeof(err))) {
 		zpbt_fail(__FILE__, __LINE__, "gate %s %s: %s", a, b, err);
 		return;
 	}
@@ -765,6 +779,7 @@ static void markdown_of(const char *a, const char *b, bool changes_only, char *b
 		fclose(f);
 	}
 	zpb_gate_result_free(&res);
+	zpb_rules_free(&rules);
 }
 
 TEST(gate_table_leaves_out_never_run_figures_and_with_changes_only_unchanged_ones)
@@ -837,4 +852,46 @@ TEST(gate_messages_escape_control_characters_from_the_files)
 	CHECK(!strchr(err, '\r') && strstr(err, "'zb\\rud'"), "CR escaped in: %s", err);
 	unlink(a);
 	unlink(b);
+}
+
+TEST(results_with_mistyped_fields_are_refused_naming_the_field)
+{
+	/* Each once loaded when both sides agreed, and the gate skipped or compared nothing. */
+	static const char *const edits[][3] = {
+		{ "\"verify_failures\": 0", "\"verify_failures\": \"none\"",
+		  "runs[0] (z3fold): verify_failures must be a non-negative integer, found string" },
+		{ "\"latency_ns\": {", "\"latency_ns\": [], \"x\": {", "runs[0] (z3fold): latency_ns must be an object, found array" },
+		{ "\"density\": 0.7996", "\"density\": \"0.7996\"", "runs[0] (z3fold): final.density must be a number" },
+		{ "\"verify_failures\": 0", "\"verify_failures\": 0.5", "verify_failures must be a non-negative integer" },
+		{ "\"leaked_pages\": 0", "\"leaked_pages\": false", "diagnostics.leaked_pages must be an integer" },
+		{ "\"leaked_pages\": 0", "\"leaked\": 0", "\"diagnostics.leaked_pages\" is missing" },
+		{ "\"sha256\": ", "\"sha\": ", "\"trace.sha256\" is missing" },
+	};
+	struct zpb_gate_result res;
+	struct zpb_results r;
+	char path[256], err[1024], cmd[600];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {
+		REQUIRE(fixture_with(path, sizeof(path), FX "results-z3fold.json", edits[i][0], edits[i][1]), "temp");
+		CHECK(zpb_results_load(path, &r, err, sizeof(err)) == -1, "'%s' loaded", edits[i][1]);
+		CHECK(strstr(err, path) && strstr(err, edits[i][2]), "'%s': expected '%s' in: %s", edits[i][1],
+		      edits[i][2], err);
+		/* A mistyped baseline is bad input to the gate, not a metric to skip. */
+		CHECK(gate_files(path, FX "results-z3fold.json", &res, err, sizeof(err)) == -1,
+		      "'%s' in the baseline: expected bad input", edits[i][1]);
+		snprintf(cmd, sizeof(cmd), "gate %s %s", path, path);
+		rc = run_cli(cmd, err, sizeof(err));
+		CHECK(rc == 2, "'%s' on both sides: expected exit 2, got %d", edits[i][1], rc);
+		unlink(path);
+	}
+	/* "final" a string: the report refuses it too. */
+	REQUIRE(fixture_with(path, sizeof(path), FX "results-z3fold.json", "\"final\": {", "\"final\": \"big\", \"f\": {"),
+		"temp");
+	snprintf(cmd, sizeof(cmd), "report %s -o %s.d", path, path);
+	rc = run_cli(cmd, err, sizeof(err));
+	CHECK(rc == 2 && strstr(err, "final must be an object, found string"), "report: expected exit 2 naming final, got "
+	      "%d: %s", rc, err);
+	unlink(path);
 }
