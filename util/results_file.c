@@ -99,9 +99,10 @@ static const struct field f_counter_el[] = { { "", F_OBJ, f_counter }, END };
 static const struct field f_run[] = {
 	{ "allocator", F_STR, NULL, true }, { "capabilities", F_ARR, f_str }, { "repetition", F_COUNT },
 	{ "harness", F_BOOL }, { "complete", F_BOOL }, { "threads", F_ARR, f_thread_el }, { "ops", F_OBJ, f_ops },
-	{ "records", F_COUNT }, { "distinct_keys", F_COUNT }, { "wall_ns", F_COUNT }, { "ops_per_sec", F_NUM },
+	{ "records", F_COUNT }, { "warmup_records", F_COUNT }, { "distinct_keys", F_COUNT }, { "wall_ns", F_COUNT }, { "ops_per_sec", F_NUM },
 	{ "ns_per_record", F_NUM }, { "cpu_ns", F_COUNT }, { "records_per_cpu_sec", F_NUM },
 	{ "harness_overhead_ratio", F_NUM }, { "harness_overhead_ratio_cpu", F_NUM },
+	{ "harness_overhead_noise", F_BOOL }, { "harness_overhead_noise_cpu", F_BOOL },
 	{ "latency_ns", F_MAP, f_lat_summary_el }, { "lateness_ns", F_OBJ, f_lat_summary },
 	{ "final", F_OBJ, f_final, true }, { "marks", F_ARR, f_sample_el }, { "marks_dropped", F_COUNT },
 	{ "timeline_every", F_COUNT }, { "timeline", F_ARR, f_sample_el }, { "reclaim", F_OBJ, f_reclaim },
@@ -131,10 +132,28 @@ static const struct field f_options[] = {
 static const struct field f_clock[] = { { "source", F_STR }, { "overhead_ns", F_NUM }, END };
 static const struct field f_run_el[] = { { "", F_OBJ, f_run }, END };
 
+static const struct field f_spread[] = {
+	{ "median", F_NUM, NULL, true }, { "min", F_NUM, NULL, true }, { "max", F_NUM, NULL, true },
+	{ "ci_low", F_NUM, NULL, true }, { "ci_high", F_NUM, NULL, true }, { "ci_level", F_NUM, NULL, true }, END,
+};
+static const struct field f_spread_el[] = { { "", F_OBJ, f_spread }, END };
+static const struct field f_pcts_el[] = { { "", F_MAP, f_spread_el }, END };
+static const struct field f_sum_final[] = {
+	{ "pool_pages", F_OBJ, f_spread }, { "peak_pool_pages", F_OBJ, f_spread }, { "density", F_OBJ, f_spread }, END,
+};
+static const struct field f_sum_alloc[] = {
+	{ "allocator", F_STR, NULL, true }, { "harness", F_BOOL }, { "runs", F_COUNT, NULL, true },
+	{ "verify_failures", F_COUNT }, { "ops_per_sec", F_OBJ, f_spread }, { "ns_per_record", F_OBJ, f_spread },
+	{ "latency_ns", F_MAP, f_pcts_el }, { "final", F_OBJ, f_sum_final }, { "harness_overhead_ratio", F_NUM },
+	{ "harness_overhead_noise", F_BOOL }, END,
+};
+static const struct field f_sum_alloc_el[] = { { "", F_OBJ, f_sum_alloc }, END };
+static const struct field f_summary[] = { { "method", F_STR }, { "allocators", F_ARR, f_sum_alloc_el, true }, END };
+
 static const struct field f_root[] = {
 	{ "format", F_STR, NULL, true }, { "tool", F_OBJ, f_tool }, { "created", F_STR },
 	{ "machine", F_OBJ, f_machine }, { "trace", F_OBJ, f_trace, true }, { "options", F_OBJ, f_options, true },
-	{ "clock", F_OBJ, f_clock }, { "runs", F_ARR, f_run_el, true }, END,
+	{ "clock", F_OBJ, f_clock }, { "summary", F_OBJ, f_summary }, { "runs", F_ARR, f_run_el, true }, END,
 };
 
 static const char *const type_text[] = { "a number", "an integer", "a non-negative integer", "a string",
