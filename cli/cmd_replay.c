@@ -17,6 +17,7 @@
 
 #include "../replay/replay.h"
 #include "../replay/results.h"
+#include "../replay/summary.h"
 #include "../util/sha256.h"
 #include "../util/atomic_file.h"
 #include "cli.h"
@@ -52,7 +53,11 @@ static void usage(FILE *out)
 		"  --exclusive-loads on|off  free entries on load [modern: on, seed: off]\n"
 		"  --deterministic         one thread, deterministic workqueues: reproducible pages\n"
 		"  --sample-ops N          a density sample every N records [10000]\n"
-		"  --repeat R              run each allocator R times [1]\n"
+		"  --repeat R              run each allocator R times [1]; the results' summary\n"
+		"                          and the terminal give each figure's median, min,\n"
+		"                          max and a 95%% confidence interval of the median\n"
+		"  --warmup N              before each run, replay the trace's first N records\n"
+		"                          on a throwaway pool, untimed [0]\n"
 		"  --fatal-verify          stop at the first verification failure\n"
 		"  --csv DIR               also write each run's timeline as DIR/ALLOC-REP.csv\n"
 		"  --counters LIST         count perf events per op type (libpfm4 names,\n"
@@ -122,6 +127,67 @@ static int count_instructions(int argc, char **argv, const char *spec, struct zp
 	return ret;
 }
 
+/* One run's line (with --repeat 1). */
+static void print_run(const struct zpb_run_result *r)
+{
+	fprintf(stderr, "  %-20s %10.2f M records/s  %8llu pool pages  %6.3f density  %llu verify failures%s%s\n",
+		r->allocator, r->wall_ns ? (double)r->records * 1e3 / (double)r->wall_ns : 0.0,
+		(unsigned long long)r->final.pool_pages,
+		r->final.pool_bytes ? (double)r->final.stored_bytes / (double)r->final.pool_bytes : 0.0,
+		(unsigned long long)r->verify_failures, (r->caps & ZPB_CAP_HARNESS) ? "  (harness)" : "",
+		r->complete ? "" : "  (incomplete)");
+}
+
+/* With --repeat R > 1: one line per allocator, each figure the median [min-max] of its complete runs. */
+static void print_aggregate(struct zpb_run_result *const *runs, int nruns)
+{
+	struct zpb_alloc_summary s;
+	const struct zpb_spread *t = &s.ops_per_sec, *pp = &s.pool_pages;
+
+	if (zpb_summarise_runs(runs, nruns, &s) != 1)
+		return;
+	fprintf(stderr, "  %-20s %d runs: %.2f M records/s [%.2f-%.2f]  %.0f pool pages [%.0f-%.0f]  "
+		"%.3f density [%.3f-%.3f]", s.allocator, s.runs, t->median / 1e6, t->min / 1e6, t->max / 1e6,
+		pp->median, pp->min, pp->max, s.density.median, s.density.min, s.density.max);
+	if (s.lat_ran[ZPB_LAT_STORE])
+		fprintf(stderr, "  store p50 %.0f ns [%.0f-%.0f]", s.lat[ZPB_LAT_STORE][ZPB_SUM_P50].median,
+			s.lat[ZPB_LAT_STORE][ZPB_SUM_P50].min, s.lat[ZPB_LAT_STORE][ZPB_SUM_P50].max);
+	fprintf(stderr, "  %llu verify failures%s  (median [min-max])\n", (unsigned long long)s.verify_failures,
+		s.harness ? "  (harness)" : "");
+}
+
+/*
+ * --warmup N: the first N records on a throwaway pool of the same
+ * allocator, untimed by construction (its result is dropped), so that the
+ * measured run starts with warm caches, code and page arena but stores
+ * exactly what it would without a warm-up. Return: the records replayed,
+ * or -1 with @err; verify failures in it are errors too.
+ */
+static int64_t warm_up(const struct zpb_replay_options *o, struct zpb_replay_source *src, const struct zpb_spec *spec,
+		       int rep, volatile sig_atomic_t *stop, char *err, size_t errlen)
+{
+	struct zpb_replay_options w = *o;
+	struct zpb_replay_source prefix;
+	struct zpb_run_result *r;
+	int64_t n;
+	int k;
+
+	w.progress = NULL;
+	w.counters = NULL;
+	zpb_replay_source_prefix(&prefix, src, o->warmup);
+	r = zpb_replay_run(&w, &prefix, spec, rep, stop, err, errlen);
+	if (!r)
+		return -1;
+	for (k = 0; k < r->nverify_messages; k++)
+		zpb_cli_error("replay: warm-up: verify: %s", r->verify_messages[k]);
+	n = r->verify_failures ? -1 : (int64_t)r->records;
+	if (r->verify_failures)
+		snprintf(err, errlen, "--warmup: %llu verification failure%s in the warm-up of %s",
+			 (unsigned long long)r->verify_failures, r->verify_failures == 1 ? "" : "s", spec->text);
+	zpb_run_result_free(r);
+	return n;
+}
+
 static const struct option longopts[] = {
 	{ "alloc", required_argument, NULL, 0 },
 	{ "threads", required_argument, NULL, 0 },
@@ -140,6 +206,7 @@ static const struct option longopts[] = {
 	{ "deterministic", no_argument, NULL, 0 },
 	{ "sample-ops", required_argument, NULL, 0 },
 	{ "repeat", required_argument, NULL, 0 },
+	{ "warmup", required_argument, NULL, 0 },
 	{ "fatal-verify", no_argument, NULL, 0 },
 	{ "counters", required_argument, NULL, 0 },
 	{ "instructions", required_argument, NULL, 0 },
@@ -256,11 +323,22 @@ static int replay_run(int argc, char **argv)
 	for (i = 0; i < o.nspecs && !stop_flag; i++) {
 		for (rep = 0; rep < o.repeat && !stop_flag; rep++) {
 			struct zpb_run_result *r;
+			int64_t warm = 0;
 			int k;
 
 			ps.alloc = o.specs[i].text;
 			ps.index = i * o.repeat + rep + 1;
 			ps.total = o.nspecs * o.repeat;
+			if (o.warmup) {
+				warm = warm_up(&o, &src, &o.specs[i], rep, &stop_flag, err, sizeof(err));
+				if (warm < 0) {
+					zpb_cli_error("replay: %s", err);
+					status = ZPB_EXIT_FAIL;
+					goto done;
+				}
+				if (stop_flag)
+					break;
+			}
 			clock_gettime(CLOCK_MONOTONIC, &ps.start);
 			r = zpb_replay_run(&o, &src, &o.specs[i], rep, &stop_flag, err, sizeof(err));
 			if (show)
@@ -271,6 +349,7 @@ static int replay_run(int argc, char **argv)
 				goto done;
 			}
 			runs[nruns++] = r;
+			r->warmup_records = (uint64_t)warm;
 			if (o.instructions && !stop_flag) {
 				if (rep == 0 && count_instructions(argc, argv, o.specs[i].text, &cg, err, sizeof(err))) {
 					zpb_cli_error("replay: --instructions: %s", err);
@@ -284,19 +363,15 @@ static int replay_run(int argc, char **argv)
 			for (k = 0; k < r->nverify_messages; k++)
 				zpb_cli_error("replay: verify: %s", r->verify_messages[k]);
 			failures += r->verify_failures;
-			if (!quiet)
-				fprintf(stderr, "  %-20s %10.2f M records/s  %8llu pool pages  %6.3f density  %llu verify failures%s%s\n",
-					r->allocator, r->wall_ns ? (double)r->records * 1e3 / (double)r->wall_ns : 0.0,
-					(unsigned long long)r->final.pool_pages,
-					r->final.pool_bytes ? (double)r->final.stored_bytes / (double)r->final.pool_bytes : 0.0,
-					(unsigned long long)r->verify_failures,
-					(r->caps & ZPB_CAP_HARNESS) ? "  (harness)" : "",
-					r->complete ? "" : "  (incomplete)");
+			if (!quiet && (o.repeat == 1 || !r->complete))
+				print_run(r);
 			if (!quiet && r->locks)
 				zpb_lockstat_print(stderr, r);
 			if (!r->complete)
 				goto write;
 		}
+		if (!quiet && o.repeat > 1)
+			print_aggregate(runs + nruns - o.repeat, o.repeat);
 	}
 write:
 	meta.complete = !stop_flag && nruns == o.nspecs * o.repeat;

@@ -206,6 +206,7 @@ int zpb_metrics_extract(const struct zpb_results *r, struct zpb_metricset *ms, c
 	ms->kind = r->kind;
 	ms->deterministic = r->deterministic;
 	ms->complete = r->complete;
+	ms->trace_sha256 = zpb_json_get_str(zpb_json_get(r->root, "trace"), "sha256", NULL);
 	if (r->kind == ZPB_RESULTS_GBENCH) {
 		rc = extract_gbench(r, ms);
 	} else {

@@ -33,6 +33,7 @@ struct zpb_metricset {
 	enum zpb_results_kind kind;
 	bool deterministic;
 	bool complete;		/* see struct zpb_results */
+	const char *trace_sha256;	/* replay: trace.sha256, or NULL */
 	struct zpb_subject *s;
 	size_t n, cap;
 };

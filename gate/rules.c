@@ -28,9 +28,20 @@ static int parse_percent(const char *s, double *out)
 	return 0;
 }
 
-static int parse_option(struct zpb_rule *r, char *opt, const char *name, unsigned line, char *err, size_t errlen)
+/* Keys as bits, to refuse one given twice or on a kind it means nothing for. */
+enum {
+	K_MAX = 1, K_MIN_EFFECT = 2, K_ALPHA = 4, K_ALLOW = 8, K_WHEN = 16, K_SUBJECT = 32,
+	K_VARYING = 64, K_SEVERITY = 128,
+};
+
+static const char *const key_names[] = { "max", "min_effect", "alpha", "allow", "when", "subject",
+					 "varying", "severity" };
+
+static int parse_option(struct zpb_rule *r, char *opt, unsigned *seen, const char *name, unsigned line,
+			char *err, size_t errlen)
 {
 	char *eq = strchr(opt, '='), *val, *end;
+	unsigned k;
 
 	if (!eq) {
 		snprintf(err, errlen, "%s:%u: '%s' is not KEY=VALUE", name, line, opt);
@@ -38,44 +49,114 @@ static int parse_option(struct zpb_rule *r, char *opt, const char *name, unsigne
 	}
 	*eq = 0;
 	val = eq + 1;
-	if (!strcmp(opt, "max")) {
+	for (k = 0; k < sizeof(key_names) / sizeof(key_names[0]); k++)
+		if (!strcmp(opt, key_names[k]))
+			break;
+	if (k == sizeof(key_names) / sizeof(key_names[0])) {
+		snprintf(err, errlen, "%s:%u: unknown key '%s' (max, min_effect, alpha, allow, when, subject, "
+			 "varying, severity)", name, line, opt);
+		return -1;
+	}
+	if (*seen & (1u << k)) {
+		snprintf(err, errlen, "%s:%u: %s= given twice", name, line, opt);
+		return -1;
+	}
+	*seen |= 1u << k;
+	switch (1u << k) {
+	case K_MAX:
 		if (parse_percent(val, &r->max_rel))
 			goto bad;
-	} else if (!strcmp(opt, "min_effect")) {
+		break;
+	case K_MIN_EFFECT:
 		if (parse_percent(val, &r->min_effect))
 			goto bad;
-	} else if (!strcmp(opt, "alpha")) {
+		break;
+	case K_ALPHA:
 		errno = 0;
 		r->alpha = strtod(val, &end);
 		if (errno || end == val || *end || !(r->alpha > 0 && r->alpha < 1))
 			goto bad;
-	} else if (!strcmp(opt, "allow")) {
+		break;
+	case K_ALLOW:
 		if (strcmp(val, "better"))
 			goto bad;
 		r->allow_better = true;
-	} else if (!strcmp(opt, "when")) {
+		break;
+	case K_WHEN:
 		if (strcmp(val, "deterministic"))
 			goto bad;
 		r->deterministic_only = true;
-	} else if (!strcmp(opt, "subject")) {
+		break;
+	case K_SUBJECT:
 		if (strlen(val) >= sizeof(r->subject))
 			goto bad;
 		strcpy(r->subject, val);
-	} else {
-		snprintf(err, errlen, "%s:%u: unknown key '%s' (max, min_effect, alpha, allow, when, subject)",
-			 name, line, opt);
-		return -1;
+		break;
+	case K_VARYING:
+		if (!strcmp(val, "statistical"))
+			r->varying = ZPB_VARYING_STATISTICAL;
+		else if (!strcmp(val, "skip"))
+			r->varying = ZPB_VARYING_SKIP;
+		else
+			goto bad;
+		break;
+	case K_SEVERITY:
+		if (!strcmp(val, "warn"))
+			r->warn_only = true;
+		else if (strcmp(val, "fail"))
+			goto bad;
+		break;
 	}
 	return 0;
 bad:
 	snprintf(err, errlen, "%s:%u: bad value '%s' for %s (max=P%%, min_effect=P%%, alpha in (0,1), "
-		 "allow=better, when=deterministic)", name, line, val, opt);
+		 "allow=better, when=deterministic, varying=statistical|skip, severity=warn|fail)", name, line,
+		 val, opt);
+	return -1;
+}
+
+/* Which keys each kind takes; the rest would be ignored, so they are errors. */
+static int check_keys(const struct zpb_rule *r, unsigned seen, const char *name, unsigned line, char *err,
+		      size_t errlen)
+{
+	unsigned allowed = K_SUBJECT | K_WHEN | K_SEVERITY, bad, k;
+
+	switch (r->kind) {
+	case ZPB_RULE_EXACT:
+		allowed |= K_ALLOW | K_VARYING;
+		break;
+	case ZPB_RULE_THRESHOLD:
+		allowed |= K_MAX | K_VARYING;
+		if (!(seen & K_MAX)) {
+			snprintf(err, errlen, "%s:%u: a threshold rule needs max=P%%", name, line);
+			return -1;
+		}
+		break;
+	case ZPB_RULE_STATISTICAL:
+		allowed |= K_ALPHA | K_MIN_EFFECT;
+		break;
+	default:
+		allowed = K_SUBJECT | K_WHEN;
+		break;
+	}
+	if (r->varying == ZPB_VARYING_STATISTICAL)
+		allowed |= K_ALPHA | K_MIN_EFFECT;
+	bad = seen & ~allowed;
+	if (!bad)
+		return 0;
+	for (k = 0; !(bad & (1u << k)); k++)
+		;
+	snprintf(err, errlen, "%s:%u: %s= means nothing on %s %s rule%s", name, line, key_names[k],
+		 r->kind == ZPB_RULE_EXACT || r->kind == ZPB_RULE_IGNORE ? "an" : "a", zpb_rule_kind_name(r->kind),
+		 (1u << k) == K_ALPHA || (1u << k) == K_MIN_EFFECT ? " (only statistical rules and varying=statistical "
+		 "take it)" : "");
 	return -1;
 }
 
 static int parse_line(struct zpb_rule *r, char *s, const char *name, unsigned line, char *err, size_t errlen)
 {
 	char *tok[16], *save = NULL, *t;
+	unsigned seen = 0;
 	int n = 0, i;
 
 	for (t = strtok_r(s, " \t\r", &save); t; t = strtok_r(NULL, " \t\r", &save)) {
@@ -124,8 +205,17 @@ static int parse_line(struct zpb_rule *r, char *s, const char *name, unsigned li
 		return -1;
 	}
 	for (i = 3; i < n; i++)
-		if (parse_option(r, tok[i], name, line, err, errlen))
+		if (parse_option(r, tok[i], &seen, name, line, err, errlen))
 			return -1;
+	if (check_keys(r, seen, name, line, err, errlen))
+		return -1;
+	/* Judged statistically when it varies: by default a move beyond max counts. */
+	if (r->varying == ZPB_VARYING_STATISTICAL && !(seen & K_MIN_EFFECT))
+		r->min_effect = r->kind == ZPB_RULE_THRESHOLD ? r->max_rel : 0;
+	if (r->varying == ZPB_VARYING_STATISTICAL && r->better == ZPB_BETTER_NONE) {
+		snprintf(err, errlen, "%s:%u: varying=statistical needs a direction (lower or higher)", name, line);
+		return -1;
+	}
 	if (r->kind == ZPB_RULE_STATISTICAL && r->better == ZPB_BETTER_NONE) {
 		snprintf(err, errlen, "%s:%u: a statistical rule needs a direction (lower or higher)", name, line);
 		return -1;
@@ -246,7 +336,7 @@ const struct zpb_rule *zpb_rules_match(const struct zpb_rules *rules, const char
 
 const char *zpb_rule_kind_name(enum zpb_rule_kind k)
 {
-	static const char *const names[] = { "exact", "threshold", "statistical", "ignore" };
+	static const char *const names[] = { "exact", "threshold", "statistical", "ignore", "must be 0" };
 
 	return names[k];
 }

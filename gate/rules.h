@@ -7,9 +7,13 @@
  *   METRIC-GLOB  KIND  BETTER  [key=value]...
  *
  * KIND is exact, threshold, statistical or ignore; BETTER is lower, higher
- * or none. Keys: max=P% (threshold), alpha=A and min_effect=P%
- * (statistical), allow=better (exact), when=deterministic (exact,
- * threshold), subject=GLOB (allocator or benchmark name).
+ * or none. Keys: max=P% (threshold, required), alpha=A and min_effect=P%
+ * (statistical, or exact/threshold with varying=statistical),
+ * allow=better (exact), when=deterministic, varying=statistical|skip
+ * (exact, threshold: how to judge a figure whose repetitions differ),
+ * severity=warn (a regression is reported, not failed), subject=GLOB
+ * (allocator or benchmark name). Each key at most once, and only on the
+ * kinds it means something for: anything else is an error naming file:line.
  */
 #ifndef ZPB_GATE_RULES_H
 #define ZPB_GATE_RULES_H
@@ -22,6 +26,14 @@ enum zpb_rule_kind {
 	ZPB_RULE_THRESHOLD,
 	ZPB_RULE_STATISTICAL,
 	ZPB_RULE_IGNORE,
+	ZPB_RULE_ZERO,		/* built in (compare.c): must be 0 on both sides */
+};
+
+/* How an exact or threshold rule judges a figure whose repetitions differ. */
+enum zpb_varying {
+	ZPB_VARYING_RULE,	/* as the rule says (the default: a spread is not expected) */
+	ZPB_VARYING_STATISTICAL,	/* Mann-Whitney U, with min_effect defaulting to max */
+	ZPB_VARYING_SKIP,	/* not judged, and the row says why */
 };
 
 enum zpb_better {
@@ -40,6 +52,8 @@ struct zpb_rule {
 	double min_effect;	/* statistical: smallest relative move of the median that counts */
 	bool allow_better;	/* exact: a change for the better passes */
 	bool deterministic_only;	/* applies only when both runs are --deterministic */
+	enum zpb_varying varying;
+	bool warn_only;		/* severity=warn: a regression is a warning, not a failure */
 	unsigned line;		/* in the rules file */
 };
 

@@ -249,6 +249,9 @@ static int reserve_pages(const struct zpb_replay_options *o, const struct zpb_re
 	unsigned long pages = o->pool_limit_pages;
 	unsigned long long needed = 0;
 
+	/* A --warmup prefix reserves for the whole trace: the run after it needs that much. */
+	while (src->inner)
+		src = src->inner;
 	if (src->records && (!pages || src->records < pages))
 		pages = src->records;
 	if (!pages || zpool_reserve_pages(pages, &needed) == 0)

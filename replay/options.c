@@ -274,6 +274,12 @@ bad_limit:
 		o->repeat = (int)u;
 		return 0;
 	}
+	if (!strcmp(name, "warmup")) {
+		if (parse_u64(name, v, 0, UINT64_C(1) << 40, &u, err, errlen))
+			return -1;
+		o->warmup = u;
+		return 0;
+	}
 	if (!strcmp(name, "exclusive-loads")) {
 		static const char *const names[] = { "off", "on" };
 
@@ -360,6 +366,7 @@ int zpb_replay_options_finish(struct zpb_replay_options *o, char *err, size_t er
 		o->deterministic = true;
 		o->reclaim_mode = ZPB_RECLAIM_MODE_DEFAULT;
 		o->repeat = 1;
+		o->warmup = 0;
 		o->instructions = false;
 		o->counters_text[0] = '\0';
 	}

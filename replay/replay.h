@@ -69,6 +69,7 @@ struct zpb_replay_options {
 	bool deterministic;
 	uint64_t sample_ops;
 	int repeat;
+	uint64_t warmup;		/* --warmup N: records replayed untimed on a throwaway pool before each run */
 	int exclusive_loads;		/* -1: by model (modern yes, seed no) */
 	bool fatal_verify;
 	bool reclaim_given;
@@ -121,6 +122,8 @@ struct zpb_replay_source {
 	/* for the memory source */
 	const struct zpb_record *array;
 	uint64_t n, pos;
+	/* for the prefix source */
+	struct zpb_replay_source *inner;
 };
 
 /*
@@ -133,6 +136,8 @@ struct zpb_replay_source {
 
 void zpb_replay_source_memory(struct zpb_replay_source *s, const struct zpb_record *recs, uint64_t n);
 void zpb_replay_source_trace(struct zpb_replay_source *s, struct zpb_trace_reader *r);
+/* The first @n records of @inner (replay --warmup); rewinding it rewinds @inner. */
+void zpb_replay_source_prefix(struct zpb_replay_source *s, struct zpb_replay_source *inner, uint64_t n);
 
 /* A density sample: at a MARK, every --sample-ops records, and at the end. */
 struct zpb_sample {
@@ -227,6 +232,7 @@ struct zpb_run_result {
 	uint64_t distinct_keys;
 	struct zpb_counter_set *counters;	/* --counters: this run's figures (a copy), or NULL */
 	struct zpb_cg_result *instructions;	/* --instructions: set by the CLI, or NULL */
+	uint64_t warmup_records;	/* --warmup: records the untimed warm-up before this run replayed (set by the CLI) */
 	uint64_t rss_bytes;		/* process RSS at the end of the run, pool still full */
 	uint64_t peak_rss_bytes;	/* process peak RSS so far (getrusage) */
 	/* --lockstat: the lock classes taken during the run, busiest first (replay/lockstat.c) */

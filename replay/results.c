@@ -4,6 +4,7 @@
  * timelines. Everything the report and gate know of a run comes from here.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -17,6 +18,7 @@
 #include "replay/gitrev.h"
 #include "internal.h"
 #include "results.h"
+#include "summary.h"
 
 void zpb_machine_write(struct zpb_jw *w);
 
@@ -56,6 +58,7 @@ static void write_options(struct zpb_jw *w, const struct zpb_replay_options *o)
 	zpb_jw_kbool(w, "lockstat", o->lockstat);
 	zpb_jw_ku64(w, "sample_ops", o->sample_ops);
 	zpb_jw_ki64(w, "repeat", o->repeat);
+	zpb_jw_ku64(w, "warmup", o->warmup);
 	zpb_jw_kbool(w, "exclusive_loads", o->exclusive_loads > 0);
 	zpb_jw_kbool(w, "fatal_verify", o->fatal_verify);
 	if (o->counters_text[0])
@@ -138,7 +141,26 @@ static void write_sample(struct zpb_jw *w, const struct zpb_sample *s)
 	zpb_jw_ki64(w, "same_filled", s->same_filled);
 }
 
-static void write_run(struct zpb_jw *w, const struct zpb_run_result *r, const struct zpb_run_result *harness)
+/*
+ * The harness's share of a run's time per record, from the median of the
+ * null runs over the repetitions (@harness_ns; NAN: none). Above 1 it
+ * cannot be a share: it is noise, and @noise_key says so instead.
+ */
+static void write_overhead(struct zpb_jw *w, const char *key, const char *noise_key, double harness_ns,
+			   uint64_t ns, uint64_t records)
+{
+	double ratio;
+
+	if (isnan(harness_ns) || !ns || !records)
+		return;
+	ratio = harness_ns / ((double)ns / (double)records);
+	if (ratio > 1)
+		zpb_jw_kbool(w, noise_key, true);
+	else
+		zpb_jw_kdouble(w, key, ratio);
+}
+
+static void write_run(struct zpb_jw *w, const struct zpb_run_result *r, double harness_wall, double harness_cpu)
 {
 	static const char *const capnames[] = { "evict", "compact", "movable", "spanning",
 						"sleep_mapped", "bound", "harness", "no_data" };
@@ -201,20 +223,20 @@ static void write_run(struct zpb_jw *w, const struct zpb_run_result *r, const st
 	zpb_jw_ku64(w, "duplicate_stores", op->duplicate_stores);
 	zpb_jw_object_end(w);
 	zpb_jw_ku64(w, "records", r->records);
+	if (r->warmup_records)
+		zpb_jw_ku64(w, "warmup_records", r->warmup_records);
 	zpb_jw_ku64(w, "distinct_keys", r->distinct_keys);
 	zpb_jw_ku64(w, "wall_ns", r->wall_ns);
 	zpb_jw_kdouble(w, "ops_per_sec", r->wall_ns ? (double)r->records * 1e9 / (double)r->wall_ns : 0);
 	zpb_jw_kdouble(w, "ns_per_record", r->records ? (double)r->wall_ns / (double)r->records : 0);
 	zpb_jw_ku64(w, "cpu_ns", r->cpu_ns);
 	zpb_jw_kdouble(w, "records_per_cpu_sec", r->cpu_ns ? (double)r->records * 1e9 / (double)r->cpu_ns : 0);
-	if (harness && harness != r && harness->records && r->records && r->wall_ns)
-		zpb_jw_kdouble(w, "harness_overhead_ratio",
-			       ((double)harness->wall_ns / (double)harness->records) /
-			       ((double)r->wall_ns / (double)r->records));
-	if (harness && harness != r && harness->records && r->records && r->cpu_ns && harness->cpu_ns)
-		zpb_jw_kdouble(w, "harness_overhead_ratio_cpu",
-			       ((double)harness->cpu_ns / (double)harness->records) /
-			       ((double)r->cpu_ns / (double)r->records));
+	if (!(r->caps & ZPB_CAP_HARNESS)) {
+		write_overhead(w, "harness_overhead_ratio", "harness_overhead_noise", harness_wall, r->wall_ns,
+			       r->records);
+		write_overhead(w, "harness_overhead_ratio_cpu", "harness_overhead_noise_cpu", harness_cpu, r->cpu_ns,
+			       r->records);
+	}
 	zpb_jw_key(w, "latency_ns");
 	zpb_jw_object_begin(w);
 	for (k = 0; k < ZPB_LAT_MAX; k++) {
@@ -315,10 +337,12 @@ static void write_run(struct zpb_jw *w, const struct zpb_run_result *r, const st
 int zpb_results_write(const char *path, const struct zpb_results_meta *m,
 		      struct zpb_run_result *const *runs, int nruns, char *err, size_t errlen)
 {
+	struct zpb_alloc_summary sum[ZPB_REPLAY_MAX_ALLOCS];
 	struct zpb_atomic_file af;
 	struct zpb_jw w;
-	const struct zpb_run_result *harness = NULL;
+	double hwall, hcpu;
 	char created[32];
+	int nsum;
 	time_t now = time(NULL);
 	struct tm tm;
 	int i;
@@ -328,9 +352,13 @@ int zpb_results_write(const char *path, const struct zpb_results_meta *m,
 		return -1;
 	gmtime_r(&now, &tm);
 	strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	for (i = 0; i < nruns; i++)
-		if ((runs[i]->caps & ZPB_CAP_HARNESS) && !harness)
-			harness = runs[i];
+	zpb_harness_cost(runs, nruns, &hwall, &hcpu);
+	nsum = zpb_summarise_runs(runs, nruns, sum);
+	if (nsum < 0) {
+		snprintf(err, errlen, "%s: out of memory summarising the runs", path);
+		zpb_atomic_abort(&af);
+		return -1;
+	}
 	zpb_jw_init(&w, af.f, true);
 	zpb_jw_object_begin(&w);
 	zpb_jw_kstring(&w, "format", "zpoolbench-results");
@@ -362,18 +390,12 @@ int zpb_results_write(const char *path, const struct zpb_results_meta *m,
 	zpb_jw_kstring(&w, "source", zpb_clock.source);
 	zpb_jw_kdouble(&w, "overhead_ns", zpb_clock.overhead_ns);
 	zpb_jw_object_end(&w);
+	zpb_jw_key(&w, "summary");
+	zpb_summary_write_json(&w, sum, nsum);
 	zpb_jw_key(&w, "runs");
 	zpb_jw_array_begin(&w);
-	for (i = 0; i < nruns; i++) {
-		const struct zpb_run_result *h = harness;
-		int j;
-
-		/* Compare with the harness run of the same repetition when there is one. */
-		for (j = 0; j < nruns; j++)
-			if ((runs[j]->caps & ZPB_CAP_HARNESS) && runs[j]->repetition == runs[i]->repetition)
-				h = runs[j];
-		write_run(&w, runs[i], (runs[i]->caps & ZPB_CAP_HARNESS) ? NULL : h);
-	}
+	for (i = 0; i < nruns; i++)
+		write_run(&w, runs[i], hwall, hcpu);
 	zpb_jw_array_end(&w);
 	zpb_jw_object_end(&w);
 	if (zpb_jw_finish(&w)) {

@@ -20,6 +20,7 @@ void zpb_replay_source_trace(struct zpb_replay_source *s, struct zpb_trace_reade
 	s->records = zpb_trace_header(r)->record_count;
 	s->page_size = zpb_trace_header(r)->page_size;
 	s->name = NULL;
+	s->inner = NULL;
 	s->array = NULL;
 	s->n = s->pos = 0;
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../gate/compare.h"
+#include "../gate/output.h"
 #include "../gate/stats.h"
 #include "harness.h"
 
@@ -305,8 +306,12 @@ TEST(rules_first_match_wins_and_when_deterministic_falls_through)
 	zpb_rules_free(&rs);
 }
 
-/* Compare two fixture files with the default rules. Returns -1 on bad input. */
-static int gate_files(const char *a, const char *b, struct zpb_gate_result *out, char *err, size_t errlen)
+/*
+ * Compare two files with the default rules and @opt (may be NULL). Returns -1 on bad input.
+ * The rows point into the rules: @keep (may be NULL) receives them, to free after the rows are used.
+ */
+static int gate_files_keep(const char *a, const char *b, const struct zpb_gate_options *opt,
+			   struct zpb_gate_result *out, struct zpb_rules *keep, char *err, size_t errlen)
 {
 	struct zpb_results r[2];
 	struct zpb_metricset m[2];
@@ -321,15 +326,29 @@ static int gate_files(const char *a, const char *b, struct zpb_gate_result *out,
 	if (zpb_results_load(b, &r[1], err, errlen))
 		goto out_r0;
 	if (!zpb_metrics_extract(&r[0], &m[0], err, errlen) && !zpb_metrics_extract(&r[1], &m[1], err, errlen))
-		rc = zpb_gate_compare(&m[0], &m[1], &rules, NULL, 0, out, err, errlen);
+		rc = zpb_gate_compare(&m[0], &m[1], &rules, opt, out, err, errlen);
 	zpb_metrics_free(&m[0]);
 	zpb_metrics_free(&m[1]);
 	zpb_results_free(&r[1]);
 out_r0:
 	zpb_results_free(&r[0]);
 out_rules:
-	zpb_rules_free(&rules);
+	if (keep && !rc)
+		*keep = rules;
+	else
+		zpb_rules_free(&rules);
 	return rc;
+}
+
+static int gate_files_opt(const char *a, const char *b, const struct zpb_gate_options *opt,
+			  struct zpb_gate_result *out, char *err, size_t errlen)
+{
+	return gate_files_keep(a, b, opt, out, NULL, err, errlen);
+}
+
+static int gate_files(const char *a, const char *b, struct zpb_gate_result *out, char *err, size_t errlen)
+{
+	return gate_files_opt(a, b, NULL, out, err, errlen);
 }
 
 TEST(gate_passes_identical_runs)
@@ -423,7 +442,8 @@ TEST(results_without_a_boolean_complete_are_bad_input_not_complete)
 		unlink(path);
 	}
 	REQUIRE(write_temp(path, sizeof(path), "{\"format\": \"zpoolbench-results\", \"format_version\": 1, "
-				       "\"complete\": false, \"runs\": []}"), "temp file");
+				       "\"complete\": false, \"trace\": {\"sha256\": \"ab\"}, \"options\": {}, "
+				       "\"runs\": []}"), "temp file");
 	REQUIRE(!zpb_results_load(path, &r, err, sizeof(err)), "a boolean complete loads: %s", err);
 	CHECK(!r.complete, "complete: false read as false");
 	zpb_results_free(&r);
@@ -549,4 +569,329 @@ TEST(statistical_rule_uses_the_normal_approximation_for_many_repetitions)
 		CHECK(row.verdict != ZPB_VERDICT_REGRESSED, "seed %lu: same distribution judged REGRESSED (p=%g)",
 		      (unsigned long)seed, row.p);
 	}
+}
+
+/* The text of @path with the first @from replaced by @to, in a fresh temporary file named in @out. */
+static bool fixture_with(char *out, size_t len, const char *path, const char *from, const char *to)
+{
+	char *text = NULL, *hit, *edited;
+	size_t n = 0;
+	FILE *f = fopen(path, "r");
+	bool ok;
+
+	if (!f)
+		return false;
+	text = malloc(1 << 20);
+	if (text)
+		n = fread(text, 1, (1 << 20) - 1, f);
+	fclose(f);
+	if (!text)
+		return false;
+	text[n] = 0;
+	hit = strstr(text, from);
+	edited = malloc(n + strlen(to) + 1);
+	if (!hit || !edited) {
+		free(text);
+		free(edited);
+		return false;
+	}
+	memcpy(edited, text, (size_t)(hit - text));
+	strcpy(edited + (hit - text), to);
+	strcat(edited, hit + strlen(from));
+	ok = write_temp(out, len, edited);
+	free(text);
+	free(edited);
+	return ok;
+}
+
+static const struct zpb_gate_row *find_row(const struct zpb_gate_result *res, const char *subject, const char *metric)
+{
+	size_t i;
+
+	for (i = 0; i < res->n; i++)
+		if (!strcmp(res->rows[i].base_subject, subject) && !strcmp(res->rows[i].metric, metric))
+			return &res->rows[i];
+	return NULL;
+}
+
+#define SHA_FX "9f2c000000000000000000000000000000000000000000000000000000000000"
+#define SHA_OTHER "77aa000000000000000000000000000000000000000000000000000000000000"
+
+TEST(gate_refuses_results_of_different_traces_naming_both_sums)
+{
+	struct zpb_gate_options opt = { .allow_different_traces = true };
+	struct zpb_gate_result res;
+	char path[256], err[1024], cmd[600];
+	int rc;
+
+	/* It once passed them: "29 compared, 0 regressed ... pass". */
+	REQUIRE(fixture_with(path, sizeof(path), FX "results-z3fold.json", SHA_FX, SHA_OTHER), "temp fixture");
+	CHECK(gate_files(FX "results-z3fold.json", path, &res, err, sizeof(err)) == -1,
+	      "different traces: expected bad input, got a comparison");
+	CHECK(strstr(err, SHA_FX) && strstr(err, SHA_OTHER) && strstr(err, "different traces"),
+	      "message names both sha256 sums: %s", err);
+	snprintf(cmd, sizeof(cmd), "gate " FX "results-z3fold.json %s", path);
+	rc = run_cli(cmd, err, sizeof(err));
+	CHECK(rc == 2 && strstr(err, SHA_OTHER), "cli: expected exit 2 naming the sums, got %d: %s", rc, err);
+	REQUIRE(!gate_files_opt(FX "results-z3fold.json", path, &opt, &res, err, sizeof(err)),
+		"--allow-different-traces compares them: %s", err);
+	CHECK(res.regressed == 0 && strstr(res.traces, SHA_OTHER), "compared, and noted: '%s'", res.traces);
+	zpb_gate_result_free(&res);
+	snprintf(cmd, sizeof(cmd), "gate " FX "results-z3fold.json %s --allow-different-traces", path);
+	rc = run_cli(cmd, err, sizeof(err));
+	CHECK(rc == 0, "cli --allow-different-traces: expected exit 0, got %d: %s", rc, err);
+	unlink(path);
+}
+
+TEST(gate_fails_verify_failures_errors_and_leaks_even_when_the_baseline_has_as_many)
+{
+	static const char *const edits[][2] = {
+		{ "\"errors\": 0", "\"errors\": 2" },
+		{ "\"leaked_pages\": 0", "\"leaked_pages\": 1" },
+	};
+	struct zpb_gate_result res;
+	const struct zpb_gate_row *row;
+	char path[256], err[1024];
+	size_t i;
+
+	/* An exact rule once passed 1 -> 1. */
+	REQUIRE(!gate_files(FX "results-verify-failure.json", FX "results-verify-failure.json", &res, err, sizeof(err)),
+		"%s", err);
+	row = find_row(&res, "zbud", "verify_failures");
+	REQUIRE(row, "a verify_failures row");
+	CHECK(row->verdict == ZPB_VERDICT_REGRESSED && strstr(row->note, "must be 0"),
+	      "zbud verify_failures %g -> %g: expected REGRESSED 'must be 0', got %s (%s)", row->base, row->cand,
+	      zpb_verdict_name(row->verdict), row->note);
+	CHECK(res.regressed >= 1, "the gate fails");
+	zpb_gate_result_free(&res);
+	for (i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {
+		REQUIRE(fixture_with(path, sizeof(path), FX "results-z3fold.json", edits[i][0], edits[i][1]), "temp");
+		REQUIRE(!gate_files(path, path, &res, err, sizeof(err)), "%s", err);
+		CHECK(res.regressed == 1, "'%s' on both sides: expected 1 regression, got %zu", edits[i][1], res.regressed);
+		zpb_gate_result_free(&res);
+		/* Only in the candidate, with rules that do not mention it at all. */
+		REQUIRE(!gate_files(FX "results-z3fold.json", path, &res, err, sizeof(err)), "%s", err);
+		CHECK(res.regressed == 1, "'%s' in the candidate: expected 1 regression, got %zu", edits[i][1],
+		      res.regressed);
+		zpb_gate_result_free(&res);
+		unlink(path);
+	}
+}
+
+TEST(rules_refuse_a_threshold_without_max_a_repeated_key_and_keys_a_kind_ignores)
+{
+	static const char *const bad[][2] = {
+		{ "# c\nfinal.density threshold higher\n", "r.txt:2: a threshold rule needs max=" },
+		{ "x threshold lower max=2% max=5%\n", "r.txt:1: max= given twice" },
+		{ "x exact lower max=2%\n", "r.txt:1: max= means nothing on an exact rule" },
+		{ "x statistical lower max=2%\n", "r.txt:1: max= means nothing on a statistical rule" },
+		{ "x threshold lower max=2% alpha=0.05\n", "r.txt:1: alpha= means nothing" },
+		{ "x exact lower allow=better allow=better\n", "r.txt:1: allow= given twice" },
+		{ "x ignore none severity=warn\n", "r.txt:1: severity= means nothing on an ignore rule" },
+		{ "x threshold lower max=2% varying=sometimes\n", "r.txt:1: bad value 'sometimes' for varying" },
+		{ "x threshold none max=2% varying=statistical\n", "r.txt:1: varying=statistical needs a direction" },
+	};
+	struct zpb_rules rs;
+	char err[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK(zpb_rules_parse(bad[i][0], "r.txt", &rs, err, sizeof(err)) == -1, "'%s' accepted", bad[i][0]);
+		CHECK(strstr(err, bad[i][1]) != NULL, "'%s': expected '%s' in: %s", bad[i][0], bad[i][1], err);
+	}
+	REQUIRE(!zpb_rules_parse("x threshold lower max=2% varying=statistical\n", "r", &rs, err, sizeof(err)), "%s",
+		err);
+	CHECK(rs.r[0].varying == ZPB_VARYING_STATISTICAL && near(rs.r[0].min_effect, 0.02, 1e-12),
+	      "varying=statistical: min_effect defaults to max (got %g)", rs.r[0].min_effect);
+	zpb_rules_free(&rs);
+}
+
+TEST(page_counts_that_vary_over_repetitions_are_judged_statistically_or_skipped)
+{
+	struct zpb_rule st = rule("final.peak_pool_pages threshold lower max=2% varying=statistical");
+	struct zpb_rule sk = rule("final.peak_pool_pages threshold lower max=2% varying=skip");
+	struct zpb_rule plain = rule("final.peak_pool_pages threshold lower max=2%");
+	struct zpb_rule ex = rule("final.pool_pages exact lower");
+	/* The z3fold under a 2000-page limit: 2364, 6115 and 9561 pages across repetitions. */
+	double b3[] = { 2364, 6115, 9561 }, c3[] = { 2500, 9800, 7000 };
+	double b5[] = { 1000, 1010, 1005, 1020, 995 }, same5[] = { 1012, 998, 1003, 1018, 1007 };
+	double worse5[] = { 1200, 1190, 1210, 1250, 1180 }, flat[] = { 1000, 1000, 1000 };
+	struct zpb_gate_row row;
+
+	REQUIRE(!zpb_gate_judge(&plain, b3, 3, c3, 3, &row), "judge");
+	CHECK(row.verdict == ZPB_VERDICT_REGRESSED, "without varying=: the median +%g%% fails as before",
+	      row.change * 100);
+	REQUIRE(!zpb_gate_judge(&st, b3, 3, c3, 3, &row), "judge");
+	CHECK(row.verdict == ZPB_VERDICT_SKIPPED && strstr(row.note, "varies over repetitions (2364..9561") &&
+	      strstr(row.note, "--repeat 5"), "3+3 varying: expected skipped saying why, got %s: %s",
+	      zpb_verdict_name(row.verdict), row.note);
+	REQUIRE(!zpb_gate_judge(&st, b5, 5, same5, 5, &row), "judge");
+	CHECK(row.verdict == ZPB_VERDICT_PASS && strstr(row.note, "judged statistically"),
+	      "5+5 from one spread: expected ok, got %s: %s", zpb_verdict_name(row.verdict), row.note);
+	REQUIRE(!zpb_gate_judge(&st, b5, 5, worse5, 5, &row), "judge");
+	CHECK(row.verdict == ZPB_VERDICT_REGRESSED, "5+5, +19%% and separated: expected REGRESSED, got %s: %s",
+	      zpb_verdict_name(row.verdict), row.note);
+	REQUIRE(!zpb_gate_judge(&sk, b5, 5, worse5, 5, &row), "judge");
+	CHECK(row.verdict == ZPB_VERDICT_SKIPPED && strstr(row.note, "varying=skip"), "varying=skip: got %s: %s",
+	      zpb_verdict_name(row.verdict), row.note);
+	/* Repetitions that agree are held to the threshold itself. */
+	REQUIRE(!zpb_gate_judge(&st, flat, 3, worse5, 1, &row), "judge");
+	CHECK(row.verdict == ZPB_VERDICT_REGRESSED && !strstr(row.note, "varies"),
+	      "reproducible 1000 -> 1200: expected REGRESSED by the threshold, got %s: %s",
+	      zpb_verdict_name(row.verdict), row.note);
+	/* An exact figure that does not repeat is itself a failure. */
+	REQUIRE(!zpb_gate_judge(&ex, b5, 5, b5, 5, &row), "judge");
+	CHECK(row.verdict == ZPB_VERDICT_REGRESSED && strstr(row.note, "does not repeat"),
+	      "exact, varying: expected REGRESSED, got %s: %s", zpb_verdict_name(row.verdict), row.note);
+}
+
+TEST(severity_warn_reports_a_regression_without_failing)
+{
+	struct zpb_rule r = rule("ops_per_sec statistical higher alpha=0.01 min_effect=5% severity=warn");
+	double b[] = { 100, 101, 102, 103, 104 }, c[] = { 50, 51, 52, 53, 54 };
+	struct zpb_gate_row row;
+
+	REQUIRE(!zpb_gate_judge(&r, b, 5, c, 5, &row), "judge");
+	CHECK(row.verdict == ZPB_VERDICT_WARNED && strstr(row.note, "severity=warn"),
+	      "half the throughput under severity=warn: expected warn, got %s: %s", zpb_verdict_name(row.verdict),
+	      row.note);
+}
+
+/* The Markdown of gating @a against @b, into @buf. */
+static void markdown_of(const char *a, const char *b, bool changes_only, char *buf, size_t len)
+{
+	struct zpb_gate_result res;
+	struct zpb_gate_report rep = { .base_path = a, .cand_path = b, .rules_source = "default",
+				       .changes_only = changes_only };
+	struct zpb_rules rules;
+	char err[512];
+	FILE *f;
+
+	buf[0] = 0;
+	if (gate_files_keep(a, b, NULL, &res, &rules, err, sizeof(err))) {
+		zpbt_fail(__FILE__, __LINE__, "gate %s %s: %s", a, b, err);
+		return;
+	}
+	rep.res = &res;
+	f = fmemopen(buf, len, "w");
+	if (f) {
+		zpb_gate_write_markdown(f, &rep);
+		fclose(f);
+	}
+	zpb_gate_result_free(&res);
+	zpb_rules_free(&rules);
+}
+
+TEST(gate_table_leaves_out_never_run_figures_and_with_changes_only_unchanged_ones)
+{
+	static char all[64 << 10], changed[64 << 10];
+
+	/* It printed every row, most of them "0 → 0" for metrics that never ran. */
+	markdown_of(FX "results-all.json", FX "results-all.json", false, all, sizeof(all));
+	CHECK(!strstr(all, "| ops.rejected |") && strstr(all, "0 → 0 (metrics that never ran)"),
+	      "0 -> 0 rows are counted, not listed:\n%s", all);
+	CHECK(strstr(all, "| final.pool_pages |") != NULL, "unchanged figures listed by default");
+	markdown_of(FX "results-all.json", FX "results-all.json", true, changed, sizeof(changed));
+	CHECK(!strstr(changed, "| final.pool_pages |") && strstr(changed, "unchanged row"),
+	      "--changes-only: unchanged rows left out:\n%s", changed);
+	markdown_of(FX "results-z3fold.json", FX "results-zbud.json", true, changed, sizeof(changed));
+	CHECK(strstr(changed, "| final.density |") && strstr(changed, "**REGRESSED**"),
+	      "--changes-only keeps the regression:\n%s", changed);
+}
+
+TEST(gate_writes_json_and_junit_that_name_each_verdict)
+{
+	char dir[] = "/tmp/zpb-gate-out-XXXXXX", cmd[1024], err[1024], path[300];
+	struct zpb_json *j;
+	const struct zpb_json *rows, *row;
+	size_t i;
+	bool density = false;
+	int rc;
+
+	REQUIRE(mkdtemp(dir), "temp dir");
+	snprintf(cmd, sizeof(cmd), "gate " FX "results-z3fold.json " FX "results-zbud.json --json %s/g.json "
+		 "--junit %s/g.xml", dir, dir);
+	rc = run_cli(cmd, err, sizeof(err));
+	CHECK(rc == 1, "a regression: expected exit 1, got %d: %s", rc, err);
+	snprintf(path, sizeof(path), "%s/g.json", dir);
+	j = zpb_json_load(path, NULL, err, sizeof(err));
+	REQUIRE(j, "--json output parses: %s", err);
+	CHECK(!strcmp(zpb_json_get_str(j, "format", ""), "zpoolbench-gate") &&
+	      zpb_json_get_number(j, "format_version", 0) == 1, "format and version");
+	CHECK(!strcmp(zpb_json_get_str(j, "verdict", ""), "fail"), "verdict fail");
+	rows = zpb_json_get(j, "rows");
+	REQUIRE(rows && rows->type == ZPB_JSON_ARRAY && rows->len > 5, "rows");
+	CHECK(zpb_json_get_number(j, "compared", 0) == (double)rows->len, "every compared row written");
+	for (i = 0; i < rows->len; i++) {
+		row = rows->items[i];
+		if (!strcmp(zpb_json_get_str(row, "metric", ""), "final.density"))
+			density = !strcmp(zpb_json_get_str(row, "verdict", ""), "regressed") &&
+				  zpb_json_get_number(zpb_json_get(row, "baseline"), "median", 0) > 0;
+	}
+	CHECK(density, "final.density row regressed, with its baseline median");
+	zpb_json_free(j);
+	snprintf(cmd, sizeof(cmd), "xmllint --noout %s/g.xml 2>/dev/null || ! command -v xmllint >/dev/null", dir);
+	CHECK(system(cmd) == 0, "JUnit XML is well-formed (xmllint)");
+	snprintf(cmd, sizeof(cmd), "grep -q '<testcase classname=\"zpoolbench.gate.z3fold\" name=\"final.density\">' "
+		 "%s/g.xml && grep -q '<failure type=\"regressed\"' %s/g.xml", dir, dir);
+	CHECK(system(cmd) == 0, "JUnit names the failed figure");
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	CHECK(system(cmd) == 0, "cleanup");
+}
+
+TEST(gate_messages_escape_control_characters_from_the_files)
+{
+	struct zpb_gate_result res;
+	char a[256], b[256], err[1024];
+
+	REQUIRE(fixture_with(a, sizeof(a), FX "results-all.json", "\"allocator\": \"zbud\"",
+			     "\"allocator\": \"zb\\rud\""), "temp");
+	REQUIRE(fixture_with(b, sizeof(b), FX "results-all.json", "\"allocator\": \"zbud\"",
+			     "\"allocator\": \"zbxud\""), "temp");
+	CHECK(gate_files(a, b, &res, err, sizeof(err)) == -1, "a missing allocator is bad input");
+	CHECK(!strchr(err, '\r') && strstr(err, "'zb\\rud'"), "CR escaped in: %s", err);
+	unlink(a);
+	unlink(b);
+}
+
+TEST(results_with_mistyped_fields_are_refused_naming_the_field)
+{
+	/* Each once loaded when both sides agreed, and the gate skipped or compared nothing. */
+	static const char *const edits[][3] = {
+		{ "\"verify_failures\": 0", "\"verify_failures\": \"none\"",
+		  "runs[0] (z3fold): verify_failures must be a non-negative integer, found string" },
+		{ "\"latency_ns\": {", "\"latency_ns\": [], \"x\": {", "runs[0] (z3fold): latency_ns must be an object, found array" },
+		{ "\"density\": 0.7996", "\"density\": \"0.7996\"", "runs[0] (z3fold): final.density must be a number" },
+		{ "\"verify_failures\": 0", "\"verify_failures\": 0.5", "verify_failures must be a non-negative integer" },
+		{ "\"leaked_pages\": 0", "\"leaked_pages\": false", "diagnostics.leaked_pages must be an integer" },
+		{ "\"leaked_pages\": 0", "\"leaked\": 0", "\"diagnostics.leaked_pages\" is missing" },
+		{ "\"sha256\": ", "\"sha\": ", "\"trace.sha256\" is missing" },
+	};
+	struct zpb_gate_result res;
+	struct zpb_results r;
+	char path[256], err[1024], cmd[600];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {
+		REQUIRE(fixture_with(path, sizeof(path), FX "results-z3fold.json", edits[i][0], edits[i][1]), "temp");
+		CHECK(zpb_results_load(path, &r, err, sizeof(err)) == -1, "'%s' loaded", edits[i][1]);
+		CHECK(strstr(err, path) && strstr(err, edits[i][2]), "'%s': expected '%s' in: %s", edits[i][1],
+		      edits[i][2], err);
+		/* A mistyped baseline is bad input to the gate, not a metric to skip. */
+		CHECK(gate_files(path, FX "results-z3fold.json", &res, err, sizeof(err)) == -1,
+		      "'%s' in the baseline: expected bad input", edits[i][1]);
+		snprintf(cmd, sizeof(cmd), "gate %s %s", path, path);
+		rc = run_cli(cmd, err, sizeof(err));
+		CHECK(rc == 2, "'%s' on both sides: expected exit 2, got %d", edits[i][1], rc);
+		unlink(path);
+	}
+	/* "final" a string: the report refuses it too. */
+	REQUIRE(fixture_with(path, sizeof(path), FX "results-z3fold.json", "\"final\": {", "\"final\": \"big\", \"f\": {"),
+		"temp");
+	snprintf(cmd, sizeof(cmd), "report %s -o %s.d", path, path);
+	rc = run_cli(cmd, err, sizeof(err));
+	CHECK(rc == 2 && strstr(err, "final must be an object, found string"), "report: expected exit 2 naming final, got "
+	      "%d: %s", rc, err);
+	unlink(path);
 }

@@ -152,3 +152,43 @@ TEST(json_load_names_the_file)
 	CHECK(v && v->type == ZPB_JSON_OBJECT, "fixture loads: %s", err);
 	zpb_json_free(v);
 }
+
+TEST(json_refuses_a_repeated_member_name_at_its_second_occurrence)
+{
+	char err[256], big[64 * 1024];
+	size_t o = 0;
+	int i;
+	struct zpb_json *v;
+
+	/* Once taken silently, the last one winning: a second "complete" hid the first. */
+	expect_error("{\"complete\": false, \"runs\": [], \"complete\": true}", "t.json:1:45:",
+		     "duplicate member \"complete\" (its first value is at line 1, column 14)");
+	expect_error("{\"runs\": [],\n \"runs\": [1]}", "t.json:2:10:", "duplicate member \"runs\"");
+	expect_error("[{\"a\": {\"b\": 1, \"b\": 2}}]", "t.json:1:22:", "duplicate member \"b\"");
+	/* Many members take the sorting path; the duplicate is still named where it is. */
+	o += (size_t)snprintf(big + o, sizeof(big) - o, "{");
+	for (i = 0; i < 1000; i++)
+		o += (size_t)snprintf(big + o, sizeof(big) - o, "\"k%d\": %d, ", i, i);
+	o += (size_t)snprintf(big + o, sizeof(big) - o, "\"k17\": 0}");
+	v = parse(big, err, sizeof(err));
+	CHECK(!v && strstr(err, "duplicate member \"k17\""), "1001 members, k17 twice: %s", v ? "parsed" : err);
+	zpb_json_free(v);
+	/* The same name in different objects is fine. */
+	v = parse("{\"a\": {\"x\": 1}, \"b\": {\"x\": 2}}", err, sizeof(err));
+	CHECK(v != NULL, "same key in sibling objects: %s", err);
+	zpb_json_free(v);
+}
+
+TEST(json_error_messages_escape_control_characters_they_echo)
+{
+	char err[256], buf[16];
+
+	/* A decoded "\r" in a member name was echoed raw: a CR rewrites the terminal line. */
+	expect_error("{\"a\\rb\" 1}", "t.json:1:9:", "member name \"a\\rb\"");
+	CHECK(!parse("{\"x\\r\": 1, \"x\\r\": 2}", err, sizeof(err)) && !strchr(err, '\r') &&
+	      strstr(err, "\"x\\r\""), "duplicate name with CR escaped: %s", err);
+	zpb_json_printable("a\rb\nc\td\x01", buf, sizeof(buf));
+	CHECK(!strcmp(buf, "a\\rb\\nc\\td\\x01"), "printable: got %s", buf);
+	zpb_json_printable("0123456789abcdefghij", buf, sizeof(buf));
+	CHECK(!strcmp(buf, "0123456789ab..."), "cut to fit with ...: got %s", buf);
+}

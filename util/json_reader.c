@@ -69,12 +69,9 @@ static void *arena_alloc(struct parser *p, size_t n)
 	return (char *)b->data + b->used - n;
 }
 
-static void fail_at(struct parser *p, size_t pos, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-/* Record the first error with the position of byte @pos (on the current line). */
-static void fail_at(struct parser *p, size_t pos, const char *fmt, ...)
+/* Record the first error, at @line:@col. */
+static void vfail(struct parser *p, unsigned line, unsigned col, const char *fmt, va_list ap)
 {
-	va_list ap;
 	int n;
 
 	if (p->failed)
@@ -82,11 +79,34 @@ static void fail_at(struct parser *p, size_t pos, const char *fmt, ...)
 	p->failed = true;
 	if (!p->err || !p->errlen)
 		return;
-	n = snprintf(p->err, p->errlen, "%s:%u:%zu: ", p->name, p->line, pos - p->line_start + 1);
+	n = snprintf(p->err, p->errlen, "%s:%u:%u: ", p->name, line, col);
 	if (n < 0 || (size_t)n >= p->errlen)
 		return;
-	va_start(ap, fmt);
 	vsnprintf(p->err + n, p->errlen - n, fmt, ap);
+}
+
+static void fail_at(struct parser *p, size_t pos, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Record the first error with the position of byte @pos (on the current line). */
+static void fail_at(struct parser *p, size_t pos, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail(p, p->line, (unsigned)(pos - p->line_start + 1), fmt, ap);
+	va_end(ap);
+}
+
+/* The same for a position known by line and column (a value already parsed). */
+static void fail_line_col(struct parser *p, unsigned line, unsigned col, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void fail_line_col(struct parser *p, unsigned line, unsigned col, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail(p, line, col, fmt, ap);
 	va_end(ap);
 }
 
@@ -401,6 +421,66 @@ static struct zpb_json *parse_number(struct parser *p)
 
 static const struct zpb_json *parse_value(struct parser *p);
 
+static const char *const *sort_keys;
+
+static int cmp_key_index(const void *a, const void *b)
+{
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int c = strcmp(sort_keys[i], sort_keys[j]);
+
+	return c ? c : (i > j) - (i < j);
+}
+
+/*
+ * An object's members p->kstack[base..base+n): a repeated name is an error
+ * at its second occurrence (RFC 8259 leaves duplicates to the reader; taking
+ * the last one silently would let a hand-edited "complete" hide the real
+ * one). Sorted copies keep a hostile object of a million keys O(n log n).
+ */
+static bool duplicate_key(struct parser *p, size_t base, size_t n)
+{
+	size_t i, *idx, dup = SIZE_MAX, first = 0;
+	char name[96];
+
+	if (n < 2)
+		return false;
+	if (n <= 16) {
+		for (i = 1; i < n && dup == SIZE_MAX; i++) {
+			size_t j;
+
+			for (j = 0; j < i; j++)
+				if (!strcmp(p->kstack[base + i], p->kstack[base + j])) {
+					dup = i;
+					first = j;
+					break;
+				}
+		}
+	} else {
+		idx = malloc(n * sizeof(*idx));
+		if (!idx) {
+			oom(p);
+			return true;
+		}
+		for (i = 0; i < n; i++)
+			idx[i] = i;
+		sort_keys = p->kstack + base;
+		qsort(idx, n, sizeof(*idx), cmp_key_index);
+		for (i = 1; i < n; i++)
+			if (!strcmp(sort_keys[idx[i]], sort_keys[idx[i - 1]]) && (dup == SIZE_MAX || idx[i] < dup)) {
+				dup = idx[i];
+				first = idx[i - 1];
+			}
+		free(idx);
+	}
+	if (dup == SIZE_MAX)
+		return false;
+	zpb_json_printable(p->kstack[base + dup], name, sizeof(name));
+	fail_line_col(p, p->stack[base + dup]->line, p->stack[base + dup]->col,
+		      "duplicate member \"%s\" (its first value is at line %u, column %u)", name,
+		      p->stack[base + first]->line, p->stack[base + first]->col);
+	return true;
+}
+
 /* Copy the top @n stack entries into the arena as @v's members. */
 static bool pop_members(struct parser *p, struct zpb_json *v, size_t base, bool keys)
 {
@@ -415,7 +495,11 @@ static bool pop_members(struct parser *p, struct zpb_json *v, size_t base, bool 
 		memcpy(items, p->stack + base, n * sizeof(*items));
 		v->items = items;
 		if (keys) {
-			const char **k = arena_alloc(p, n * sizeof(*k));
+			const char **k;
+
+			if (duplicate_key(p, base, n))
+				return false;
+			k = arena_alloc(p, n * sizeof(*k));
 
 			if (!k)
 				return false;
@@ -464,7 +548,10 @@ static const struct zpb_json *parse_container(struct parser *p, bool object)
 				return NULL;
 			skip_ws(p);
 			if (p->pos >= p->len || p->s[p->pos] != ':') {
-				fail_at(p, p->pos, "expected ':' after member name \"%s\", found %s", key,
+				char name[96];
+
+				zpb_json_printable(key, name, sizeof(name));
+				fail_at(p, p->pos, "expected ':' after member name \"%s\", found %s", name,
 					describe(p, p->pos, b));
 				return NULL;
 			}
@@ -494,7 +581,7 @@ static const struct zpb_json *parse_container(struct parser *p, bool object)
 		return NULL;
 	}
 	if (!pop_members(p, v, base, object)) {
-		oom(p);
+		oom(p);	/* no-op when a duplicate key already failed */
 		return NULL;
 	}
 	p->depth--;
@@ -727,4 +814,36 @@ const char *zpb_json_type_name(enum zpb_json_type t)
 	static const char *const names[] = { "null", "boolean", "number", "string", "array", "object" };
 
 	return (unsigned)t < sizeof(names) / sizeof(names[0]) ? names[t] : "?";
+}
+
+void zpb_json_printable(const char *s, char *buf, size_t len)
+{
+	size_t o = 0, safe = 0;	/* safe: the last escape boundary that leaves room for "..." */
+
+	if (!len)
+		return;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		char esc[8];
+		size_t l;
+
+		if (c == '\r' || c == '\n' || c == '\t')
+			snprintf(esc, sizeof(esc), "\\%c", c == '\r' ? 'r' : c == '\n' ? 'n' : 't');
+		else if (c < 0x20 || c == 0x7f)
+			snprintf(esc, sizeof(esc), "\\x%02x", c);
+		else
+			esc[0] = (char)c, esc[1] = 0;
+		l = strlen(esc);
+		if (o + l + 1 > len) {
+			o = safe;
+			if (len >= 4)
+				memcpy(buf + o, "...", 3), o += 3;
+			break;
+		}
+		memcpy(buf + o, esc, l);
+		o += l;
+		if (o + 4 <= len)
+			safe = o;
+	}
+	buf[o] = 0;
 }

@@ -68,7 +68,7 @@ struct zpb_json *zpb_json_load(const char *path, const struct zpb_json_limits *l
 /* Free a tree returned by zpb_json_parse() or zpb_json_load() (NULL is fine). */
 void zpb_json_free(struct zpb_json *root);
 
-/* The member @key of object @obj (the last one if repeated), or NULL. */
+/* The member @key of object @obj, or NULL (a parsed object never repeats a key). */
 const struct zpb_json *zpb_json_get(const struct zpb_json *obj, const char *key);
 /* Element @i of array @arr, or NULL. */
 const struct zpb_json *zpb_json_at(const struct zpb_json *arr, size_t i);
@@ -79,6 +79,11 @@ bool zpb_json_bool(const struct zpb_json *v, bool def);
 /* Shorthands for zpb_json_number(zpb_json_get(obj, key), def) etc. */
 double zpb_json_get_number(const struct zpb_json *obj, const char *key, double def);
 const char *zpb_json_get_str(const struct zpb_json *obj, const char *key, const char *def);
+/*
+ * @s made safe to echo in a one-line message: CR, LF and tab as \r \n \t,
+ * other control bytes as \xNN, cut with "..." to fit @len.
+ */
+void zpb_json_printable(const char *s, char *buf, size_t len);
 /* A readable name of a type ("object", "number", ...). */
 const char *zpb_json_type_name(enum zpb_json_type t);
 
