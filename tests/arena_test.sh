@@ -11,10 +11,7 @@ set -u
 b=${1:-build}
 z="$b/zpoolbench"
 trace=traces/samples/synth-mixed.zpt
-pass=0 fail=0
-ok() { echo "ok   $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
-finish() { echo "$pass passed, $fail failed"; [ "$fail" = 0 ]; exit $?; }
+. tests/sh_harness.sh
 
 if grep -q '^sanitize = ..*' "$b/config.ninja" 2>/dev/null; then
 	echo "skip arena_test: a sanitizer build cannot run under ulimit -v (its shadow memory)"

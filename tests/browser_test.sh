@@ -10,9 +10,7 @@
 set -u
 b=${1:-build}
 chromium=${ZPB_CHROMIUM:-/usr/bin/chromium}
-pass=0 fail=0
-ok() { echo "ok   $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
+. tests/sh_harness.sh
 
 if [ ! -x "$chromium" ]; then
 	echo "skip browser tests: $chromium not installed (apt-get install chromium)"

@@ -8,11 +8,9 @@
 # zswap present), it runs the capture for a second. Each check that cannot
 # run here says why and is skipped. Prints "N passed, N failed".
 set -u
-pass=0 fail=0 skip=0
-ok() { echo "ok   $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
+. tests/sh_harness.sh
+skip=0
 skipped() { echo "skip $1: $2"; skip=$((skip + 1)); }
-finish() { echo "$pass passed, $fail failed"; [ "$fail" = 0 ]; exit $?; }
 cap=traces/capture/zswap-capture.sh
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/zpb-bpftrace.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT

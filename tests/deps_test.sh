@@ -5,9 +5,7 @@
 # or the report probes for, so a new user's 'ninja test' skips nothing CI
 # runs. Prints "N passed, N failed" like the C test programs.
 set -u
-pass=0 fail=0
-ok() { echo "ok   $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
+. tests/sh_harness.sh
 
 conf=$(sed -n 's/^all_pkgs="\(.*\)"$/\1/p' configure | tr ' ' '\n' | grep . | sort -u)
 # The apt-get install line of .ci/run, joined across its continuation lines.

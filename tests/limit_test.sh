@@ -10,10 +10,7 @@
 set -u
 b=${1:-build}
 z="$b/zpoolbench"
-pass=0 fail=0
-ok() { echo "ok   $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
-finish() { echo "$pass passed, $fail failed"; [ "$fail" = 0 ]; exit $?; }
+. tests/sh_harness.sh
 for t in "$z" "$b/zpb-limit" "$b/zpb-gentrace"; do
 	[ -x "$t" ] || { bad limit_test_inputs_exist "need $t"; finish; }
 done

@@ -12,10 +12,7 @@ set -u
 b=${1:-build}
 z="$b/zpoolbench"
 page=docs/zpoolbench.1
-pass=0 fail=0
-ok() { echo "ok   $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
-finish() { echo "$pass passed, $fail failed"; [ "$fail" = 0 ]; exit $?; }
+. tests/sh_harness.sh
 
 if [ ! -x "$z" ] || [ ! -f "$page" ]; then
 	bad man_test_inputs_exist "need $z and $page (run from the top of the tree)"

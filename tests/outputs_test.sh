@@ -11,10 +11,7 @@
 set -u
 b=${1:-build}
 z="$b/zpoolbench"
-pass=0 fail=0
-ok() { echo "ok   $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
-finish() { echo "$pass passed, $fail failed"; [ "$fail" = 0 ]; exit $?; }
+. tests/sh_harness.sh
 check() { name=$1; shift; if "$@"; then ok "$name"; else bad "$name" "$why"; fi; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/zpb-outputs.XXXXXX") || exit 1

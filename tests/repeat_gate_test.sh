@@ -12,10 +12,7 @@
 set -u
 b=${1:-build}
 z="$b/zpoolbench"
-pass=0 fail=0
-ok() { echo "ok   $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
-finish() { echo "$pass passed, $fail failed"; [ "$fail" = 0 ]; exit $?; }
+. tests/sh_harness.sh
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/zpb-repgate.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
