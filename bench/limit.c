@@ -373,12 +373,14 @@ int main(int argc, char **argv)
 	if (size < 36 || memcmp(buf, ZPB_BIN_MAGIC, ZPB_BIN_MAGIC_LEN)) {
 		fprintf(stderr, "zpb-limit: %s: not a binary trace (convert a text trace with 'zpoolbench trace convert')\n",
 			argv[1]);
+		free(buf);
 		return 1;
 	}
 	hsize = (uint32_t)zpb_get_le(buf + ZPB_BIN_OFF_HDRSIZE, 4);
 	count = zpb_get_le(buf + ZPB_BIN_OFF_COUNT, 8);
 	if (hsize < 36 || hsize > size) {
 		fprintf(stderr, "zpb-limit: %s: corrupt header (header_size %u)\n", argv[1], hsize);
+		free(buf);
 		return 1;
 	}
 	env = getenv("ZPB_LIMIT_PASSES");
