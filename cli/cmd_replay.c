@@ -60,7 +60,7 @@ static void usage(FILE *out)
 		"  --zswap-model M         modern (6.5+) | seed (v5.4) [modern]\n"
 		"  --exclusive-loads on|off  free entries on load [modern: on, seed: off]\n"
 		"  --deterministic         one thread, deterministic workqueues: reproducible pages\n"
-		"  --sample-ops N          a density sample every N records [10000]\n"
+		"  --sample-ops N          a density sample every N records [1000]\n"
 		"  --repeat R              run each allocator R times [1]\n"
 		"  --fatal-verify          stop at the first verification failure\n"
 		"  --csv DIR               also write each run's timeline as DIR/ALLOC-REP.csv\n"
