@@ -204,8 +204,6 @@ static void judge_bound(struct zpb_verdict_input *v)
 		else
 			add(e->note, sizeof(e->note), ": the same work by these counts, so the figure is a sampling "
 			    "artefact (threaded samples between marks are approximate)");
-		if (!e->reason[0])
-			add(e->reason, sizeof(e->reason), "%s", e->note);
 	}
 }
 
@@ -344,6 +342,10 @@ static int judge_input(struct zpb_verdict_input *v, const struct zpb_report_inpu
 			less_work_reason(e, v, best->name, page);
 			continue;
 		}
+		if (e->below_bound) {
+			add(e->reason, sizeof(e->reason), "%s", e->note);
+			continue;
+		}
 		if (e->value <= 0 && e->mean_stored_bytes <= 0) {
 			snprintf(e->reason, sizeof(e->reason), "stored nothing");
 			continue;
@@ -360,8 +362,15 @@ static int judge_input(struct zpb_verdict_input *v, const struct zpb_report_inpu
 	for (i = 0; i < v->n; i++) {
 		struct zpb_verdict_entry *e = &v->e[i];
 
-		if (!e->ranked && !e->bound && !e->note[0])
-			add(e->note, sizeof(e->note), "not ranked: %s", e->reason);
+		char bound_note[sizeof(e->note)];
+
+		if (e->ranked || e->bound)
+			continue;
+		snprintf(bound_note, sizeof(bound_note), "%s", e->note);
+		e->note[0] = 0;
+		add(e->note, sizeof(e->note), "not ranked: %s", e->reason);
+		if (bound_note[0] && strcmp(bound_note, e->reason))
+			add(e->note, sizeof(e->note), "; %s", bound_note);
 	}
 	free(order);
 	headline(v);
