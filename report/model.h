@@ -26,7 +26,7 @@ struct zpb_report_alloc {
 struct zpb_picture {
 	char id[96];		/* file stem: "r0-density" */
 	char title[160];
-	char caption[320];
+	char caption[640];
 	const char *script;	/* plots/NAME.gp; NULL when there is nothing to draw */
 	char vars[2048];	/* gnuplot -e assignments: stem, n, names, colors, ... */
 	char *svg;		/* the drawn SVG (from "<svg"), or NULL */

@@ -318,6 +318,20 @@ static int pic_reclaim(struct ctx *c, struct zpb_report_input *in, struct zpb_pi
 	size_t i, k;
 
 	snprintf(p->title, sizeof(p->title), "Reclaim: %.120s", c->name);
+	/* Nothing reclaimed, nothing rejected at the limit: three empty panels say nothing (the caller drops it). */
+	for (i = 0; i < in->nalloc; i++) {
+		static const char *const any[] = { "reclaim.writebacks", "reclaim.pages_reclaimed", "reclaim.limit_hits",
+						   "reclaim.rejects", "reclaim.shrink_calls" };
+		double v;
+
+		for (k = 0; k < 5; k++)
+			if (zpb_report_value(in->alloc[i].m, any[k], &v) && v > 0)
+				break;
+		if (k < 5)
+			break;
+	}
+	if (i == in->nalloc)
+		return 0;
 	snprintf(p->caption, sizeof(p->caption), "Top: pool pages against the pool limit. Middle: pages written "
 		 "back (solid) and loads that missed because their page had been written back (dashed). "
 		 "Bottom: latency of reclaim (shrink) calls by percentile.");
@@ -358,6 +372,19 @@ static int pic_objects(struct ctx *c, struct zpb_report_input *in, struct zpb_pi
 	snprintf(p->title, sizeof(p->title), "Objects per page: %.120s", c->name);
 	snprintf(p->caption, sizeof(p->caption), "How full the pool's pages are at the end: the share of pages "
 		 "holding each number of compressed objects (allocators whose pages can be walked).");
+	for (i = 0, k = 0; i < in->nalloc; i++) {
+		double u = in->alloc[i].run ?
+			   zpb_json_get_number(in->alloc[i].run, "objects_per_page_unresolved", 0) : 0;
+		size_t n = strlen(p->caption);
+
+		if (u <= 0 || n >= sizeof(p->caption) - 1)
+			continue;
+		snprintf(p->caption + n, sizeof(p->caption) - n, "%s %s %.0f", k++ ? "," : " Not counted: objects whose "
+			 "page could not be found, because they span two pages and are mapped through a copy (zsmalloc) "
+			 "or live outside the page arena:", in->alloc[i].m->name, u);
+	}
+	if (k && strlen(p->caption) < sizeof(p->caption) - 1)
+		strcat(p->caption, ".");
 	for (i = 0; i < in->nalloc && s.n < 64; i++) {
 		const struct zpb_json *d = zpb_json_get(in->alloc[i].run, "objects_per_page");
 		double total = 0;
@@ -637,6 +664,8 @@ int zpb_plotdata_write(struct zpb_report *rep, const char *datadir, const char *
 		}
 		PIC("cdf", pic_cdf(&c, in, p));
 		PIC("reclaim", pic_reclaim(&c, in, p));
+		if (!p->script && !p->why[0])
+			in->npics--;
 		PIC("objects", pic_objects(&c, in, p));
 #undef PIC
 	}

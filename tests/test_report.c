@@ -110,11 +110,14 @@ TEST(report_writes_html_and_markdown_with_every_picture)
 	CHECK(strstr(html, "<dt>cpu_model</dt><dd>Example CPU @ 2.0GHz</dd>"), "machine of the run shown");
 	CHECK(strstr(html, "<dt>pool_limit_pages</dt><dd>550</dd>"), "options of the run shown");
 	/* 8 pictures per input (density, compression, latency of store, load and invalidate, CDF,
-	 * reclaim, objects per page) and scaling; the 4-thread file has no objects per page. */
-	CHECK(out.pictures == 17, "pictures planned: expected 17, got %zu", out.pictures);
+	 * reclaim, objects per page) and scaling; the 4-thread file has no objects per page, and
+	 * reclaimed nothing, so its reclaim panels are left out. */
+	CHECK(out.pictures == 16, "pictures planned: expected 16, got %zu", out.pictures);
+	CHECK(!strstr(html, "Reclaim: mixed.zpt on 4 threads"), "no reclaim picture where nothing was reclaimed");
+	CHECK(strstr(html, "Reclaim: mixed.zpt on 2 threads"), "a reclaim picture where the limit was reached");
 	if (have_gnuplot()) {
-		CHECK(out.drawn == 16 && out.gnuplot, "drawn: expected 16, got %zu", out.drawn);
-		CHECK(count(html, "<svg") == 16, "inline <svg per drawn picture: expected 16, got %zu",
+		CHECK(out.drawn == 15 && out.gnuplot, "drawn: expected 15, got %zu", out.drawn);
+		CHECK(count(html, "<svg") == 15, "inline <svg per drawn picture: expected 15, got %zu",
 		      count(html, "<svg"));
 		CHECK(strstr(html, "Objects per page: mixed.zpt on 4 threads: not drawn: no objects_per_page"),
 		      "the missing picture says why");
