@@ -144,7 +144,7 @@ static void less_work_reason(struct zpb_verdict_entry *e, const struct zpb_verdi
 	if (e->lost != e->rejected_alloc && e->lost != e->written_back)
 		add(e->reason, sizeof(e->reason), " (%.0f pages sent to swap in all)", e->lost);
 	if (v->best_lost > 0 || e->lost != e->rejected_alloc)
-		add(e->reason, sizeof(e->reason), ", against %.0f for %s", v->best_lost, best);
+		add(e->reason, sizeof(e->reason), ", against %.0f pages sent to swap by %s", v->best_lost, best);
 }
 
 /* Exclusions that are not about work: the run is not a measurement of this allocator. */

@@ -133,7 +133,8 @@ TEST(report_writes_html_and_markdown_with_every_picture)
 	 */
 	CHECK(strstr(html, "zsmalloc (mainline zswap's allocator) keeps the pages in the fewest pool pages (394 at the "
 			   "end, 1.07× the ideal bound; peak 397). Not ranked: z3fold: did less work: wrote back 40 pages, "
-			   "against 30 for zsmalloc; zbud: did less work: wrote back 60 pages, against 30 for zsmalloc."),
+			   "against 30 pages sent to swap by zsmalloc; zbud: did less work: wrote back 60 pages, "
+			   "against 30 pages sent to swap by zsmalloc."),
 	      "headline of the limited run in HTML");
 	CHECK(strstr(md, "(394 at the end, 1.07× the ideal bound; peak 397); zbud needs 55% more. Fastest median store "
 			 "among the ranked: zbud (850 ns)."), "headline of the unlimited run in Markdown");
