@@ -17,6 +17,7 @@
 
 #include "../replay/replay.h"
 #include "../replay/results.h"
+#include "../report/terminal.h"
 #include "../util/sha256.h"
 #include "../util/atomic_file.h"
 #include "cli.h"
@@ -321,6 +322,9 @@ write:
 		status = ZPB_EXIT_USAGE;
 		goto done;
 	}
+	/* The verdict and the perf-stat-like figures, read back from the file just written. */
+	if (!quiet && zpb_report_print_summary(stderr, out, err, sizeof(err)))
+		zpb_cli_error("replay: summary: %s", err);
 	if (csv && zpb_results_write_csv(csv, runs, nruns, err, sizeof(err))) {
 		zpb_cli_error("replay: %s", err);
 		status = ZPB_EXIT_USAGE;

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "../report/report.h"
+#include "../report/terminal.h"
 #include "../report/verdict.h"
 #include "../util/json_reader.h"
 #include "harness.h"
@@ -399,4 +400,35 @@ TEST(replay_records_the_work_zbud_refused)
 	      zs->pool_page_records);
 	zpb_run_result_free(zb);
 	zpb_run_result_free(zs);
+}
+
+/* The terminal summary: the headline, and instructions and emulation time per allocator like perf stat. */
+TEST(terminal_summary_prints_the_headline_and_a_perf_stat_like_table)
+{
+	char path[512], *buf = NULL;
+	size_t len = 0;
+	char err[256];
+	FILE *f, *out;
+
+	tmp_path(path, sizeof(path), "stat.json");
+	f = fopen(path, "w");
+	REQUIRE(f, "fixture written");
+	fputs("{\"format\":\"zpoolbench-results\",\"format_version\":1,\"complete\":true,\"trace\":{\"path\":\"s.zpt\"},"
+	      "\"options\":{\"deterministic\":true},\"runs\":["
+	      "{\"allocator\":\"z3fold\",\"final\":{\"pool_pages\":12},\"instructions\":{\"store\":1500},"
+	      "\"emulation\":{\"store\":{\"share\":0.042,\"p99\":900}}},"
+	      "{\"allocator\":\"zsmalloc\",\"final\":{\"pool_pages\":10},\"instructions\":{\"store\":900},"
+	      "\"emulation\":{\"store\":{\"share\":0.001,\"p99\":0}}},"
+	      "{\"allocator\":\"ideal\",\"capabilities\":[\"bound\"],\"final\":{\"pool_pages\":9}}]}\n", f);
+	fclose(f);
+	out = open_memstream(&buf, &len);
+	REQUIRE(out, "memstream");
+	CHECK(zpb_report_print_summary(out, path, err, sizeof(err)) == 0, "printed: %s", err);
+	fclose(out);
+	CHECK(strstr(buf, "zsmalloc (mainline zswap's allocator) keeps the pages in the fewest pool pages (10 at the end"),
+	      "headline: %s", buf);
+	CHECK(strstr(buf, "instructions per store (callgrind)") && strstr(buf, "1500.0") && strstr(buf, "900.0"),
+	      "instructions row: %s", buf);
+	CHECK(strstr(buf, "emulation share of store time") && strstr(buf, "0.042"), "emulation row: %s", buf);
+	free(buf);
 }
