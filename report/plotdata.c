@@ -10,6 +10,7 @@
 #include "../gate/stats.h"
 #include "colors.h"
 #include "plotdata.h"
+#include "../util/spread.h"
 
 struct ctx {
 	const char *dir, *rel;
@@ -232,13 +233,16 @@ static int pic_compression(struct ctx *c, struct zpb_report_input *in, struct zp
 
 	snprintf(p->title, sizeof(p->title), "Compression efficiency: %.120s", c->name);
 	snprintf(p->caption, sizeof(p->caption), "Pages stored per page of pool at the end of the run (higher is "
-		 "better), labelled with density, the compressed bytes stored per byte of pool.");
+		 "better), labelled with density, the compressed bytes stored per byte of pool; with repetitions, the "
+		 "error bar is the confidence interval for the median (docs/report.md).");
 	f = open_data(c, "%s-1.dat", p->id);
 	if (!f)
 		return -1;
-	fprintf(f, "# allocator  compression_ratio  density  colour\n");
+	fprintf(f, "# allocator  compression_ratio  density  colour  ci_lo  ci_hi\n");
 	for (i = 0; i < in->nalloc && s.n < 64; i++) {
+		const struct zpb_metric *m = zpb_subject_metric(in->alloc[i].m, "final.compression_ratio");
 		double ratio, density = NAN;
+		struct zpb_spread sp;
 		char w[128];
 
 		if (!zpb_report_value(in->alloc[i].m, "final.compression_ratio", &ratio))
@@ -246,8 +250,11 @@ static int pic_compression(struct ctx *c, struct zpb_report_input *in, struct zp
 		zpb_report_value(in->alloc[i].m, "final.density", &density);
 		s.names[s.n++] = in->alloc[i].m->name;
 		sanitize(w, sizeof(w), in->alloc[i].m->name, true);
-		fprintf(f, "\"%s\" %.6g %.6g %ld\n", w, ratio, isnan(density) ? 0 : density,
-			strtol(zpb_report_color(in->alloc[i].m->name) + 1, NULL, 16));
+		/* The error bar: util/spread's interval for the median over the repetitions (none with one). */
+		if (!m || zpb_spread_compute(m->v, m->n, &sp))
+			sp.lo = sp.hi = ratio;
+		fprintf(f, "\"%s\" %.6g %.6g %ld %.6g %.6g\n", w, ratio, isnan(density) ? 0 : density,
+			strtol(zpb_report_color(in->alloc[i].m->name) + 1, NULL, 16), sp.lo, sp.hi);
 	}
 	if (close_data(c, f))
 		return -1;
