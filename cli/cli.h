@@ -7,6 +7,7 @@
 #define ZPB_CLI_H
 
 #include <signal.h>
+#include <stdbool.h>
 
 struct zpb_command {
 	const char *name;
@@ -43,6 +44,12 @@ void zpb_cli_stop_on_signal(volatile sig_atomic_t *flag, const char *what);
  * one line naming the option and the file.
  */
 int zpb_cli_check_output(const char *cmd, const char *opt, const char *path);
+
+/*
+ * Whether an output just written can be read back: a regular file, not
+ * standard output ("-"), a FIFO or a device.
+ */
+bool zpb_cli_output_rereadable(const char *path);
 
 /* capture zram (cli/cmd_capture_zram.c), reached through `capture`. */
 int zpb_cli_capture_zram(int argc, char **argv);

@@ -18,6 +18,7 @@
 #include "../replay/replay.h"
 #include "../replay/results.h"
 #include "../replay/summary.h"
+#include "../report/terminal.h"
 #include "../util/sha256.h"
 #include "../util/atomic_file.h"
 #include "cli.h"
@@ -52,7 +53,7 @@ static void usage(FILE *out)
 		"  --zswap-model M         modern (6.5+) | seed (v5.4) [modern]\n"
 		"  --exclusive-loads on|off  free entries on load [modern: on, seed: off]\n"
 		"  --deterministic         one thread, deterministic workqueues: reproducible pages\n"
-		"  --sample-ops N          a density sample every N records [10000]\n"
+		"  --sample-ops N          a density sample every N records [1000]\n"
 		"  --repeat R              run each allocator R times [1]; the results' summary\n"
 		"                          and the terminal give each figure's median, min,\n"
 		"                          max and a 95%% confidence interval of the median\n"
@@ -391,6 +392,12 @@ write:
 		status = ZPB_EXIT_USAGE;
 		goto done;
 	}
+	/*
+	 * The verdict and the perf-stat-like figures, read back from the file
+	 * just written; standard output and a FIFO cannot be read back.
+	 */
+	if (!quiet && zpb_cli_output_rereadable(out) && zpb_report_print_summary(stderr, out, err, sizeof(err)))
+		zpb_cli_error("replay: summary: %s", err);
 	if (csv && zpb_results_write_csv(csv, runs, nruns, err, sizeof(err))) {
 		zpb_cli_error("replay: %s", err);
 		status = ZPB_EXIT_USAGE;

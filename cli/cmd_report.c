@@ -17,6 +17,9 @@ static void report_usage(FILE *f)
 		"DIR/report.md (the tables, for a CI job summary or a mailing-list post)\n"
 		"from zpoolbench results files or Google Benchmark JSON. The pictures'\n"
 		"data, gnuplot scripts and PNG/SVG images go to DIR/data, DIR/plots, DIR/img.\n"
+		"DIR/report.json holds the verdict the headlines are written from: per input\n"
+		"the ranking by mean pool pages over the run among the allocators that did\n"
+		"the same work, ratios to the ideal bound, and the runs left out and why.\n"
 		"\n"
 		"  -o, --output DIR   the report directory (created if missing)\n"
 		"  --baseline FILE    show the change of every figure against FILE, marking\n"
@@ -95,7 +98,7 @@ static int report_run(int argc, char **argv)
 	else if (out.drawn < out.pictures)
 		fprintf(stderr, "zpoolbench: report: %zu of %zu pictures drawn (index.html says why)\n", out.drawn,
 			out.pictures);
-	printf("%s/index.html\n%s/report.md\n", o.outdir, o.outdir);
+	printf("%s/index.html\n%s/report.md\n%s/report.json\n", o.outdir, o.outdir, o.outdir);
 	return ZPB_EXIT_OK;
 }
 

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../util/atomic_file.h"
 #include "cli.h"
@@ -73,6 +74,13 @@ int zpb_cli_check_output(const char *cmd, const char *opt, const char *path)
 		return 0;
 	zpb_cli_error("%s: %s: %s", cmd, opt, err);
 	return ZPB_EXIT_USAGE;
+}
+
+bool zpb_cli_output_rereadable(const char *path)
+{
+	struct stat sb;
+
+	return strcmp(path, "-") && stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
 }
 
 static void usage(FILE *out)

@@ -6,6 +6,7 @@ load 'style.gp'
 set xlabel 'trace position (records replayed)'
 set ylabel 'memory (MiB)'
 set yrange [0:*]
-set format y '%.1f'
+# %g, not a fixed number of decimals: ticks 0.25 apart never round into duplicates (0.3, 0.3)
+set format y '%g'
 plot for [i=1:n] file(i) using 1:2 with lines lw lw lc rgb word(colors, i) title word(names, i).' pool', \
      file(1) using 1:3 with lines ls 100 title 'stored (compressed) bytes'

@@ -9,5 +9,5 @@ set ylabel 'throughput (ops/s)'
 set xrange [0:max_threads + 1]
 set xtics 1
 set yrange [0:*]
-set format y '%.1s%c'
+set format y '%.3s%c'
 plot for [i=1:n] file(i) using 1:2 with linespoints lw lw pt 7 ps 1.2 lc rgb word(colors, i) title word(names, i)

@@ -153,6 +153,7 @@ static void do_store(struct zpb_worker *w, uint32_t idx, struct zpb_entry *ent, 
 	if (zpool_malloc(e->pool, size + (e->header ? 8 : 0), gfp, &handle) != 0) {
 		w->ops.rejected++;
 		w->ops.rejected_alloc++;
+		w->ops.rejected_alloc_bytes += size;
 		zpb_entry_release(e, idx, ent, ES_SWAP_REJ);
 		return;
 	}
@@ -169,6 +170,8 @@ static void do_store(struct zpb_worker *w, uint32_t idx, struct zpb_entry *ent, 
 	ent->len = (uint16_t)size;
 	CNT_ADD(&w->cnt, stored_bytes, (int64_t)size);
 	CNT_ADD(&w->cnt, stored_pages, 1);
+	w->ops.stored_objects++;
+	w->ops.stored_bytes += size;
 	zpb_entry_release(e, idx, ent, ES_POOL);
 }
 

@@ -24,7 +24,7 @@ void zpb_replay_options_init(struct zpb_replay_options *o)
 	o->limit_percent = true;
 	o->limit_value = 20;		/* zswap's max_pool_percent default */
 	o->accept_threshold = 90;	/* zswap's accept_threshold_percent default */
-	o->sample_ops = 10000;
+	o->sample_ops = 1000;	/* the over-run means integrate between samples: ~1% steps on the samples */
 	o->repeat = 1;
 	o->exclusive_loads = -1;
 	o->mem_policy = ZPB_MEM_LOCAL;

@@ -179,6 +179,9 @@ struct zpb_op_counts {
 	uint64_t rejected_limit, rejected_alloc;
 	uint64_t load_hits, load_not_found, load_rejected;	/* load_rejected: store had been rejected */
 	uint64_t duplicate_stores;	/* a STORE over a live entry (replaced, as zswap does) */
+	/* The work done (results "work"): objects allocated and their bytes, over the whole run */
+	uint64_t stored_objects, stored_bytes;
+	uint64_t rejected_alloc_bytes;	/* sizes the allocator refused, summed */
 };
 
 struct zpb_reclaim_counts {
@@ -213,6 +216,13 @@ struct zpb_run_result {
 	struct zpb_hist lateness;	/* --timed: ns behind schedule per record */
 	struct zpb_sample final;
 	uint64_t peak_pool_pages;
+	/*
+	 * Density over the run: pool pages and stored bytes integrated over
+	 * trace records (trapezoids between consecutive samples, the first at
+	 * record 0), so a trace that ends empty still has a figure.
+	 */
+	double pool_page_records, stored_byte_records;
+	size_t max_object_size;		/* the driver's max_size */
 	struct zpb_mark *marks;
 	size_t nmarks;
 	uint64_t marks_dropped;		/* MARKs past ZPB_MARKS_MAX, counted only */

@@ -130,6 +130,51 @@ static void write_final(struct zpb_jw *w, const struct zpb_run_result *r)
 	zpb_jw_object_end(w);
 }
 
+/*
+ * What the run stored, and what it left uncompressed in RAM or sent to swap
+ * (rejected stores, reclaim's writebacks) at the page each costs the user:
+ * density compares only between runs that did the same work (docs/report.md).
+ */
+static void write_work(struct zpb_jw *w, const struct zpb_run_result *r)
+{
+	const struct zpb_op_counts *op = &r->ops;
+
+	zpb_jw_object_begin(w);
+	zpb_jw_ku64(w, "stores", op->store);
+	zpb_jw_ku64(w, "stored_objects", op->stored_objects);
+	zpb_jw_ku64(w, "stored_bytes", op->stored_bytes);
+	zpb_jw_ku64(w, "same_filled", op->same_filled);
+	zpb_jw_ku64(w, "rejected_pages", op->rejected);
+	zpb_jw_ku64(w, "rejected_bytes", op->rejected * PAGE_SIZE);
+	zpb_jw_ku64(w, "rejected_limit_pages", op->rejected_limit);
+	zpb_jw_ku64(w, "rejected_alloc_pages", op->rejected_alloc);
+	zpb_jw_ku64(w, "rejected_alloc_object_bytes", op->rejected_alloc_bytes);
+	zpb_jw_ku64(w, "written_back_pages", r->rc.writebacks);
+	zpb_jw_ku64(w, "written_back_bytes", r->rc.writebacks * PAGE_SIZE);
+	zpb_jw_ku64(w, "trace_writeback_records", op->writeback);
+	zpb_jw_ku64(w, "max_object_size", r->max_object_size);
+	zpb_jw_ku64(w, "page_size", PAGE_SIZE);
+	zpb_jw_object_end(w);
+}
+
+/* Density over the whole run, weighted by trace records (replay/timeline.c integrates). */
+static void write_over_run(struct zpb_jw *w, const struct zpb_run_result *r)
+{
+	double recs = (double)r->records;
+	double pages = recs > 0 ? r->pool_page_records / recs : 0;
+	double bytes = recs > 0 ? r->stored_byte_records / recs : 0;
+
+	zpb_jw_object_begin(w);
+	zpb_jw_kstring(w, "weight", "records");
+	zpb_jw_kdouble(w, "mean_pool_pages", pages);
+	zpb_jw_kdouble(w, "mean_stored_bytes", bytes);
+	zpb_jw_kdouble(w, "mean_density", ratio(bytes, pages * (double)PAGE_SIZE));
+	zpb_jw_kdouble(w, "pool_bytes_per_stored_byte", ratio(pages * (double)PAGE_SIZE, bytes));
+	zpb_jw_ku64(w, "peak_pool_pages", r->peak_pool_pages);
+	zpb_jw_ku64(w, "samples", r->ntimeline);
+	zpb_jw_object_end(w);
+}
+
 static void write_sample(struct zpb_jw *w, const struct zpb_sample *s)
 {
 	zpb_jw_ku64(w, "record", s->record);
@@ -250,6 +295,10 @@ static void write_run(struct zpb_jw *w, const struct zpb_run_result *r, double h
 	}
 	zpb_jw_key(w, "final");
 	write_final(w, r);
+	zpb_jw_key(w, "work");
+	write_work(w, r);
+	zpb_jw_key(w, "over_run");
+	write_over_run(w, r);
 	zpb_jw_key(w, "marks");
 	zpb_jw_array_begin(w);
 	for (i = 0; i < r->nmarks; i++) {

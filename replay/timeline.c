@@ -58,6 +58,14 @@ int zpb_timeline_add(struct zpb_run_result *r, const struct zpb_sample *s, uint6
 		r->ntimeline = ZPB_TIMELINE_MAX / 2;
 		*every *= 2;
 	}
+	if (r->ntimeline) {
+		/* The last sample survives thinning (odd index), so it is the previous one added. */
+		const struct zpb_sample *p = &r->timeline[r->ntimeline - 1];
+		double span = s->record > p->record ? (double)(s->record - p->record) : 0;
+
+		r->pool_page_records += span * ((double)p->pool_pages + (double)s->pool_pages) / 2;
+		r->stored_byte_records += span * ((double)p->stored_bytes + (double)s->stored_bytes) / 2;
+	}
 	r->timeline[r->ntimeline++] = *s;
 	return 0;
 }

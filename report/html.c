@@ -5,6 +5,7 @@
 
 #include "colors.h"
 #include "html.h"
+#include "verdict.h"
 
 void zpb_html_escape(FILE *f, const char *s)
 {
@@ -34,7 +35,9 @@ static const char style[] =
 	".missing{color:#777;font-style:italic}details{margin:1em 0}dl{display:grid;"
 	"grid-template-columns:max-content auto;gap:.1em 1em;font-size:.9em}dt{font-weight:bold}dd{margin:0}"
 	"code{background:#f4f4f4;padding:0 .2em}.wide{overflow-x:auto}td:first-child{white-space:nowrap}"
-	".headline{font-weight:500}";
+	".headline{font-weight:500}.pm{color:#666;white-space:nowrap}tr.left-out td{color:#777}"
+	"tr.bound td{font-style:italic}td.why{text-align:left;max-width:28em;font-size:.85em}"
+	".rule{font-size:.9em;color:#444}";
 
 static void cell_value(FILE *f, const struct zpb_report *rep, const struct zpb_subject *s,
 		       const struct zpb_report_column *c)
@@ -49,6 +52,9 @@ static void cell_value(FILE *f, const struct zpb_report *rep, const struct zpb_s
 	}
 	zpb_report_format(buf, sizeof(buf), v, c->decimals);
 	fprintf(f, "<td>%s", buf);
+	zpb_report_spread_text(buf, sizeof(buf), s, c->metric, c->decimals);
+	if (buf[0])
+		fprintf(f, " <small class=\"pm\">%s</small>", buf);
 	if (zpb_report_change(rep, s, c->metric, &row)) {
 		const char *cls = row.verdict == ZPB_VERDICT_REGRESSED ? "chg worse" :
 				  row.verdict == ZPB_VERDICT_IMPROVED ? "chg better" : "chg";
@@ -63,13 +69,13 @@ static void cell_value(FILE *f, const struct zpb_report *rep, const struct zpb_s
 	fputs("</td>", f);
 }
 
-static void summary_table(FILE *f, const struct zpb_report *rep, const struct zpb_report_input *in)
+static void column_heads(FILE *f, const struct zpb_report_input *in, const struct zpb_report_column *cols)
 {
 	const struct zpb_report_column *c;
-	size_t i;
 
-	fputs("<div class=\"wide\"><table class=\"summary\">\n<tr><th>allocator</th><th>runs</th>", f);
-	for (c = zpb_report_columns; c->metric; c++) {
+	for (c = cols; c->metric; c++) {
+		if (!zpb_report_column_present(in, c))
+			continue;
 		fputs("<th>", f);
 		zpb_html_escape(f, c->header);
 		if (strcmp(c->unit, c->header)) {
@@ -79,19 +85,176 @@ static void summary_table(FILE *f, const struct zpb_report *rep, const struct zp
 		}
 		fputs("</th>", f);
 	}
-	fputs("</tr>\n", f);
+}
+
+static void name_cell(FILE *f, const struct zpb_subject *s)
+{
+	fprintf(f, "<td><span class=\"swatch\" style=\"background:%s\"></span>", zpb_report_color(s->name));
+	zpb_html_escape(f, s->name);
+	fputs("</td>", f);
+}
+
+/* Density and work, with the verdict's rank, ratio to the bound and note beside each allocator's figures. */
+static void density_table(FILE *f, const struct zpb_report *rep, const struct zpb_report_input *in)
+{
+	const struct zpb_verdict_input *v = zpb_verdict_for(rep->verdict, in);
+	const struct zpb_report_column *c;
+	size_t i;
+
+	fputs("<div class=\"wide\"><table class=\"summary density\">\n<tr><th>rank</th><th>allocator</th><th>runs</th>", f);
+	column_heads(f, in, zpb_report_density_columns);
+	fputs("<th>ratio to bound<br><small>mean pool pages</small></th><th>note</th></tr>\n", f);
 	for (i = 0; i < in->nalloc; i++) {
 		const struct zpb_subject *s = in->alloc[i].m;
-		const struct zpb_metric *any = s->n ? &s->m[0] : NULL;
+		const struct zpb_verdict_entry *e = v ? &v->e[i] : NULL;
 
-		fprintf(f, "<tr><td><span class=\"swatch\" style=\"background:%s\"></span>", zpb_report_color(s->name));
-		zpb_html_escape(f, s->name);
-		fprintf(f, "</td><td>%zu</td>", any ? any->n : 0);
-		for (c = zpb_report_columns; c->metric; c++)
-			cell_value(f, rep, s, c);
+		if (!e)
+			fputs("<tr><td>–</td>", f);
+		else if (e->bound)
+			fputs("<tr class=\"bound\"><td>bound</td>", f);
+		else if (e->ranked)
+			fprintf(f, "<tr><td>%d</td>", e->rank);
+		else
+			fputs("<tr class=\"left-out\"><td>not ranked</td>", f);
+		name_cell(f, s);
+		fprintf(f, "<td>%zu</td>", s->n ? s->m[0].n : 0);
+		for (c = zpb_report_density_columns; c->metric; c++)
+			if (zpb_report_column_present(in, c))
+				cell_value(f, rep, s, c);
+		if (e && !isnan(e->ratio))
+			fprintf(f, "<td%s>%.3f</td>", e->below_bound ? " class=\"worse\"" : "", e->ratio);
+		else
+			fputs("<td>–</td>", f);
+		fputs("<td class=\"why\">", f);
+		zpb_html_escape(f, e ? e->note : "");
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</table></div>\n", f);
+}
+
+static void latency_table(FILE *f, const struct zpb_report *rep, const struct zpb_report_input *in)
+{
+	const struct zpb_report_column *c;
+	size_t i;
+
+	fputs("<div class=\"wide\"><table class=\"summary latency\">\n<tr><th>allocator</th>", f);
+	column_heads(f, in, zpb_report_latency_columns);
+	fputs("</tr>\n", f);
+	for (i = 0; i < in->nalloc; i++) {
+		fputs("<tr>", f);
+		name_cell(f, in->alloc[i].m);
+		for (c = zpb_report_latency_columns; c->metric; c++)
+			if (zpb_report_column_present(in, c))
+				cell_value(f, rep, in->alloc[i].m, c);
 		fputs("</tr>\n", f);
 	}
 	fputs("</table></div>\n", f);
+}
+
+/* Counters, instructions per op, --timed lateness and emulation time: a perf-stat-like table. */
+static void stats_table(FILE *f, const struct zpb_report *rep, const struct zpb_report_input *in)
+{
+	const char *names[128];
+	size_t n = zpb_report_stat_names(in, names, 128), i, k;
+	char label[160];
+
+	if (!n)
+		return;
+	fputs("<h3>Counters, instructions, lateness and emulation</h3>\n<div class=\"wide\"><table class=\"stats\">"
+	      "\n<tr><th>figure</th>", f);
+	for (i = 0; i < in->nalloc; i++) {
+		fputs("<th>", f);
+		zpb_html_escape(f, in->alloc[i].m->name);
+		fputs("</th>", f);
+	}
+	fputs("</tr>\n", f);
+	for (k = 0; k < n; k++) {
+		struct zpb_report_column c = { names[k], names[k], "", strstr(names[k], "share") ? 3 : 1 };
+
+		zpb_report_stat_label(label, sizeof(label), names[k]);
+		fputs("<tr><td>", f);
+		zpb_html_escape(f, label);
+		fputs("</td>", f);
+		for (i = 0; i < in->nalloc; i++)
+			cell_value(f, rep, in->alloc[i].m, &c);
+		fputs("</tr>\n", f);
+	}
+	fputs("</table></div>\n", f);
+}
+
+/* Pool pages at every MARK of the trace, per allocator. */
+static void marks_table(FILE *f, const struct zpb_report_input *in)
+{
+	const struct zpb_json *marks = in->nalloc && in->alloc[0].run ? zpb_json_get(in->alloc[0].run, "marks") : NULL;
+	size_t i, k;
+
+	if (!marks || marks->type != ZPB_JSON_ARRAY || !marks->len)
+		return;
+	fprintf(f, "<details><summary>Pool pages at each of the trace's %zu marks</summary>\n<div class=\"wide\">"
+		"<table class=\"marks\">\n<tr><th>mark</th><th>record</th>", marks->len);
+	for (i = 0; i < in->nalloc; i++) {
+		fputs("<th>", f);
+		zpb_html_escape(f, in->alloc[i].m->name);
+		fputs("</th>", f);
+	}
+	fputs("</tr>\n", f);
+	for (k = 0; k < marks->len; k++) {
+		const char *label = zpb_json_get_str(marks->items[k], "label", "");
+		char metric[200], buf[64];
+		double v;
+
+		fputs("<tr><td>", f);
+		zpb_html_escape(f, label);
+		fprintf(f, "</td><td>%.0f</td>", zpb_json_get_number(marks->items[k], "record", 0));
+		snprintf(metric, sizeof(metric), "marks.%s.pool_pages", label);
+		for (i = 0; i < in->nalloc; i++) {
+			if (zpb_report_value(in->alloc[i].m, metric, &v)) {
+				zpb_report_format(buf, sizeof(buf), v, 0);
+				fprintf(f, "<td>%s</td>", buf);
+			} else {
+				fputs("<td>–</td>", f);
+			}
+		}
+		fputs("</tr>\n", f);
+	}
+	fputs("</table></div></details>\n", f);
+}
+
+/* With several inputs: one ranking across them by the geometric mean of the ratios to the bound. */
+static void across_table(FILE *f, const struct zpb_report *rep)
+{
+	const struct zpb_report_verdict *vd = rep->verdict;
+	size_t i;
+
+	if (!vd || vd->nbound_inputs < 2)
+		return;
+	fprintf(f, "<h2 id=\"verdict\">Across the %zu inputs</h2>\n<p>Each allocator's mean pool pages over the run as a "
+		"ratio to the bound's; ranked by the geometric mean of those ratios over the %zu input%s on which every "
+		"allocator below was ranked (", vd->nbound_inputs, vd->ncommon, vd->ncommon == 1 ? "" : "s");
+	zpb_html_escape(f, vd->common_text);
+	fputs(")", f);
+	fputs(". On the other inputs some did less work (see each input); their mean over the inputs where each was "
+	      "ranked is shown beside, not ranked.</p>\n<table class=\"summary across\">\n<tr><th>rank</th>"
+	      "<th>allocator</th><th>geometric mean<br><small>ratio to bound, common inputs</small></th>"
+	      "<th>geometric mean<br><small>where ranked</small></th><th>ranked in</th><th>note</th></tr>\n", f);
+	for (i = 0; i < vd->nrows; i++) {
+		const struct zpb_verdict_summary_row *r = &vd->rows[i];
+		char a[32], b[32];
+
+		zpb_report_format(a, sizeof(a), r->geomean_common, 3);
+		zpb_report_format(b, sizeof(b), r->geomean, 3);
+		if (r->rank)
+			fprintf(f, "<tr><td>%d</td>", r->rank);
+		else
+			fputs("<tr class=\"left-out\"><td>not ranked</td>", f);
+		fprintf(f, "<td><span class=\"swatch\" style=\"background:%s\"></span>", zpb_report_color(r->name));
+		zpb_html_escape(f, r->name);
+		fprintf(f, "</td><td>%s</td><td>%s</td><td>%zu of %zu</td><td class=\"why\">", a, b, r->ranked_in,
+			vd->nbound_inputs);
+		zpb_html_escape(f, r->why);
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</table>\n", f);
 }
 
 /* Generic table of every metric: Google Benchmark results. */
@@ -173,6 +336,7 @@ static void dl(FILE *f, const char *heading, const struct zpb_json *o)
 static void input_section(FILE *f, const struct zpb_report *rep, const struct zpb_report_input *in, size_t idx)
 {
 	const struct zpb_json *root = in->res.root;
+	const struct zpb_verdict_input *v;
 	char headline[512];
 	size_t k;
 
@@ -207,13 +371,29 @@ static void input_section(FILE *f, const struct zpb_report *rep, const struct zp
 				bad, bad == 1 ? "" : "s");
 		}
 	}
-	zpb_report_headline(in, headline, sizeof(headline));
-	if (headline[0]) {
+	v = zpb_verdict_for(rep->verdict, in);
+	if (v && v->headline[0]) {
 		fputs("<p class=\"headline\">", f);
-		zpb_html_escape(f, headline);
+		zpb_html_escape(f, v->headline);
 		fputs("</p>\n", f);
 	}
-	summary_table(f, rep, in);
+	if (v) {
+		fputs("<p class=\"rule\">Ranked by ", f);
+		zpb_html_escape(f, v->metric_text);
+		fprintf(f, ", among the allocators that sent the fewest pages to swap (rejected or written back; "
+			"%s); the others did less work and are not ranked. ", v->tolerance_text);
+		if (v->limit_pages > 0)
+			fprintf(f, "Pool limit: %.0f pages%s%s. ", v->limit_pages,
+				v->limit_default ? " (20% of RAM, zswap's default)" : "",
+				v->limit_reached ? "" : ", not reached");
+		fputs("<a href=\"report.json\">report.json</a> holds this verdict.</p>\n", f);
+	}
+	fputs("<h3>Density and work</h3>\n", f);
+	density_table(f, rep, in);
+	fputs("<h3>Latency and throughput</h3>\n", f);
+	latency_table(f, rep, in);
+	stats_table(f, rep, in);
+	marks_table(f, in);
 	for (k = 0; k < in->npics; k++)
 		figure(f, rep, &in->pics[k]);
 	fputs("<details><summary>Machine, trace and options of this run</summary>\n", f);
@@ -249,9 +429,14 @@ int zpb_report_write_html(FILE *f, const struct zpb_report *rep)
 		zpb_html_escape(f, rep->gnuplot_why[0] ? rep->gnuplot_why : "gnuplot is not available");
 		fputs(".</p>\n", f);
 	}
-	fputs("<p>Density is compressed bytes stored per byte of pool; compression ratio is pages stored per "
-	      "page of pool. <em>ideal</em> is the lower bound on memory; <em>null</em> (the harness) is not "
-	      "shown.</p>\n", f);
+	fputs("<p>zsmalloc is mainline zswap's allocator (z3fold and zbud were deprecated in Linux 6.13 and removed in "
+	      "6.15); the others are measured against it and against <em>ideal</em>, the lower bound on memory. "
+	      "Density is compressed bytes stored per byte of pool; compression ratio is pages stored per page of "
+	      "pool. A comparison of pool pages holds only between runs that did the same work: a run that "
+	      "rejected stores or wrote back more pages is not ranked, and says so. Figures are medians over "
+	      "repetitions; ± is the distance to the far end of a 95% interval for the median (min–max with 5 "
+	      "or fewer repetitions). <em>null</em> (the harness) is not shown. "
+	      "<a href=\"report.json\">report.json</a> holds the verdicts.</p>\n", f);
 	if (rep->n > 1) {
 		fputs("<ul>", f);
 		for (i = 0; i < rep->n; i++) {
@@ -264,6 +449,7 @@ int zpb_report_write_html(FILE *f, const struct zpb_report *rep)
 		}
 		fputs("</ul>\n", f);
 	}
+	across_table(f, rep);
 	for (i = 0; i < rep->n; i++)
 		input_section(f, rep, &rep->in[i], i);
 	if (rep->nglobal) {

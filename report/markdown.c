@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "markdown.h"
+#include "verdict.h"
 
 static void md(FILE *f, const char *s)
 {
@@ -27,6 +28,9 @@ static void cell(FILE *f, const struct zpb_report *rep, const struct zpb_subject
 	}
 	zpb_report_format(buf, sizeof(buf), v, decimals);
 	fprintf(f, " %s", buf);
+	zpb_report_spread_text(buf, sizeof(buf), s, metric, decimals);
+	if (buf[0])
+		fprintf(f, " %s", buf);
 	if (zpb_report_change(rep, s, metric, &row)) {
 		bool sig = row.verdict == ZPB_VERDICT_REGRESSED || row.verdict == ZPB_VERDICT_IMPROVED;
 
@@ -40,27 +44,145 @@ static void cell(FILE *f, const struct zpb_report *rep, const struct zpb_subject
 	fputs(" |", f);
 }
 
-static void replay_table(FILE *f, const struct zpb_report *rep, const struct zpb_report_input *in)
+static void heads(FILE *f, const struct zpb_report_input *in, const struct zpb_report_column *cols, size_t *n)
 {
 	const struct zpb_report_column *c;
-	size_t i;
 
-	fputs("| allocator | runs |", f);
-	for (c = zpb_report_columns; c->metric; c++)
-		fprintf(f, strcmp(c->header, c->unit) ? " %s (%s) |" : " %s |", c->header, c->unit);
-	fputs("\n|---|---:|", f);
-	for (c = zpb_report_columns; c->metric; c++)
+	for (c = cols; c->metric; c++)
+		if (zpb_report_column_present(in, c)) {
+			fprintf(f, strcmp(c->header, c->unit) ? " %s (%s) |" : " %s |", c->header, c->unit);
+			++*n;
+		}
+}
+
+/* The alignment row: @left left-aligned columns, @right right-aligned, then @tail left-aligned. */
+static void rule(FILE *f, size_t left, size_t right, size_t tail)
+{
+	size_t k;
+
+	fputc('|', f);
+	for (k = 0; k < left; k++)
+		fputs("---|", f);
+	for (k = 0; k < right; k++)
 		fputs("---:|", f);
+	for (k = 0; k < tail; k++)
+		fputs("---|", f);
 	fputc('\n', f);
+}
+
+static void density_table(FILE *f, const struct zpb_report *rep, const struct zpb_report_input *in)
+{
+	const struct zpb_verdict_input *v = zpb_verdict_for(rep->verdict, in);
+	const struct zpb_report_column *c;
+	size_t i, n = 0;
+
+	fputs("| rank | allocator | runs |", f);
+	heads(f, in, zpb_report_density_columns, &n);
+	fputs(" ratio to bound | note |\n", f);
+	rule(f, 2, n + 2, 1);
 	for (i = 0; i < in->nalloc; i++) {
 		const struct zpb_subject *s = in->alloc[i].m;
+		const struct zpb_verdict_entry *e = v ? &v->e[i] : NULL;
 
-		fputs("| ", f);
+		if (!e)
+			fputs("| – | ", f);
+		else if (e->bound)
+			fputs("| bound | ", f);
+		else if (e->ranked)
+			fprintf(f, "| %d | ", e->rank);
+		else
+			fputs("| not ranked | ", f);
 		md(f, s->name);
 		fprintf(f, " | %zu |", s->n ? s->m[0].n : 0);
-		for (c = zpb_report_columns; c->metric; c++)
-			cell(f, rep, s, c->metric, c->decimals);
+		for (c = zpb_report_density_columns; c->metric; c++)
+			if (zpb_report_column_present(in, c))
+				cell(f, rep, s, c->metric, c->decimals);
+		if (e && !isnan(e->ratio))
+			fprintf(f, e->below_bound ? " **%.3f** |" : " %.3f |", e->ratio);
+		else
+			fputs(" – |", f);
+		fputc(' ', f);
+		md(f, e ? e->note : "");
+		fputs(" |\n", f);
+	}
+}
+
+static void latency_table(FILE *f, const struct zpb_report *rep, const struct zpb_report_input *in)
+{
+	const struct zpb_report_column *c;
+	size_t i, n = 0;
+
+	fputs("| allocator |", f);
+	heads(f, in, zpb_report_latency_columns, &n);
+	fputc('\n', f);
+	rule(f, 1, n, 0);
+	for (i = 0; i < in->nalloc; i++) {
+		fputs("| ", f);
+		md(f, in->alloc[i].m->name);
+		fputs(" |", f);
+		for (c = zpb_report_latency_columns; c->metric; c++)
+			if (zpb_report_column_present(in, c))
+				cell(f, rep, in->alloc[i].m, c->metric, c->decimals);
 		fputc('\n', f);
+	}
+}
+
+static void stats_table(FILE *f, const struct zpb_report *rep, const struct zpb_report_input *in)
+{
+	const char *names[128];
+	size_t n = zpb_report_stat_names(in, names, 128), i, k;
+	char label[160];
+
+	if (!n)
+		return;
+	fputs("\nCounters, instructions, lateness and emulation:\n\n| figure |", f);
+	for (i = 0; i < in->nalloc; i++) {
+		fputc(' ', f);
+		md(f, in->alloc[i].m->name);
+		fputs(" |", f);
+	}
+	fputc('\n', f);
+	rule(f, 1, in->nalloc, 0);
+	for (k = 0; k < n; k++) {
+		zpb_report_stat_label(label, sizeof(label), names[k]);
+		fputs("| ", f);
+		md(f, label);
+		fputs(" |", f);
+		for (i = 0; i < in->nalloc; i++)
+			cell(f, rep, in->alloc[i].m, names[k], strstr(names[k], "share") ? 3 : 1);
+		fputc('\n', f);
+	}
+}
+
+static void across_table(FILE *f, const struct zpb_report *rep)
+{
+	const struct zpb_report_verdict *vd = rep->verdict;
+	size_t i;
+
+	if (!vd || vd->nbound_inputs < 2)
+		return;
+	fprintf(f, "\n## Across the %zu inputs\n\nRanked by the geometric mean of each allocator's ratio to the bound (mean "
+		"pool pages over the run) over the %zu input%s on which every allocator was ranked (", vd->nbound_inputs,
+		vd->ncommon, vd->ncommon == 1 ? "" : "s");
+	md(f, vd->common_text);
+	fputs(")", f);
+	fputs("; on the others some did less work. The mean where each was ranked is shown beside.\n\n"
+	      "| rank | allocator | geometric mean ratio to bound (common inputs) | where ranked | ranked in | note |\n"
+	      "|---|---|---:|---:|---:|---|\n", f);
+	for (i = 0; i < vd->nrows; i++) {
+		const struct zpb_verdict_summary_row *r = &vd->rows[i];
+		char a[32], b[32];
+
+		zpb_report_format(a, sizeof(a), r->geomean_common, 3);
+		zpb_report_format(b, sizeof(b), r->geomean, 3);
+		if (r->rank)
+			fprintf(f, "| %d | ", r->rank);
+		else
+			fputs("| not ranked | ", f);
+		md(f, r->name);
+		fprintf(f, " | %s | %s | %zu of %zu | ", a, b, r->ranked_in, vd->nbound_inputs);
+		md(f, r->why);
+		fputs(" |\n", f);
 	}
 }
 
@@ -102,14 +224,21 @@ int zpb_report_write_markdown(FILE *f, const struct zpb_report *rep)
 		fputs(rep->base->res.path, f);
 		fputs("`; **bold** with ▲ (worse) or ▼ (better) where the gate's rule judges them significant.", f);
 	}
-	fputs("\nDensity: compressed bytes stored per byte of pool. Compression ratio: pages stored per page "
-	      "of pool. Latencies in ns; figures are medians over repetitions.\n", f);
+	fputs("\nzsmalloc is mainline zswap's allocator (z3fold and zbud were deprecated in Linux 6.13 and removed in "
+	      "6.15); the others are measured against it and against ideal, the lower bound on memory. "
+	      "Density: compressed bytes stored per byte of pool. Compression ratio: pages stored per page "
+	      "of pool. Pool pages compare only between runs that did the same work: a run that rejected stores "
+	      "or wrote back more pages is not ranked. Latencies in ns; figures are medians over repetitions, "
+	      "± the distance to the far end of a 95% interval for the median (min–max with 5 or fewer). "
+	      "report.json holds the verdicts.\n", f);
+	across_table(f, rep);
 	if (!rep->have_gnuplot)
 		fprintf(f, "\n> Pictures were not drawn: %s.\n", rep->gnuplot_why[0] ? rep->gnuplot_why :
 			"gnuplot is not available");
 	for (i = 0; i < rep->n; i++) {
 		const struct zpb_report_input *in = &rep->in[i];
 		const struct zpb_json *m = zpb_json_get(in->res.root, "machine");
+		const struct zpb_verdict_input *v;
 		char headline[512];
 
 		if (in->res.kind == ZPB_RESULTS_GBENCH) {
@@ -141,12 +270,26 @@ int zpb_report_write_markdown(FILE *f, const struct zpb_report *rep)
 				fprintf(f, " returned wrong bytes on %.0f load%s.\n\n", bad, bad == 1 ? "" : "s");
 			}
 		}
-		zpb_report_headline(in, headline, sizeof(headline));
-		if (headline[0]) {
-			md(f, headline);
+		v = zpb_verdict_for(rep->verdict, in);
+		if (v && v->headline[0]) {
+			fputs("**", f);
+			md(f, v->headline);
+			fputs("**\n\n", f);
+		}
+		if (v) {
+			fputs("Ranked by ", f);
+			md(f, v->metric_text);
+			fprintf(f, ", among the allocators that sent the fewest pages to swap (%s).", v->tolerance_text);
+			if (v->limit_pages > 0)
+				fprintf(f, " Pool limit: %.0f pages%s%s.", v->limit_pages,
+					v->limit_default ? " (20% of RAM, zswap's default)" : "",
+					v->limit_reached ? "" : ", not reached");
 			fputs("\n\n", f);
 		}
-		replay_table(f, rep, in);
+		density_table(f, rep, in);
+		fputc('\n', f);
+		latency_table(f, rep, in);
+		stats_table(f, rep, in);
 		for (k = 0; k < in->npics; k++)
 			if (!in->pics[k].svg && rep->have_gnuplot)
 				fprintf(f, "\n- %s: not drawn (%s)", in->pics[k].title, in->pics[k].why);

@@ -6,12 +6,25 @@
 #include <string.h>
 
 #include "../gate/stats.h"
+#include "../util/spread.h"
 #include "model.h"
 
-const struct zpb_report_column zpb_report_columns[] = {
-	{ "final.density", "density", "stored/pool", 3 },
+/* The density table: work first-class beside the figures (docs/report.md). */
+const struct zpb_report_column zpb_report_density_columns[] = {
+	{ "over_run.mean_pool_pages", "mean pool pages", "over the run", 0 },
+	{ "final.peak_pool_pages", "peak pool pages", "pages", 0 },
+	{ "final.pool_pages", "final pool pages", "pages", 0 },
+	{ "over_run.mean_density", "mean density", "stored/pool", 3 },
+	{ "final.density", "final density", "stored/pool", 3 },
 	{ "final.compression_ratio", "compression ratio", "pages/page", 2 },
-	{ "final.pool_pages", "pool pages", "pages", 0 },
+	{ "work.stores", "stores", "attempted", 0 },
+	{ "work.rejected_pages", "rejected", "pages", 0 },
+	{ "work.written_back_pages", "written back", "pages", 0 },
+	{ NULL, NULL, NULL, 0 },
+};
+
+/* The latency table. */
+const struct zpb_report_column zpb_report_latency_columns[] = {
 	{ "latency_ns.store.p50", "store p50", "ns", 0 },
 	{ "latency_ns.store.p99", "store p99", "ns", 0 },
 	{ "latency_ns.store.p99_9", "store p99.9", "ns", 0 },
@@ -19,12 +32,87 @@ const struct zpb_report_column zpb_report_columns[] = {
 	{ "latency_ns.load.p99", "load p99", "ns", 0 },
 	{ "latency_ns.load.p99_9", "load p99.9", "ns", 0 },
 	{ "ops_per_sec", "ops/s", "ops/s", 0 },
-	{ "reclaim.writebacks", "writebacks", "pages", 0 },
 	{ "reclaim.misses", "misses", "loads", 0 },
 	{ "reclaim.pages_reclaimed", "reclaimed", "pages", 0 },
-	{ "ops.rejected", "rejected", "stores", 0 },
 	{ NULL, NULL, NULL, 0 },
 };
+
+bool zpb_report_column_present(const struct zpb_report_input *in, const struct zpb_report_column *c)
+{
+	size_t i;
+	double v;
+
+	for (i = 0; i < in->nalloc; i++)
+		if (zpb_report_value(in->alloc[i].m, c->metric, &v))
+			return true;
+	return false;
+}
+
+void zpb_report_spread_text(char *buf, size_t len, const struct zpb_subject *s, const char *metric, int decimals)
+{
+	const struct zpb_metric *m = s ? zpb_subject_metric(s, metric) : NULL;
+	struct zpb_spread sp;
+	char a[48];
+	double h;
+
+	buf[0] = 0;
+	if (!m || m->n < 2 || zpb_spread_compute(m->v, m->n, &sp))
+		return;
+	h = fmax(sp.hi - sp.median, sp.median - sp.lo);
+	zpb_report_format(a, sizeof(a), h, decimals);
+	snprintf(buf, len, "±%s", a);
+}
+
+static bool has_prefix(const char *s, const char *p)
+{
+	return !strncmp(s, p, strlen(p));
+}
+
+/* The figures a perf-stat-like table shows: counters, instructions, --timed lateness, emulation. */
+static bool stat_metric(const char *name)
+{
+	if (has_prefix(name, "instructions.") || has_prefix(name, "emulation."))
+		return true;
+	if (has_prefix(name, "counters."))
+		return strstr(name, ".per_op.") != NULL;
+	if (has_prefix(name, "lateness_ns."))
+		return !strcmp(name, "lateness_ns.p50") || !strcmp(name, "lateness_ns.p99") ||
+		       !strcmp(name, "lateness_ns.max");
+	return false;
+}
+
+size_t zpb_report_stat_names(const struct zpb_report_input *in, const char **names, size_t max)
+{
+	const char *all[512];
+	size_t n = zpb_report_metric_names(in, all, 512), i, k = 0;
+
+	for (i = 0; i < n && k < max; i++)
+		if (stat_metric(all[i]))
+			names[k++] = all[i];
+	return k;
+}
+
+void zpb_report_stat_label(char *buf, size_t len, const char *name)
+{
+	const char *p;
+
+	if (has_prefix(name, "instructions."))
+		snprintf(buf, len, "instructions per %s (callgrind)", name + strlen("instructions."));
+	else if (has_prefix(name, "lateness_ns."))
+		snprintf(buf, len, "--timed lateness %s (ns)", name + strlen("lateness_ns."));
+	else if (has_prefix(name, "counters.") && (p = strstr(name, ".per_op.")))
+		snprintf(buf, len, "%.*s per %s", (int)(p - name - strlen("counters.")), name + strlen("counters."),
+			 p + strlen(".per_op."));
+	else if (has_prefix(name, "emulation.") && (p = strrchr(name, '.')) && !strcmp(p, ".share"))
+		snprintf(buf, len, "emulation share of %.*s time", (int)(p - name - strlen("emulation.")),
+			 name + strlen("emulation."));
+	else if (has_prefix(name, "emulation.") && (p = strrchr(name, '.')))
+		snprintf(buf, len, "emulation %.*s %s%s", (int)(p - name - strlen("emulation.")), name + strlen("emulation."),
+			 p + 1, strstr(p, "ns") || p[1] == 'p' ? " (ns)" : "");
+	else
+		snprintf(buf, len, "%s", name);
+}
+
 
 static void basename_of(char *out, size_t len, const char *path)
 {
@@ -189,57 +277,6 @@ size_t zpb_report_metric_names(const struct zpb_report_input *in, const char **n
 	return n;
 }
 
-/* A run of a density bound (ideal), by its capabilities, as the results file records them. */
-static bool is_bound(const struct zpb_json *run)
-{
-	const struct zpb_json *caps = zpb_json_get(run, "capabilities");
-	size_t i;
-
-	for (i = 0; caps && caps->type == ZPB_JSON_ARRAY && i < caps->len; i++)
-		if (!strcmp(zpb_json_str(caps->items[i], ""), "bound"))
-			return true;
-	return false;
-}
-
-void zpb_report_headline(const struct zpb_report_input *in, char *buf, size_t len)
-{
-	const char *best = NULL, *worst = NULL, *fast = NULL;
-	double bp = 0, wp = 0, fp = 0, ideal = 0, v;
-	size_t i, n = 0;
-
-	buf[0] = 0;
-	for (i = 0; i < in->nalloc; i++) {
-		const struct zpb_subject *s = in->alloc[i].m;
-
-		if (is_bound(in->alloc[i].run)) {
-			zpb_report_value(s, "final.pool_pages", &ideal);
-			continue;
-		}
-		if (zpb_report_value(s, "final.pool_pages", &v) && v > 0) {
-			if (!best || v < bp)
-				best = s->name, bp = v;
-			if (!worst || v > wp)
-				worst = s->name, wp = v;
-			n++;
-		}
-		if (zpb_report_value(s, "latency_ns.store.p50", &v) && (!fast || v < fp))
-			fast = s->name, fp = v;
-	}
-	if (!best)
-		return;
-	n = (size_t)snprintf(buf, len, "%s keeps the pages in the fewest pool pages (%.0f", best, bp);
-	if (ideal > 0 && n < len)
-		n += (size_t)snprintf(buf + n, len - n, ", %.0f%% above the ideal bound", 100 * (bp / ideal - 1));
-	if (n < len)
-		n += (size_t)snprintf(buf + n, len - n, ")");
-	if (worst && wp > bp && n < len)
-		n += (size_t)snprintf(buf + n, len - n, "; %s needs %.0f%% more", worst, 100 * (wp / bp - 1));
-	if (fast && n < len)
-		snprintf(buf + n, len - n, ". Fastest median store: %s (%.0f ns).", fast, fp);
-	else if (n < len)
-		snprintf(buf + n, len - n, ".");
-}
-
 void zpb_report_input_title(const struct zpb_report_input *in, char *buf, size_t len)
 {
 	double limit = zpb_json_get_number(zpb_json_get(in->res.root, "options"), "pool_limit_pages", 0), v;
@@ -251,6 +288,12 @@ void zpb_report_input_title(const struct zpb_report_input *in, char *buf, size_t
 		    (zpb_report_value(in->alloc[i].m, "reclaim.limit_hits", &v) && v > 0))
 			reached = true;
 	n = (size_t)snprintf(buf, len, "%s on %u thread%s", in->label, in->threads, in->threads == 1 ? "" : "s");
-	if (reached && limit > 0 && n < len)
-		snprintf(buf + n, len - n, ", pool limit %.0f pages", limit);
+	if (reached && limit > 0 && n < len) {
+		const struct zpb_json *pct = zpb_json_get(zpb_json_get(in->res.root, "options"), "pool_limit_percent");
+
+		n += (size_t)snprintf(buf + n, len - n, ", pool limit %.0f pages", limit);
+		if (pct && n < len)
+			snprintf(buf + n, len - n, pct->number == 20 ? " (20%% of RAM, zswap's default)" : " (%g%% of RAM)",
+				 pct->number);
+	}
 }

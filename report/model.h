@@ -16,6 +16,8 @@
 #include "fidelity.h"
 #include "../util/results_file.h"
 
+struct zpb_report_verdict;
+
 struct zpb_report_alloc {
 	const struct zpb_subject *m;	/* metrics, one sample per repetition */
 	const struct zpb_json *run;	/* the first run: series for the pictures */
@@ -24,7 +26,7 @@ struct zpb_report_alloc {
 struct zpb_picture {
 	char id[96];		/* file stem: "r0-density" */
 	char title[160];
-	char caption[320];
+	char caption[640];
 	const char *script;	/* plots/NAME.gp; NULL when there is nothing to draw */
 	char vars[2048];	/* gnuplot -e assignments: stem, n, names, colors, ... */
 	char *svg;		/* the drawn SVG (from "<svg"), or NULL */
@@ -56,6 +58,7 @@ struct zpb_report {
 	char gnuplot_why[256];		/* why no pictures, when !have_gnuplot */
 	char created[32];
 	struct zpb_fidelity_set fidelity;	/* --fidelity validation files */
+	const struct zpb_report_verdict *verdict;	/* set by the writer before the pages are written */
 };
 
 /* A figure of the summary table: a metric and how to show it. */
@@ -66,7 +69,23 @@ struct zpb_report_column {
 	int decimals;
 };
 
-extern const struct zpb_report_column zpb_report_columns[];
+/* The two tables of a replay input: density and work, latency and throughput (each fits 1400 px). */
+extern const struct zpb_report_column zpb_report_density_columns[];
+extern const struct zpb_report_column zpb_report_latency_columns[];
+
+/* Whether any allocator of @in has @c's metric (columns no allocator has are left out). */
+bool zpb_report_column_present(const struct zpb_report_input *in, const struct zpb_report_column *c);
+
+/*
+ * "±H" for @metric over @s's repetitions: H is the larger distance from
+ * the median to an end of util/spread's interval; empty with one repetition.
+ */
+void zpb_report_spread_text(char *buf, size_t len, const struct zpb_subject *s, const char *metric, int decimals);
+
+/* The perf-stat-like figures of @in (counters, instructions, lateness, emulation), at most @max. */
+size_t zpb_report_stat_names(const struct zpb_report_input *in, const char **names, size_t max);
+/* A stat figure in words: "instructions per store (callgrind)". */
+void zpb_report_stat_label(char *buf, size_t len, const char *name);
 
 /**
  * zpb_report_load() - load @n results files (and an optional baseline).
@@ -95,14 +114,6 @@ bool zpb_report_change(const struct zpb_report *rep, const struct zpb_subject *s
 
 /* The distinct metric names of @in's subjects, in order of appearance, at most @max. */
 size_t zpb_report_metric_names(const struct zpb_report_input *in, const char **names, size_t max);
-
-/*
- * One sentence on @in for a reader in a hurry: which allocator (the ideal
- * bound aside) keeps the pages in the fewest pool pages, how far that is
- * from the bound, how much more the worst needs, and the fastest median
- * store. Empty when there is nothing to compare.
- */
-void zpb_report_headline(const struct zpb_report_input *in, char *buf, size_t len);
 
 /*
  * A replay input's heading: "TRACE on N threads", and ", pool limit L pages"

@@ -10,6 +10,7 @@
 #include "../gate/stats.h"
 #include "colors.h"
 #include "plotdata.h"
+#include "../util/spread.h"
 
 struct ctx {
 	const char *dir, *rel;
@@ -232,13 +233,16 @@ static int pic_compression(struct ctx *c, struct zpb_report_input *in, struct zp
 
 	snprintf(p->title, sizeof(p->title), "Compression efficiency: %.120s", c->name);
 	snprintf(p->caption, sizeof(p->caption), "Pages stored per page of pool at the end of the run (higher is "
-		 "better), labelled with density, the compressed bytes stored per byte of pool.");
+		 "better), labelled with density, the compressed bytes stored per byte of pool; with repetitions, the "
+		 "error bar is the confidence interval for the median (docs/report.md).");
 	f = open_data(c, "%s-1.dat", p->id);
 	if (!f)
 		return -1;
-	fprintf(f, "# allocator  compression_ratio  density  colour\n");
+	fprintf(f, "# allocator  compression_ratio  density  colour  ci_lo  ci_hi\n");
 	for (i = 0; i < in->nalloc && s.n < 64; i++) {
+		const struct zpb_metric *m = zpb_subject_metric(in->alloc[i].m, "final.compression_ratio");
 		double ratio, density = NAN;
+		struct zpb_spread sp;
 		char w[128];
 
 		if (!zpb_report_value(in->alloc[i].m, "final.compression_ratio", &ratio))
@@ -246,8 +250,11 @@ static int pic_compression(struct ctx *c, struct zpb_report_input *in, struct zp
 		zpb_report_value(in->alloc[i].m, "final.density", &density);
 		s.names[s.n++] = in->alloc[i].m->name;
 		sanitize(w, sizeof(w), in->alloc[i].m->name, true);
-		fprintf(f, "\"%s\" %.6g %.6g %ld\n", w, ratio, isnan(density) ? 0 : density,
-			strtol(zpb_report_color(in->alloc[i].m->name) + 1, NULL, 16));
+		/* The error bar: util/spread's interval for the median over the repetitions (none with one). */
+		if (!m || zpb_spread_compute(m->v, m->n, &sp))
+			sp.lo = sp.hi = ratio;
+		fprintf(f, "\"%s\" %.6g %.6g %ld %.6g %.6g\n", w, ratio, isnan(density) ? 0 : density,
+			strtol(zpb_report_color(in->alloc[i].m->name) + 1, NULL, 16), sp.lo, sp.hi);
 	}
 	if (close_data(c, f))
 		return -1;
@@ -318,6 +325,20 @@ static int pic_reclaim(struct ctx *c, struct zpb_report_input *in, struct zpb_pi
 	size_t i, k;
 
 	snprintf(p->title, sizeof(p->title), "Reclaim: %.120s", c->name);
+	/* Nothing reclaimed, nothing rejected at the limit: three empty panels say nothing (the caller drops it). */
+	for (i = 0; i < in->nalloc; i++) {
+		static const char *const any[] = { "reclaim.writebacks", "reclaim.pages_reclaimed", "reclaim.limit_hits",
+						   "reclaim.rejects", "reclaim.shrink_calls" };
+		double v;
+
+		for (k = 0; k < 5; k++)
+			if (zpb_report_value(in->alloc[i].m, any[k], &v) && v > 0)
+				break;
+		if (k < 5)
+			break;
+	}
+	if (i == in->nalloc)
+		return 0;
 	snprintf(p->caption, sizeof(p->caption), "Top: pool pages against the pool limit. Middle: pages written "
 		 "back (solid) and loads that missed because their page had been written back (dashed). "
 		 "Bottom: latency of reclaim (shrink) calls by percentile.");
@@ -358,6 +379,19 @@ static int pic_objects(struct ctx *c, struct zpb_report_input *in, struct zpb_pi
 	snprintf(p->title, sizeof(p->title), "Objects per page: %.120s", c->name);
 	snprintf(p->caption, sizeof(p->caption), "How full the pool's pages are at the end: the share of pages "
 		 "holding each number of compressed objects (allocators whose pages can be walked).");
+	for (i = 0, k = 0; i < in->nalloc; i++) {
+		double u = in->alloc[i].run ?
+			   zpb_json_get_number(in->alloc[i].run, "objects_per_page_unresolved", 0) : 0;
+		size_t n = strlen(p->caption);
+
+		if (u <= 0 || n >= sizeof(p->caption) - 1)
+			continue;
+		snprintf(p->caption + n, sizeof(p->caption) - n, "%s %s %.0f", k++ ? "," : " Not counted: objects whose "
+			 "page could not be found, because they span two pages and are mapped through a copy (zsmalloc) "
+			 "or live outside the page arena:", in->alloc[i].m->name, u);
+	}
+	if (k && strlen(p->caption) < sizeof(p->caption) - 1)
+		strcat(p->caption, ".");
 	for (i = 0; i < in->nalloc && s.n < 64; i++) {
 		const struct zpb_json *d = zpb_json_get(in->alloc[i].run, "objects_per_page");
 		double total = 0;
@@ -637,6 +671,8 @@ int zpb_plotdata_write(struct zpb_report *rep, const char *datadir, const char *
 		}
 		PIC("cdf", pic_cdf(&c, in, p));
 		PIC("reclaim", pic_reclaim(&c, in, p));
+		if (!p->script && !p->why[0])
+			in->npics--;
 		PIC("objects", pic_objects(&c, in, p));
 #undef PIC
 	}

@@ -15,6 +15,8 @@
 #include "model.h"
 #include "plotdata.h"
 #include "report.h"
+#include "verdict.h"
+#include "../util/atomic_file.h"
 
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -79,7 +81,7 @@ static int write_with(const char *path, int (*fn)(FILE *, const struct zpb_repor
 static int publish(const char *stage, const char *outdir, char *err, size_t errlen)
 {
 	static const char *const dirs[] = { "data", "plots", "img" };
-	static const char *const files[] = { "report.md", "index.html" };
+	static const char *const files[] = { "report.json", "report.md", "index.html" };
 	char from[4200], to[4200];
 	size_t i;
 
@@ -93,7 +95,7 @@ static int publish(const char *stage, const char *outdir, char *err, size_t errl
 			return -1;
 		}
 	}
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 3; i++) {
 		snprintf(from, sizeof(from), "%s/%s", stage, files[i]);
 		snprintf(to, sizeof(to), "%s/%s", outdir, files[i]);
 		if (rename(from, to)) {
@@ -102,6 +104,22 @@ static int publish(const char *stage, const char *outdir, char *err, size_t errl
 		}
 	}
 	return 0;
+}
+
+/* DIR/report.json, the verdict the headlines are written from (atomically, as every output). */
+static int write_verdict(const char *path, const struct zpb_report_verdict *vd, const struct zpb_report *rep, char *err,
+			 size_t errlen)
+{
+	struct zpb_atomic_file af;
+
+	if (zpb_atomic_open(&af, path, err, errlen))
+		return -1;
+	if (zpb_verdict_write_json(af.f, vd, rep)) {
+		snprintf(err, errlen, "%s: write error", path);
+		zpb_atomic_abort(&af);
+		return -1;
+	}
+	return zpb_atomic_commit(&af, err, errlen);
 }
 
 static void count(const struct zpb_picture *p, size_t n, struct zpb_report_outcome *out)
@@ -117,6 +135,7 @@ static void count(const struct zpb_picture *p, size_t n, struct zpb_report_outco
 int zpb_report_write(const struct zpb_report_options *o, struct zpb_report_outcome *out, char *err, size_t errlen)
 {
 	struct zpb_report rep;
+	struct zpb_report_verdict vd = { 0 };
 	char stage[4096], path[4200];
 	time_t now = time(NULL);
 	struct tm tm;
@@ -133,6 +152,9 @@ int zpb_report_write(const struct zpb_report_options *o, struct zpb_report_outco
 	if (zpb_report_load(&rep, o->inputs, o->ninputs, o->baseline, o->rules, err, errlen) ||
 	    zpb_fidelity_load(&rep.fidelity, o->fidelity, o->nfidelity, err, errlen))
 		goto out;
+	if (zpb_verdict_build(&vd, &rep, err, errlen))
+		goto out;
+	rep.verdict = &vd;
 	gmtime_r(&now, &tm);
 	strftime(rep.created, sizeof(rep.created), "%Y-%m-%d %H:%M UTC", &tm);
 	if (make_dirs(o->outdir, err, errlen))
@@ -145,6 +167,9 @@ int zpb_report_write(const struct zpb_report_options *o, struct zpb_report_outco
 		goto out;
 	}
 	if (zpb_plotdata_write(&rep, path, "../data", err, errlen) || zpb_gnuplot_draw(&rep, stage, err, errlen))
+		goto out_stage;
+	snprintf(path, sizeof(path), "%s/report.json", stage);
+	if (write_verdict(path, &vd, &rep, err, errlen))
 		goto out_stage;
 	snprintf(path, sizeof(path), "%s/index.html", stage);
 	if (write_with(path, zpb_report_write_html, &rep, err, errlen))
@@ -163,6 +188,7 @@ int zpb_report_write(const struct zpb_report_options *o, struct zpb_report_outco
 out_stage:
 	rm_tree(stage);
 out:
+	zpb_verdict_free(&vd);
 	zpb_fidelity_free(&rep.fidelity);
 	zpb_report_free(&rep);
 	return rc;
