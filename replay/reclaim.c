@@ -123,7 +123,11 @@ static void reclaim_until_accept(struct zpb_worker *w)
 	int failures = 0, ret;
 
 	while (!can_accept(e)) {
-		uint64_t t0 = zpb_clock_ns(), before = zpb_pool_pages(e), after;
+		uint64_t before = zpb_pool_pages(e), after;
+		struct zpb_op_timer t;
+
+		zpb_clock_break(w);	/* nested in a store: its own start */
+		zpb_op_begin(w, &t);
 
 		if (e->reclaim == ZPB_RECLAIM_POOL_LRU) {
 			unsigned int got = 0;
@@ -137,7 +141,8 @@ static void reclaim_until_accept(struct zpb_worker *w)
 			if (after < before)
 				w->rc.pages_reclaimed += before - after;
 		}
-		zpb_hist_record(&w->lat[ZPB_LAT_RECLAIM], zpb_clock_ns() - t0);
+		zpb_op_end(w, ZPB_LAT_RECLAIM, &t);
+		zpb_clock_break(w);
 		if (ret == -ENOENT || ret == -EINVAL)
 			break;
 		if (ret) {

@@ -69,7 +69,7 @@ bool work_pending(const struct work_struct *work);
 #define __WQ_ORDERED 0x20000u
 
 /* How long an idle unbound worker polls for work before it sleeps. */
-#define ZPB_WQ_IDLE_POLL_NS 50000
+#define ZPB_WQ_IDLE_POLL_NS 200000
 
 struct workqueue_struct *alloc_workqueue(const char *name, unsigned int flags, int max_active);
 /* As v5.4 include/linux/workqueue.h: ordered queues are unbound, one work at a time. */
