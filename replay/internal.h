@@ -242,6 +242,8 @@ uint8_t zpb_entry_grab(struct zpb_engine *e, struct zpb_entry *ent);
 void zpb_entry_release(struct zpb_engine *e, uint32_t idx, struct zpb_entry *ent, uint8_t state);
 
 /* reclaim.c */
+/* Pages a pool may hold above its limit in frees the allocator has deferred (see zpb_reclaim_admit). */
+#define ZPB_DEFERRED_SLACK_PAGES 32
 int zpb_reclaim_setup(struct zpb_engine *e, char *err, size_t errlen);
 void zpb_reclaim_teardown(struct zpb_engine *e);
 /* Before a store allocates: true if it may go ahead, false if rejected by the limit. */

@@ -170,6 +170,20 @@ bool zpb_reclaim_admit(struct zpb_worker *w)
 
 	if (!e->limit_pages)
 		return true;
+	/*
+	 * port: zswap counts what the allocator reports (z3fold's pages_nr),
+	 * which drops when a page is released, before z3fold's release work
+	 * gives it back. In the kernel that work runs at once; here its worker
+	 * can lag behind a store path that frees in bursts (reclaim writing
+	 * back), and the pages really held grew to 4.7 times the limit. So a
+	 * store that finds more pages held than the limit plus
+	 * ZPB_DEFERRED_SLACK_PAGES first waits for the queued work, a wait
+	 * counted as emulation (docs/replay.md, "Pool limit").
+	 */
+	if (zpool_pages(e->pool) > e->limit_pages + ZPB_DEFERRED_SLACK_PAGES) {
+		w->rc.deferred_waits++;
+		zpool_quiesce();
+	}
 	pages = zpb_pool_pages(e);
 	if (pages > __atomic_load_n(&e->peak_pool_pages, __ATOMIC_RELAXED))
 		__atomic_store_n(&e->peak_pool_pages, pages, __ATOMIC_RELAXED);	/* approximate under threads */

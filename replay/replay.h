@@ -187,6 +187,7 @@ struct zpb_reclaim_counts {
 	uint64_t rejects;		/* stores refused by the pool limit */
 	uint64_t limit_hits;
 	uint64_t second_chances;	/* zswap-lru: referenced entries rotated */
+	uint64_t deferred_waits;	/* stores that first waited for the allocator's deferred frees */
 };
 
 #define ZPB_MAX_VERIFY_MESSAGES 16

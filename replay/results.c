@@ -316,6 +316,7 @@ static void write_run(struct zpb_jw *w, const struct zpb_run_result *r, const st
 	zpb_jw_ku64(w, "rejects", rc->rejects);
 	zpb_jw_ku64(w, "limit_hits", rc->limit_hits);
 	zpb_jw_ku64(w, "second_chances", rc->second_chances);
+	zpb_jw_ku64(w, "deferred_waits", rc->deferred_waits);
 	zpb_jw_object_end(w);
 	zpb_jw_key(w, "objects_per_page");
 	zpb_jw_array_begin(w);
