@@ -139,6 +139,11 @@ unsigned long zpool_migrate_pages(struct zpool *zpool, unsigned long max)
 	return moved;
 }
 
+int zpool_reserve_pages(unsigned long pages, unsigned long long *needed)
+{
+	return zpb_arena_reserve(pages, needed);
+}
+
 unsigned long zpool_peak_pages(struct zpool *zpool)
 {
 	return atomic_long_read(&zpool->budget.peak);

@@ -55,6 +55,16 @@ enum zpb_opt_type {
 	ZPB_OPT_BOOL,
 };
 
+/* zpb_option.flags */
+enum zpb_opt_flags {
+	/*
+	 * A boolean whose 1 is a later kernel's fix of a bug of the ported
+	 * version that corrupts stored data (the default reproduces the bug):
+	 * the shadow-model suite sets it, and documents the bug in a test.
+	 */
+	ZPB_OPT_FIXES_SEED = 1u << 0,
+};
+
 /**
  * struct zpb_option - one key an allocator spec may set
  * @key: the name in the spec ("chain")
@@ -63,12 +73,14 @@ enum zpb_opt_type {
  * @min: smallest accepted value (ZPB_OPT_UINT)
  * @max: largest accepted value (ZPB_OPT_UINT)
  * @help: one line for `zpoolbench list`
+ * @flags: enum zpb_opt_flags
  */
 struct zpb_option {
 	const char *key;
 	enum zpb_opt_type type;
 	unsigned long def, min, max;
 	const char *help;
+	unsigned int flags;
 };
 
 #define ZPB_MAX_OPTIONS 8
@@ -260,6 +272,18 @@ static inline unsigned long zpool_pages(struct zpool *zpool)
 
 /* Pages charged to the pool at its most, as the page arena counts them. */
 unsigned long zpool_peak_pages(struct zpool *zpool);
+/**
+ * zpool_reserve_pages - make room for pools that will hold at most @pages
+ * pages (at a time, over all pools), before the first pool allocates
+ * @needed: if not NULL, gets the bytes of address space that takes
+ *
+ * Without it, the page arena reserves as much address space as fits on
+ * first use; under an address-space limit (ulimit -v) that may be less
+ * than the pools need, or leave too little for the rest of the process.
+ *
+ * Return: 0, or -ENOMEM if no reservation that large could be made.
+ */
+int zpool_reserve_pages(unsigned long pages, unsigned long long *needed);
 /**
  * zpool_page_index - which pool page an object's mapping lies in
  * @addr: an address zpool_map_handle() returned

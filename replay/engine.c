@@ -247,6 +247,31 @@ static void sample_into(struct zpb_engine *e, struct zpb_run_result *r, uint64_t
 	zpb_timeline_add(r, &s, every);
 }
 
+/*
+ * Reserve the page arena for what the run can hold: the pool limit (zswap
+ * stops admitting stores above it) or, with no limit, one page per record
+ * at most (no port takes more than a page per object, and the arena adds a
+ * slack); nothing when neither is known. A limit that cannot be had is an
+ * error naming what was needed, before any record is replayed.
+ */
+static int reserve_pages(const struct zpb_replay_options *o, const struct zpb_replay_source *src,
+			 char *err, size_t errlen)
+{
+	unsigned long pages = o->pool_limit_pages;
+	unsigned long long needed = 0;
+
+	if (src->records && (!pages || src->records < pages))
+		pages = src->records;
+	if (!pages || zpool_reserve_pages(pages, &needed) == 0)
+		return 0;
+	snprintf(err, errlen,
+		 "cannot reserve %llu MiB of address space for the page arena (%lu pages: %s); "
+		 "raise ulimit -v or set a lower --pool-limit",
+		 (needed + (1 << 20) - 1) >> 20, pages,
+		 pages == o->pool_limit_pages ? "the pool limit" : "one per trace record");
+	return -1;
+}
+
 struct zpb_run_result *zpb_replay_run(const struct zpb_replay_options *o, struct zpb_replay_source *src,
 				      const struct zpb_spec *spec, int repetition,
 				      volatile sig_atomic_t *stop, char *err, size_t errlen)
@@ -287,6 +312,10 @@ struct zpb_run_result *zpb_replay_run(const struct zpb_replay_options *o, struct
 	zpool_set_deterministic(o->deterministic);
 	if (zpb_reclaim_setup(e, err, errlen))
 		goto fail_early;
+	if (reserve_pages(o, src, err, errlen)) {
+		zpb_reclaim_teardown(e);
+		goto fail_early;
+	}
 	e->pool = zpool_create_pool(spec, "zswap", &e->zops, 0);
 	if (!e->pool) {
 		snprintf(err, errlen, "allocator %s: cannot create a pool", spec->text);

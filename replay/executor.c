@@ -150,7 +150,7 @@ static void do_store(struct zpb_worker *w, uint32_t idx, struct zpb_entry *ent, 
 		return;
 	}
 	if (e->caps & ZPB_CAP_MOVABLE)
-		gfp |= __GFP_MOVABLE;	/* zswap adds __GFP_HIGHMEM too; userspace has no highmem and v5.4 z3fold refuses it */
+		gfp |= __GFP_MOVABLE;	/* zswap adds __GFP_HIGHMEM too: v5.4 z3fold accepts it, but userspace has no highmem and the ports (zbud, z3fold) refuse it */
 	if (zpool_malloc(e->pool, size + (e->header ? 8 : 0), gfp, &handle) != 0) {
 		w->ops.rejected++;
 		w->ops.rejected_alloc++;

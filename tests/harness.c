@@ -15,6 +15,7 @@ static struct {
 } tests[MAX_TESTS];
 static int ntests;
 static int current_failures;
+static char current_skip[256];	/* why the current test skipped, "" if it did not */
 static const char *current_name;
 
 void zpbt_register(const char *name, zpbt_fn fn)
@@ -41,6 +42,17 @@ void zpbt_fail(const char *file, int line, const char *fmt, ...)
 		fputc('\n', stdout);
 		fflush(stdout);
 	}
+}
+
+void zpbt_skip(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(current_skip, sizeof(current_skip), fmt, ap);
+	va_end(ap);
+	if (!current_skip[0])
+		snprintf(current_skip, sizeof(current_skip), "(no reason given)");
 }
 
 bool zpbt_failed(void)
@@ -75,7 +87,7 @@ static bool selected(const char *name, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	int i, passed = 0, failed = 0;
+	int i, passed = 0, failed = 0, skipped = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (i = 0; i < ntests; i++) {
@@ -85,18 +97,24 @@ int main(int argc, char **argv)
 			continue;
 		current_name = tests[i].name;
 		current_failures = 0;
+		current_skip[0] = 0;
 		clock_gettime(CLOCK_MONOTONIC, &a);
 		tests[i].fn();
 		clock_gettime(CLOCK_MONOTONIC, &b);
 		if (current_failures) {
 			failed++;
 			printf("FAIL %s (%d failed checks)\n", tests[i].name, current_failures);
+		} else if (current_skip[0]) {
+			skipped++;
+			printf("skip %s: %s\n", tests[i].name, current_skip);
 		} else {
 			passed++;
 			printf("ok   %s (%.2fs)\n", tests[i].name,
 			       (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9);
 		}
 	}
+	if (skipped)
+		printf("%d skipped\n", skipped);
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

@@ -5,6 +5,10 @@
  * prints a line per test and ends with "N passed, N failed"; tests/run.sh
  * adds up the programs' lines into the suite's.
  *
+ * A test that cannot run here (one CPU id, a missing tool) calls zpbt_skip()
+ * and returns: it prints "skip NAME: why", is counted in an "N skipped" line
+ * before the summary, and neither passes nor fails.
+ *
  * A test program runs every test, or those whose names contain one of its
  * arguments. ZPB_TEST_SCALE (a number, default 1) scales the iteration
  * counts of the randomized tests for soak runs.
@@ -19,6 +23,8 @@ typedef void (*zpbt_fn)(void);
 void zpbt_register(const char *name, zpbt_fn fn);
 void zpbt_fail(const char *file, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 bool zpbt_failed(void);
+/* Mark the current test skipped, saying why; the test should return next. */
+void zpbt_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Scale for iteration counts: ZPB_TEST_SCALE, default 1. */
 double zpbt_scale(void);
 /* The current test's name, for messages. */

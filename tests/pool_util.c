@@ -64,18 +64,49 @@ size_t zpbt_verify(const void *src, size_t len, uint64_t tag)
 	return len;
 }
 
-struct zpool *zpbt_create(const struct zpool_driver *d, const struct zpool_ops *ops,
-			  unsigned long page_limit)
+struct zpool *zpbt_create_quiet(const struct zpool_driver *d, const struct zpool_ops *ops,
+				unsigned long page_limit)
 {
 	struct zpb_spec spec;
-	struct zpool *pool;
 	char err[256];
 
 	if (zpb_spec_parse(d->type, &spec, err, sizeof(err))) {
 		zpbt_fail(__FILE__, __LINE__, "%s: spec: %s", d->type, err);
+		errno = EINVAL;
 		return NULL;
 	}
-	pool = zpool_create_pool(&spec, zpbt_current(), ops, page_limit);
+	return zpool_create_pool(&spec, zpbt_current(), ops, page_limit);
+}
+
+struct zpool *zpbt_create_with_fixes(const struct zpool_driver *d, const struct zpool_ops *ops,
+				     unsigned long page_limit)
+{
+	char text[ZPB_SPEC_LEN], err[256];
+	const struct zpb_option *o;
+	struct zpb_spec spec;
+	struct zpool *zp;
+	size_t n = (size_t)snprintf(text, sizeof(text), "%s", d->type);
+
+	for (o = d->options; o && o->key; o++)
+		if (o->flags & ZPB_OPT_FIXES_SEED && !getenv("ZPB_SHADOW_NO_FIXES"))
+			n += (size_t)snprintf(text + n, n < sizeof(text) ? sizeof(text) - n : 0, ":%s=1", o->key);
+	if (zpb_spec_parse(text, &spec, err, sizeof(err))) {
+		zpbt_fail(__FILE__, __LINE__, "%s: spec %s: %s", d->type, text, err);
+		return NULL;
+	}
+	zp = zpool_create_pool(&spec, zpbt_current(), ops, page_limit);
+	if (!zp)
+		zpbt_fail(__FILE__, __LINE__, "%s: cannot create a pool", text);
+	else if (strcmp(text, d->type))
+		printf("  %s: as %s\n", d->type, text);
+	return zp;
+}
+
+struct zpool *zpbt_create(const struct zpool_driver *d, const struct zpool_ops *ops,
+			  unsigned long page_limit)
+{
+	struct zpool *pool = zpbt_create_quiet(d, ops, page_limit);
+
 	if (!pool)
 		zpbt_fail(__FILE__, __LINE__, "%s: zpool_create_pool failed", d->type);
 	return pool;

@@ -54,6 +54,21 @@ struct zpool *zpbt_create(const struct zpool_driver *d, const struct zpool_ops *
  */
 bool zpbt_settles_to_zero(struct zpool *zp);
 
+/*
+ * A pool of @d with every option that fixes a data bug of the ported
+ * version set (ZPB_OPT_FIXES_SEED, e.g. z3fold:strict_first=1), or its
+ * default spec if it has none: for suites whose users hold mappings while
+ * other objects of the page come and go, where such a bug corrupts data
+ * (each is pinned down in the driver's own tests). ZPB_SHADOW_NO_FIXES=1
+ * leaves them unset, to see the bug.
+ */
+struct zpool *zpbt_create_with_fixes(const struct zpool_driver *d, const struct zpool_ops *ops,
+				     unsigned long page_limit);
+
+/* The same, for a test that expects create to fail: NULL with errno set, no test failure. */
+struct zpool *zpbt_create_quiet(const struct zpool_driver *d, const struct zpool_ops *ops,
+				unsigned long page_limit);
+
 /* True if the driver stores data (so contents can be checked). */
 static inline bool zpbt_has_data(const struct zpool_driver *d)
 {

@@ -1,10 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
 # run.sh TEST...: run test programs, add up their "N passed, N failed" lines
-# and end with the suite's own. A program that dies without its summary line
+# (and "N skipped" lines) and end with the suite's own. A program that dies
+# without its summary line
 # (a crash, a sanitizer report) counts as one failure.
 set -u
-total_pass=0 total_fail=0 broken=
+total_pass=0 total_fail=0 total_skip=0 broken=
 for t in "$@"; do
 	name=$(basename "$t")
 	echo "== $name"
@@ -13,6 +14,8 @@ for t in "$@"; do
 	rc=$?
 	cat "$out"
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out" | tail -n 1)
+	skip=$(grep -E '^[0-9]+ skipped$' "$out" | tail -n 1)
+	[ -n "$skip" ] && total_skip=$((total_skip + ${skip%% skipped}))
 	rm -f "$out"
 	if [ -z "$line" ]; then
 		echo "== $name: exited with status $rc before its summary line"
@@ -28,5 +31,6 @@ for t in "$@"; do
 	[ "$f" != 0 ] && broken="$broken $name"
 done
 [ -n "$broken" ] && echo "failing programs:$broken"
+[ "$total_skip" != 0 ] && echo "$total_skip skipped (see the 'skip' lines above)"
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" = 0 ]

@@ -2,8 +2,8 @@
 /*
  * Callgrind instruction counts (measure/callgrind.h): the parser against a
  * hand-written output file, and, when valgrind is here, a real child run
- * twice giving identical counts. Without valgrind the live tests print
- * "skipped" and why.
+ * twice giving identical counts. Without valgrind the live tests report
+ * themselves skipped (zpbt_skip), saying why.
  */
 #include <libgen.h>
 #include <limits.h>
@@ -116,11 +116,11 @@ static bool live_ready(char *child, size_t len)
 	char why[256];
 
 	if (!zpb_callgrind_available(why, sizeof(why))) {
-		printf("  skipped: %s\n", why);
+		zpbt_skip("%s", why);
 		return false;
 	}
 	if (!child_path(child, len)) {
-		printf("  skipped: no callgrind_child beside the test\n");
+		zpbt_skip("no callgrind_child beside the test");
 		return false;
 	}
 	return true;

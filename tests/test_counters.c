@@ -194,7 +194,7 @@ TEST(counters_unsupported_is_reported_once_across_runs_and_threads)
 	const struct zpb_counter_event *hw;
 
 	if (zpb_counters_probe("cycles", err, sizeof(err)) == 1) {
-		printf("  skipped: this machine has a PMU, cycles opens\n");
+		zpbt_skip("this machine has a PMU, cycles opens");
 		return;
 	}
 	REQUIRE(zpb_counters_resolve(&set, "cycles,task-clock", err, sizeof(err)) == 0, "resolve: %s", err);

@@ -159,7 +159,7 @@ TEST(bench_every_allocator_runs_every_benchmark_without_error)
 
 TEST(gbench_shim_skipped_without_libbenchmark)
 {
-	printf("  skipped: built without libbenchmark (apt-get install libbenchmark-dev g++, then ./configure)\n");
+	zpbt_skip("built without libbenchmark (apt-get install libbenchmark-dev g++, then ./configure)");
 }
 
 #endif

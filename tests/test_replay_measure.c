@@ -5,7 +5,7 @@
  * group, unsupported events reported, the run going on, figures in the
  * results), and --instructions callgrind through the zpoolbench command,
  * twice, giving identical instruction counts. Without valgrind the
- * callgrind test prints "skipped" and why.
+ * callgrind test reports itself skipped (zpbt_skip), saying why.
  */
 #include <libgen.h>
 #include <limits.h>
@@ -186,11 +186,11 @@ TEST(replay_instructions_callgrind_twice_gives_identical_counts)
 	int fd1, fd2, rc, pass;
 
 	if (!zpb_callgrind_available(why, sizeof(why))) {
-		printf("  skipped: %s\n", why);
+		zpbt_skip("%s", why);
 		return;
 	}
 	if (!zpoolbench_path(zpb, sizeof(zpb))) {
-		printf("  skipped: no zpoolbench beside the tests\n");
+		zpbt_skip("no zpoolbench beside the tests");
 		return;
 	}
 	fd1 = mkstemp(trace);

@@ -16,8 +16,19 @@
  *    and is zero whenever the pool is empty.
  * Evictable pools are shrunk now and then, compactable ones compacted and
  * movable ones migrated, all through the model. A second run holds each
- * pool to a page limit, where -ENOMEM is the only failure allowed. Work runs
- * in deterministic mode, so a seed replays exactly.
+ * pool to a page limit, where -ENOMEM is the only failure allowed. A third
+ * holds up to 8 mappings at a time across every other operation (frees,
+ * rewrites, reclaim, compaction and migration, each far more often), as a
+ * kernel user that sleeps while mapped may: every held object is checked
+ * through its mapping after every operation, the others in sweeps, and held
+ * objects take part in the overlap check; evict refuses a held object, as
+ * a user still reading it would. Only drivers whose mappings may be held
+ * (the sleep-mapped capability) take part; their options that fix a data
+ * bug of the ported version (ZPB_OPT_FIXES_SEED) are set, and each such
+ * bug is pinned down in the driver's own tests (ZPB_SHADOW_NO_FIXES=1 leaves
+ * them unset: with ZPB_TEST_SEED=3, v5.4 z3fold's FIRST-over-middle bug
+ * shows as a held object overwritten). Work runs in deterministic mode, so
+ * a seed replays exactly.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -28,18 +39,27 @@
 #include "pool_util.h"
 
 #define NSLOTS		4096
+/* Holding mappings: fewer objects, so held ones are a good part of each page. */
+#define HELD_NSLOTS	256
 #define BASE_OPS	1000000UL
 #define SWEEP_EVERY	100000UL
 #define DRAIN_EVERY	300000UL
 #define SHRINK_EVERY	20011UL
 #define COMPACT_EVERY	50021UL
 #define MIGRATE_EVERY	70001UL
+#define MAX_HELD	8
+/* With held mappings: maintenance far more often, so it meets them. */
+#define HELD_SHRINK_EVERY	997UL
+#define HELD_COMPACT_EVERY	1499UL
+#define HELD_MIGRATE_EVERY	101UL
 
 struct slot {
 	unsigned long handle;
 	uint32_t size;
 	bool live;
+	bool held;	/* mapped (read-write) by the model, at @map, until released */
 	uint64_t tag;
+	void *map;
 };
 
 struct model {
@@ -53,6 +73,11 @@ struct model {
 	unsigned long enomem;		/* mallocs refused at the limit */
 	unsigned long long live_bytes;
 	bool broken;		/* stop this allocator at its first divergence */
+	unsigned long nslots;	/* slots in use: NSLOTS, or HELD_NSLOTS when holding */
+	bool hold;		/* hold mappings across other operations */
+	unsigned long held[MAX_HELD];	/* slots held mapped */
+	int nheld;
+	unsigned long holds, refused;	/* mappings held; evictions refused for one */
 };
 
 static struct model *current;	/* for the evict callback */
@@ -74,12 +99,58 @@ static bool verify_slot(struct model *m, unsigned long i, const char *what)
 
 	if (!zpbt_has_data(m->d))
 		return true;
-	p = zpool_map_handle(m->zp, s->handle, ZPOOL_MM_RO);
-	at = zpbt_verify(p, s->size, s->tag);
-	zpool_unmap_handle(m->zp, s->handle);
+	if (s->held) {
+		at = zpbt_verify(s->map, s->size, s->tag);
+	} else {
+		p = zpool_map_handle(m->zp, s->handle, ZPOOL_MM_RO);
+		at = zpbt_verify(p, s->size, s->tag);
+		zpool_unmap_handle(m->zp, s->handle);
+	}
 	if (at != s->size)
 		diverged(m, what, i, at);
 	return at == s->size;
+}
+
+/* Map slot @i and keep it mapped (read-write) across what follows. */
+static void op_hold(struct model *m, unsigned long i)
+{
+	struct slot *s = &m->slots[i];
+
+	verify_slot(m, i, "before holding");
+	s->map = zpool_map_handle(m->zp, s->handle, ZPOOL_MM_RW);
+	s->held = true;
+	m->held[m->nheld++] = i;
+	m->holds++;
+	m->ops++;
+	verify_slot(m, i, "held mapping");
+}
+
+/* Release held mapping @k, sometimes writing new contents through it first. */
+static void op_release(struct model *m, int k)
+{
+	unsigned long i = m->held[k];
+	struct slot *s = &m->slots[i];
+
+	verify_slot(m, i, "held mapping at release");
+	if (zpbt_below(&m->rng, 2)) {
+		s->tag = m->next_tag++;
+		zpbt_fill(s->map, s->size, s->tag);
+	}
+	s->held = false;
+	s->map = NULL;
+	zpool_unmap_handle(m->zp, s->handle);
+	m->held[k] = m->held[--m->nheld];
+	m->ops++;
+	verify_slot(m, i, "after release");
+}
+
+/* Every held object, through its mapping: after every operation. */
+static void check_held(struct model *m, const char *after)
+{
+	int k;
+
+	for (k = 0; k < m->nheld && !m->broken; k++)
+		verify_slot(m, m->held[k], after);
 }
 
 static void forget(struct model *m, unsigned long i)
@@ -121,6 +192,13 @@ static size_t pick_size(struct model *m)
 	size_t max = m->d->max_size;
 	uint64_t r = zpbt_below(&m->rng, 100);
 
+	/*
+	 * Holding mappings: half the objects small (1 to 8 units of 64 bytes,
+	 * z3fold's and zbud's chunk), so that small buddies meet a held middle
+	 * and its neighbours' frees again and again.
+	 */
+	if (m->hold && r < 50)
+		return min(max, (1 + zpbt_below(&m->rng, 8)) * 64 - zpbt_below(&m->rng, 64));
 	if (r < 35)
 		return 1 + zpbt_below(&m->rng, max);
 	if (r < 65)
@@ -174,8 +252,18 @@ static void op_free(struct model *m, unsigned long i)
 static void op_rewrite(struct model *m, unsigned long i, enum zpool_mapmode mm)
 {
 	struct slot *s = &m->slots[i];
-	void *p = zpool_map_handle(m->zp, s->handle, mm);
+	void *p;
 	size_t at;
+
+	if (s->held) {
+		/* Through the held mapping, which is read-write. */
+		verify_slot(m, i, "held rewrite");
+		s->tag = m->next_tag++;
+		zpbt_fill(s->map, s->size, s->tag);
+		m->ops++;
+		return;
+	}
+	p = zpool_map_handle(m->zp, s->handle, mm);
 
 	if (mm == ZPOOL_MM_RW && zpbt_has_data(m->d)) {
 		at = zpbt_verify(p, s->size, s->tag);
@@ -200,12 +288,14 @@ static int shadow_evict(struct zpool *zp, unsigned long handle)
 	unsigned long i;
 	void *addr;
 
-	for (i = 0; i < NSLOTS; i++)
+	for (i = 0; i < m->nslots; i++)
 		if (m->slots[i].live && m->slots[i].handle == handle)
 			goto found;
+	CHECK(!m->hold, "%s: op %lu: evict of handle %#lx, not one malloc returned, while mappings are held",
+	      m->d->type, m->ops, handle);
 	addr = zpool_map_handle(zp, handle, ZPOOL_MM_RO);
 	zpool_unmap_handle(zp, handle);
-	for (i = 0; i < NSLOTS; i++) {
+	for (i = 0; i < m->nslots; i++) {
 		void *p;
 
 		if (!m->slots[i].live)
@@ -220,6 +310,11 @@ static int shadow_evict(struct zpool *zp, unsigned long handle)
 	m->broken = true;
 	return -ENOENT;
 found:
+	if (m->slots[i].held) {
+		/* The user is still reading it: as zswap's writeback of a busy entry, refuse. */
+		m->refused++;
+		return -EBUSY;
+	}
 	verify_slot(m, i, "evict");
 	zpool_free(zp, m->slots[i].handle);
 	forget(m, i);
@@ -255,16 +350,21 @@ static void sweep(struct model *m, struct range *ranges)
 
 	if (!zpbt_has_data(m->d))
 		return;
-	for (i = 0; i < NSLOTS && !m->broken; i++) {
+	for (i = 0; i < m->nslots && !m->broken; i++) {
 		struct slot *s = &m->slots[i];
 		uintptr_t p;
 		size_t at;
 
 		if (!s->live)
 			continue;
-		p = (uintptr_t)zpool_map_handle(m->zp, s->handle, ZPOOL_MM_RO);
-		at = zpbt_verify((void *)p, s->size, s->tag);
-		zpool_unmap_handle(m->zp, s->handle);
+		if (s->held) {
+			p = (uintptr_t)s->map;
+			at = zpbt_verify((void *)p, s->size, s->tag);
+		} else {
+			p = (uintptr_t)zpool_map_handle(m->zp, s->handle, ZPOOL_MM_RO);
+			at = zpbt_verify((void *)p, s->size, s->tag);
+			zpool_unmap_handle(m->zp, s->handle);
+		}
 		if (at != s->size)
 			diverged(m, "sweep", i, at);
 		if (!in_arena(p))
@@ -299,11 +399,13 @@ static void sweep(struct model *m, struct range *ranges)
 /* Free every live object (checking each unless the run already diverged). */
 static void drain(struct model *m)
 {
-	unsigned long i, start = zpbt_below(&m->rng, NSLOTS);
+	unsigned long i, start = zpbt_below(&m->rng, m->nslots);
 
-	/* An odd stride is coprime with NSLOTS (a power of two): every slot is visited once. */
-	for (i = 0; i < NSLOTS; i++) {
-		unsigned long j = (start + i * 2654435761UL) % NSLOTS;
+	while (m->nheld)
+		op_release(m, m->nheld - 1);
+	/* An odd stride is coprime with nslots (a power of two): every slot is visited once. */
+	for (i = 0; i < m->nslots; i++) {
+		unsigned long j = (start + i * 2654435761UL) % m->nslots;
 
 		if (!m->slots[j].live)
 			continue;
@@ -321,15 +423,23 @@ static void drain(struct model *m)
 static void maintenance(struct model *m, unsigned long step)
 {
 	const struct zpool_driver *d = m->d;
+	unsigned long shrink_every = m->hold ? HELD_SHRINK_EVERY : SHRINK_EVERY;
+	unsigned long compact_every = m->hold ? HELD_COMPACT_EVERY : COMPACT_EVERY;
+	unsigned long migrate_every = m->hold ? HELD_MIGRATE_EVERY : MIGRATE_EVERY;
 
-	if ((d->caps & ZPB_CAP_EVICT) && step % SHRINK_EVERY == 0 && m->live) {
+	if ((d->caps & ZPB_CAP_EVICT) && step % shrink_every == 0 && m->live) {
 		unsigned long long before = zpool_get_total_size(m->zp), after;
 		unsigned int want = 1 + zpbt_below(&m->rng, 4), got = 0;
 		int ret = zpool_shrink(m->zp, want, &got);
 
 		m->ops++;
 		after = zpool_get_total_size(m->zp);
-		/* The kernel's zpool shrink loops page by page and returns the last page's result. */
+		/*
+		 * The kernel's zpool shrink loops page by page and returns the
+		 * last page's result. With held mappings, a page can fail to be
+		 * reclaimed (its evict refused) and still lose the objects that
+		 * were evicted before the refusal.
+		 */
 		if (got > want || (ret == 0) != (got == want) ||
 		    after > before - (unsigned long long)got * PAGE_SIZE) {
 			CHECK(0, "%s: op %lu: shrink(%u) returned %d with %u reclaimed; size %llu -> %llu",
@@ -337,23 +447,28 @@ static void maintenance(struct model *m, unsigned long step)
 			m->broken = true;
 		}
 		check_accounting(m, "shrink");
+		check_held(m, "shrink");
 	}
-	if ((d->caps & ZPB_CAP_COMPACT) && step % COMPACT_EVERY == 0) {
+	if ((d->caps & ZPB_CAP_COMPACT) && step % compact_every == 0) {
 		zpool_compact(m->zp);
 		m->ops++;
 		check_accounting(m, "compact");
+		check_held(m, "compact");
 	}
-	if ((d->caps & ZPB_CAP_MOVABLE) && step % MIGRATE_EVERY == 0) {
+	if ((d->caps & ZPB_CAP_MOVABLE) && step % migrate_every == 0) {
 		zpool_migrate_pages(m->zp, 64);
 		m->ops++;
 		check_accounting(m, "migrate");
+		check_held(m, "migrate");
 	}
 }
 
 static void run_shadow(const struct zpool_driver *d, uint64_t seed, unsigned long target,
-		       unsigned long limit)
+		       unsigned long limit, bool hold)
 {
-	struct model m = { .d = d, .rng = seed, .next_tag = 1, .limit = limit };
+	struct model m = { .d = d, .rng = seed, .next_tag = 1, .limit = limit, .hold = hold,
+			   .nslots = hold ? HELD_NSLOTS : NSLOTS };
+	unsigned long sweep_every = hold ? SWEEP_EVERY / 10 : SWEEP_EVERY;
 	struct range *ranges = calloc(NSLOTS, sizeof(*ranges));
 	struct timespec a, b;
 	unsigned long step = 0, i;
@@ -362,7 +477,7 @@ static void run_shadow(const struct zpool_driver *d, uint64_t seed, unsigned lon
 	m.slots = calloc(NSLOTS, sizeof(*m.slots));
 	REQUIRE(m.slots && ranges, "calloc");
 	current = &m;
-	m.zp = zpbt_create(d, &shadow_ops, limit);
+	m.zp = hold ? zpbt_create_with_fixes(d, &shadow_ops, limit) : zpbt_create(d, &shadow_ops, limit);
 	if (!m.zp)
 		goto out;
 	check_accounting(&m, "create");
@@ -373,11 +488,20 @@ static void run_shadow(const struct zpool_driver *d, uint64_t seed, unsigned lon
 		unsigned long r = zpbt_below(&m.rng, 100);
 
 		step++;
-		i = zpbt_below(&m.rng, NSLOTS);
-		if (!m.slots[i].live) {
+		i = zpbt_below(&m.rng, m.nslots);
+		if (hold && r < 12) {
+			/* Hold one more mapping, or let one go. */
+			if (m.slots[i].live && !m.slots[i].held && m.nheld < MAX_HELD && r < 8)
+				op_hold(&m, i);
+			else if (m.nheld)
+				op_release(&m, (int)zpbt_below(&m.rng, m.nheld));
+		} else if (!m.slots[i].live) {
 			if (r < alloc_pct)
 				op_alloc(&m, i);
 		} else if (r < 100 - alloc_pct) {
+			/* A user does not free what it has mapped: it releases it first. */
+			if (m.slots[i].held)
+				continue;
 			op_free(&m, i);
 		} else {
 			r = zpbt_below(&m.rng, 4);
@@ -387,8 +511,9 @@ static void run_shadow(const struct zpool_driver *d, uint64_t seed, unsigned lon
 				op_rewrite(&m, i, r == 2 ? ZPOOL_MM_RW : ZPOOL_MM_WO);
 		}
 		check_accounting(&m, "an operation");
+		check_held(&m, "an operation");
 		maintenance(&m, step);
-		if (step % SWEEP_EVERY == 0)
+		if (step % sweep_every == 0)
 			sweep(&m, ranges);
 		if (step % DRAIN_EVERY == 0)
 			drain(&m);
@@ -398,8 +523,8 @@ static void run_shadow(const struct zpool_driver *d, uint64_t seed, unsigned lon
 	CHECK(zpool_destroy_pool(m.zp) == 0, "%s: destroy after the shadow run left pages", d->type);
 out:
 	clock_gettime(CLOCK_MONOTONIC, &b);
-	printf("  %s: %lu ops, %lu evicted, %lu -ENOMEM, %lu overlap-checked, %.2fs%s\n", d->type,
-	       m.ops, m.evicted, m.enomem, m.overlap_checked,
+	printf("  %s: %lu ops, %lu evicted, %lu -ENOMEM, %lu overlap-checked, %lu mappings held (%lu evictions refused for one), %.2fs%s\n",
+	       d->type, m.ops, m.evicted, m.enomem, m.overlap_checked, m.holds, m.refused,
 	       (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9, m.broken ? " (stopped at a divergence)" : "");
 	current = NULL;
 	free(m.slots);
@@ -426,7 +551,7 @@ TEST(shadow_model_agrees_with_every_allocator_over_a_million_ops)
 
 	deterministic(true);
 	zpbt_for_each_driver(d, i)
-		run_shadow(d, seed, target, 0);
+		run_shadow(d, seed, target, 0, false);
 	deterministic(false);
 }
 
@@ -448,7 +573,7 @@ TEST(shadow_model_under_a_page_limit_fails_only_with_enomem)
 	zpbt_for_each_driver(d, i) {
 		if (d->caps & (ZPB_CAP_BOUND | ZPB_CAP_NO_DATA))
 			continue;
-		run_shadow(d, seed, target, 500);
+		run_shadow(d, seed, target, 500, false);
 	}
 	deterministic(false);
 }
@@ -467,7 +592,7 @@ TEST(shadow_run_is_repeatable_for_a_seed)
 		if (!zpbt_has_data(d))
 			continue;
 		for (run = 0; run < 2; run++) {
-			struct model m = { .d = d, .rng = 99, .next_tag = 1 };
+			struct model m = { .d = d, .rng = 99, .next_tag = 1, .nslots = NSLOTS };
 
 			m.slots = calloc(NSLOTS, sizeof(*m.slots));
 			REQUIRE(m.slots, "calloc");
@@ -496,6 +621,31 @@ TEST(shadow_run_is_repeatable_for_a_seed)
 			;
 		CHECK(k == 64, "%s: two runs of the same seed differ in total_size after %d ops: %llu vs %llu",
 		      d->type, (k + 1) * 500, k < 64 ? trace[0][k] : 0, k < 64 ? trace[1][k] : 0);
+	}
+	deterministic(false);
+}
+
+/*
+ * Mappings held across frees, rewrites, reclaim, compaction and migration
+ * of the other objects (see the top of the file), on every allocator whose
+ * mappings may be held. This is how v5.4 z3fold's FIRST-over-middle bug was
+ * found (docs/allocators.md); its fix, z3fold:strict_first=1, is set here.
+ */
+TEST(shadow_model_holding_mappings_across_frees_reclaim_compaction_and_migration)
+{
+	unsigned long target = BASE_OPS / 2 * zpbt_scale();
+	uint64_t seed = zpbt_seed(0x401d);
+	const struct zpool_driver *d;
+	int i;
+
+	deterministic(true);
+	zpbt_for_each_driver(d, i) {
+		if (!(d->caps & ZPB_CAP_SLEEP_MAPPED)) {
+			printf("  %s: not run: its map is atomic (no sleep-mapped capability), a mapping cannot be held across other calls\n",
+			       d->type);
+			continue;
+		}
+		run_shadow(d, seed, target, 0, true);
 	}
 	deterministic(false);
 }

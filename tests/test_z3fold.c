@@ -36,6 +36,21 @@ static struct zpool *mk(const struct zpool_ops *ops)
 	return zpbt_create(zpb_driver_find("z3fold"), ops, 0);
 }
 
+/* A deterministic pool of the spec @text ("z3fold:claim_first=1"). */
+static struct zpool *mk_spec(const char *text, const struct zpool_ops *ops)
+{
+	struct zpb_spec spec;
+	char err[256];
+
+	if (zpb_spec_parse(text, &spec, err, sizeof(err))) {
+		CHECK(0, "%s: %s", text, err);
+		return NULL;
+	}
+	zpb_wq_set_deterministic(true);
+	zpb_set_thread_cpu(first_cpu());
+	return zpool_create_pool(&spec, "test", ops, 0);
+}
+
 static void done(struct zpool *zp, unsigned long warns_before)
 {
 	long left = zpool_destroy_pool(zp);
@@ -186,7 +201,7 @@ TEST(z3fold_other_cpus_lists_are_searched_for_the_exact_size_only)
 	int cpu_a = first_cpu(), cpu_b = cpu_a == 0 ? 1 : 0;
 
 	if (nr_cpu_ids < 2) {
-		printf("  (skipped: one CPU id)\n");
+		zpbt_skip("one CPU id: there is no other CPU's list to search");
 		return;
 	}
 	zp = mk(NULL);
@@ -257,15 +272,9 @@ TEST(z3fold_free_from_a_once_full_page_neither_compacts_nor_relists_it_as_v5_4)
 TEST(z3fold_claim_first_compacts_and_relists_a_once_full_page_as_linux_5_5)
 {
 	unsigned long w = zpb_diag_warnings();
-	struct zpb_spec spec;
-	struct zpool *zp;
+	struct zpool *zp = mk_spec("z3fold:claim_first=1", NULL);
 	unsigned long a, b, c, d;
-	char err[256];
 
-	REQUIRE(zpb_spec_parse("z3fold:claim_first=1", &spec, err, sizeof(err)) == 0, "%s", err);
-	zpb_wq_set_deterministic(true);
-	zpb_set_thread_cpu(first_cpu());
-	zp = zpool_create_pool(&spec, "test", NULL, 0);
 	REQUIRE(zp, "z3fold:claim_first=1: create");
 	a = h_alloc(zp, 1000, 1);
 	b = h_alloc(zp, 1000, 2);
@@ -377,6 +386,104 @@ TEST(z3fold_mapped_middle_is_not_moved_and_gap_after_first_is_closed)
 	intact(zp, d, 5 * CH, 4);
 	zpool_free(zp, c);
 	zpool_free(zp, d);
+	done(zp, w);
+}
+
+/*
+ * A page with both ends free and its middle buddy in place: FIRST 1 chunk,
+ * LAST 29, MIDDLE 30 at chunk 3 (too little gain to move: 64 - 62 = 2 <
+ * BIG_CHUNK_GAP); free FIRST, migrate (relisted with the middle in place),
+ * then free LAST while the middle is mapped, so its compaction leaves it.
+ * The page is listed with 31 free chunks (after the middle). Returns the
+ * middle's handle, mapped (read-write) at *@mapped.
+ */
+static unsigned long middle_in_place_with_both_ends_free(struct zpool *zp, void **mapped)
+{
+	unsigned long a = h_alloc(zp, 1 * CH, 1), b = h_alloc(zp, 29 * CH, 2), c = h_alloc(zp, 30 * CH, 3);
+
+	CHECK_EQ_UL(off_of(zp, c), 3 * CH, "z3fold: middle placed at chunk 3, after a 1-chunk FIRST");
+	zpool_free(zp, a);
+	CHECK_EQ_UL(zpool_migrate_pages(zp, 8), 1, "z3fold: pages migrated");
+	CHECK_EQ_UL(off_of(zp, c), 3 * CH, "z3fold: a 2-chunk gain does not move the middle");
+	*mapped = zpool_map_handle(zp, c, ZPOOL_MM_RW);
+	zpool_free(zp, b);
+	CHECK_EQ_UL((unsigned long)*mapped & ~PAGE_MASK, 3 * CH, "z3fold: the mapped middle stayed at chunk 3");
+	return c;
+}
+
+/*
+ * The seed's placement rule (v5.4 z3fold_alloc, seed lines 886-887) puts an
+ * object of start_middle - 1 chunks FIRST, in front of a middle at
+ * start_middle, where only start_middle - 2 fit: its last chunk overlaps the
+ * middle. Reproduced as v5.4 does it (found by the shadow suite's held
+ * mappings): a 2-chunk object goes FIRST over the 30-chunk middle at chunk 3.
+ */
+TEST(z3fold_v5_4_puts_an_object_one_chunk_too_large_first_overlapping_the_middle)
+{
+	unsigned long w = zpb_diag_warnings();
+	struct zpool *zp = mk(NULL);
+	unsigned long c, d;
+	void *pc;
+	size_t at;
+
+	REQUIRE(zp, "z3fold: create");
+	c = middle_in_place_with_both_ends_free(zp, &pc);
+	d = h_alloc(zp, 2 * CH - 20, 4);	/* 2 chunks = start_middle - 1 */
+	CHECK_EQ_UL(zpool_pages(zp), 1, "z3fold (v5.4): the 2-chunk object joins the page");
+	CHECK_EQ_UL(off_of(zp, d), HDR, "z3fold (v5.4): the 2-chunk object goes FIRST");
+	at = zpbt_verify(pc, 30 * CH, 3);
+	CHECK(at < CH, "z3fold (v5.4): the mapped middle's first chunk is overwritten by FIRST: first difference at byte %zu, expected below %lu",
+	      at, CH);
+	zpool_unmap_handle(zp, c);
+	zpool_free(zp, c);
+	zpool_free(zp, d);
+	done(zp, w);
+}
+
+/* strict_first=1: Linux 5.11's get_free_buddy() bound sends it LAST, after the middle. */
+TEST(z3fold_strict_first_puts_it_last_and_keeps_the_middle_as_linux_5_11)
+{
+	unsigned long w = zpb_diag_warnings();
+	struct zpool *zp = mk_spec("z3fold:strict_first=1", NULL);
+	unsigned long c, d;
+	void *pc;
+
+	REQUIRE(zp, "z3fold:strict_first=1: create");
+	c = middle_in_place_with_both_ends_free(zp, &pc);
+	d = h_alloc(zp, 2 * CH - 20, 4);
+	CHECK_EQ_UL(zpool_pages(zp), 1, "z3fold:strict_first=1: the 2-chunk object joins the page");
+	CHECK_EQ_UL(off_of(zp, d), PAGE_SIZE - 2 * CH, "z3fold:strict_first=1: the 2-chunk object goes LAST");
+	CHECK_EQ_UL(zpbt_verify(pc, 30 * CH, 3), 30 * CH, "z3fold:strict_first=1: mapped middle intact (bytes)");
+	zpool_unmap_handle(zp, c);
+	intact(zp, d, 2 * CH - 20, 4);
+	zpool_free(zp, c);
+	zpool_free(zp, d);
+	done(zp, w);
+}
+
+/*
+ * Isolation refuses a page with a mapped object (v5.4 z3fold_page_isolate).
+ * Were it to isolate it, migration would refuse (-EBUSY) and putback would
+ * leave the page off the unbuddied lists: the next object that fits would
+ * take a new page instead.
+ */
+TEST(z3fold_migration_refused_for_a_mapped_page_keeps_it_on_its_unbuddied_list)
+{
+	unsigned long w = zpb_diag_warnings();
+	struct zpool *zp = mk(NULL);
+	unsigned long a, b;
+
+	REQUIRE(zp, "z3fold: create");
+	a = h_alloc(zp, 16 * CH, 1);
+	zpool_map_handle(zp, a, ZPOOL_MM_RO);
+	CHECK_EQ_UL(zpool_migrate_pages(zp, 8), 0, "z3fold: a page with a mapped object is not migrated");
+	zpool_unmap_handle(zp, a);
+	b = h_alloc(zp, 16 * CH, 2);
+	CHECK_EQ_UL(zpool_pages(zp), 1, "z3fold: pages after the refused migration and a 16-chunk object");
+	CHECK(page_of(zp, a) == page_of(zp, b), "z3fold: the 16-chunk object joined the page that stayed listed");
+	CHECK_EQ_UL(off_of(zp, b), PAGE_SIZE - 16 * CH, "z3fold: as its LAST buddy");
+	zpool_free(zp, a);
+	zpool_free(zp, b);
 	done(zp, w);
 }
 
@@ -518,6 +625,48 @@ TEST(z3fold_failed_evict_puts_the_page_back_and_retries_eight_times)
 }
 
 /*
+ * A page whose evict fails goes back to the LRU's head (v5.4's list_add in
+ * z3fold_reclaim_page), so the retry takes the next page from the tail:
+ * with the oldest page's evict failing once, the second oldest is reclaimed.
+ * (Back at the tail, the same page would be retried and reclaimed.) For
+ * buddy pages and for headless ones, which take their own branch.
+ */
+static void failed_evict_goes_to_lru_head(size_t size)
+{
+	unsigned long w = zpb_diag_warnings();
+	struct zpool *zp = mk(&r_ops);
+	unsigned int got = 0;
+	int ret;
+
+	REQUIRE(zp, "z3fold: create");
+	r_reset(zp);
+	r_alloc(0, size);
+	r_alloc(1, size);
+	r_alloc(2, size);
+	CHECK_EQ_UL(zpool_pages(zp), 3, "z3fold: three objects take three pages");
+	R.fail_first = 1;
+	ret = zpool_shrink(zp, 1, &got);
+	CHECK(ret == 0 && got == 1, "z3fold: shrink(1) of %zu-byte objects, first evict failing: got %d, %u",
+	      size, ret, got);
+	CHECK_EQ_UL(R.calls, 2, "z3fold: evict calls (one failure, one success)");
+	CHECK(R.norder == 1 && R.order[0] == 1,
+	      "z3fold: %zu-byte objects: after the oldest page's evict failed, the second oldest (1) is reclaimed: got %d objects, first %d",
+	      size, R.norder, R.norder ? R.order[0] : -1);
+	r_free_rest();
+	done(zp, w);
+}
+
+TEST(z3fold_failed_evict_puts_a_buddy_page_at_the_lru_head_so_the_next_page_is_tried)
+{
+	failed_evict_goes_to_lru_head(3000);
+}
+
+TEST(z3fold_failed_evict_puts_a_headless_page_at_the_lru_head_so_the_next_page_is_tried)
+{
+	failed_evict_goes_to_lru_head(4000);
+}
+
+/*
  * A user may free an object while reclaim is evicting its page (zswap's
  * invalidate racing writeback). Simulated in order: evicting the middle,
  * the callback also frees FIRST as the racing user would; reclaim then
@@ -525,6 +674,7 @@ TEST(z3fold_failed_evict_puts_the_page_back_and_retries_eight_times)
  * no longer knows it, answers 0 as zswap does for an invalidated entry.
  */
 static int raced_first = -1;
+static unsigned long raced_page;	/* the page under reclaim, as mapped before the shrink */
 
 static int r_evict_racing(struct zpool *zp, unsigned long handle)
 {
@@ -538,8 +688,12 @@ static int r_evict_racing(struct zpool *zp, unsigned long handle)
 		/* Already freed by its owner: still a handle of this page. */
 		void *p = zpool_map_handle(zp, handle, ZPOOL_MM_RO);
 
-		CHECK(p && page_of(zp, handle) == ((unsigned long)p & PAGE_MASK),
-		      "z3fold: a handle freed during reclaim no longer maps to its page");
+		CHECK(p && ((unsigned long)p & PAGE_MASK) == raced_page,
+		      "z3fold: a handle freed during reclaim maps to %p, expected its page %#lx",
+		      p, raced_page);
+		CHECK(((unsigned long)p & ~PAGE_MASK) == HDR,
+		      "z3fold: the freed FIRST handle maps at offset %#lx, expected FIRST's %#lx",
+		      (unsigned long)p & ~PAGE_MASK, HDR);
 		zpool_unmap_handle(zp, handle);
 		return 0;
 	}
@@ -569,6 +723,7 @@ TEST(z3fold_handle_freed_by_its_owner_during_reclaim_still_resolves)
 	r_alloc(1, 1000);	/* LAST */
 	r_alloc(2, 1000);	/* MIDDLE: evicted first */
 	raced_first = 0;
+	raced_page = page_of(zp, R.handle[0]);
 	ret = zpool_shrink(zp, 1, &got);
 	raced_first = -1;
 	CHECK(ret == 0 && got == 1, "z3fold: shrink: expected 0 and 1 page, got %d and %u", ret, got);
@@ -619,7 +774,7 @@ TEST(z3fold_migration_preserves_every_handle_and_its_contents)
 	unsigned long h[N], before[N], moved, pages;
 	size_t size[N];
 	uint64_t rng = 42;
-	int i, same = 0;
+	int i, same = 0, stay = 0;
 	void *pinned;
 
 	REQUIRE(zp, "z3fold: create");
@@ -648,6 +803,8 @@ TEST(z3fold_migration_preserves_every_handle_and_its_contents)
 		intact(zp, h[i], size[i], 1000 + i);
 		if (page_of(zp, h[i]) == before[i])
 			same++;
+		if (size[i] > 3904 || before[i] == ((unsigned long)pinned & PAGE_MASK))
+			stay++;
 	}
 	CHECK(page_of(zp, h[1]) == ((unsigned long)pinned & PAGE_MASK),
 	      "z3fold: the page mapped during migration did not move");
@@ -656,7 +813,8 @@ TEST(z3fold_migration_preserves_every_handle_and_its_contents)
 		if (h[i] && size[i] <= 3904 && page_of(zp, h[i]) != page_of(zp, h[1]))
 			CHECK(page_of(zp, h[i]) != before[i], "z3fold: object %d (%zu bytes) did not move", i,
 			      size[i]);
-	(void)same;
+	CHECK(same == stay, "z3fold: migrate: %d objects kept their page, expected %d (headless or beside the mapped one)",
+	      same, stay);
 	/* The handles keep working for free, and everything goes back. */
 	for (i = 0; i < N; i++)
 		if (h[i])
@@ -800,7 +958,8 @@ TEST(z3fold_reclaim_races_with_free_and_map_from_other_threads)
 	long left;
 
 	zpb_wq_set_deterministic(false);
-	X.zp = zpbt_create(zpb_driver_find("z3fold"), &x_ops, 0);
+	/* Owners stay mapped while others free: strict_first, or v5.4's FIRST-over-middle bites. */
+	X.zp = zpbt_create_with_fixes(zpb_driver_find("z3fold"), &x_ops, 0);
 	REQUIRE(X.zp, "z3fold: create");
 	pthread_create(&shrinker, NULL, x_shrinker, NULL);
 	for (t = 0; t < T_THREADS; t++)

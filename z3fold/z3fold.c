@@ -95,6 +95,7 @@ struct z3fold_buddy_slots {
 	 */
 	unsigned long slot[BUDDY_MASK + 1];
 	unsigned long pool; /* back link + flags */
+	rwlock_t lock;	/* port: Linux 5.5's slot lock, not in v5.4 (see get_z3fold_header) */
 };
 #define HANDLE_FLAG_MASK (0x03)
 /*
@@ -196,6 +197,7 @@ struct z3fold_pool {
 	struct work_struct work;
 	struct inode *inode;
 	bool claim_first;	/* port: spec option claim_first (see z3fold_free) */
+	bool strict_first;	/* port: spec option strict_first (see z3fold_alloc) */
 };
 
 /*
@@ -235,6 +237,7 @@ static inline struct z3fold_buddy_slots *alloc_slots(struct z3fold_pool *pool,
 	if (slots) {
 		memset(slots->slot, 0, sizeof(slots->slot));
 		slots->pool = (unsigned long)pool;
+		rwlock_init(&slots->lock);
 	}
 
 	return slots;
@@ -269,7 +272,9 @@ static inline void free_handle(unsigned long handle)
 	 */
 	if (test_bit(HANDLES_NOFREE, &slots->pool))
 		return;
+	write_lock(&slots->lock);
 	WRITE_ONCE(*(unsigned long *)handle, 0);
+	write_unlock(&slots->lock);
 	is_free = true;
 	for (i = 0; i <= BUDDY_MASK; i++) {
 		if (READ_ONCE(slots->slot[i])) {
@@ -416,7 +421,9 @@ static unsigned long __encode_handle(struct z3fold_header *zhdr,
 	if (bud == LAST)
 		h |= (zhdr->last_chunks << BUDDY_SHIFT);
 
+	write_lock(&slots->lock);
 	WRITE_ONCE(slots->slot[idx], h);
+	write_unlock(&slots->lock);
 	return (unsigned long)&slots->slot[idx];
 }
 
@@ -434,6 +441,38 @@ static inline struct z3fold_header *handle_to_z3fold_header(unsigned long h)
 		addr = READ_ONCE(*(unsigned long *)h);
 
 	return (struct z3fold_header *)(addr & PAGE_MASK);
+}
+
+/*
+ * port: Linux 5.5's get_z3fold_header(), not in v5.4. v5.4's map, unmap and
+ * free read a handle's slot and then lock the page it names; migration may
+ * re-point the slot at the new page in between, and the caller then works
+ * on the old page, which migration frees: lost writes and a use after free
+ * (the seed's own race). Here the slot is read under its lock (migration
+ * re-points it under the write lock, holding the old page's lock) and the
+ * page is only trylocked inside, so a caller ends up with the page lock of
+ * the page its handle names now.
+ *
+ * Returns the header, locked; a headless handle's page, not locked.
+ */
+static struct z3fold_header *get_z3fold_header(unsigned long handle)
+{
+	struct z3fold_buddy_slots *slots;
+	struct z3fold_header *zhdr;
+	bool locked;
+
+	if (handle & (1 << PAGE_HEADLESS))
+		return (struct z3fold_header *)(handle & PAGE_MASK);
+	slots = handle_to_slots(handle);
+	for (;;) {
+		read_lock(&slots->lock);
+		zhdr = (struct z3fold_header *)(READ_ONCE(*(unsigned long *)handle) & PAGE_MASK);
+		locked = z3fold_page_trylock(zhdr);
+		read_unlock(&slots->lock);
+		if (locked)
+			return zhdr;
+		cond_resched();
+	}
 }
 
 /* only for LAST bud, returns zero otherwise */
@@ -921,8 +960,20 @@ retry:
 		zhdr = __z3fold_alloc(pool, size, can_sleep);
 		if (zhdr) {
 			if (zhdr->first_chunks == 0) {
+				/*
+				 * v5.4 (seed lines 886-887): an object of
+				 * start_middle - 1 chunks is put FIRST, where
+				 * only start_middle - ZHDR_CHUNKS fit, and its
+				 * last chunk overlaps the middle buddy (a page
+				 * with both ends free and the middle in place:
+				 * the middle was mapped while it would have
+				 * been compacted). port: strict_first=1 uses
+				 * Linux 5.11's get_free_buddy() bound instead.
+				 */
 				if (zhdr->middle_chunks != 0 &&
-				    chunks >= zhdr->start_middle)
+				    (pool->strict_first ?
+				     chunks > (int)(zhdr->start_middle - ZHDR_CHUNKS) :
+				     chunks >= zhdr->start_middle))
 					bud = LAST;
 				else
 					bud = FIRST;
@@ -961,6 +1012,18 @@ retry:
 			spin_unlock(&pool->stale_lock);
 			cancel_work_sync(&zhdr->work);
 			page = virt_to_page(zhdr);
+			/*
+			 * port: a stale page is still movable, and migration
+			 * could isolate it once init_z3fold_page() clears
+			 * PAGE_STALE, before this allocation relists it (the
+			 * seed's race with its own deferred release): take it
+			 * off migration's hands first, under the page lock, as
+			 * free_z3fold_page() would; it is made movable again
+			 * below.
+			 */
+			lock_page(page);
+			__ClearPageMovable(page);
+			unlock_page(page);
 		} else {
 			spin_unlock(&pool->stale_lock);
 		}
@@ -982,6 +1045,16 @@ retry:
 		set_bit(PAGE_HEADLESS, &page->private);
 		goto headless;
 	}
+	/*
+	 * port: v5.4 takes the page lock after making the page movable, so
+	 * migration could isolate the empty page in between and this
+	 * allocation then listed an isolated page that migration frees (the
+	 * seed's race). Locked first, isolation waits until the page is
+	 * listed. No deadlock with isolation's order (page lock_page(), then
+	 * the z3fold lock): migration takes the z3fold lock only of a page
+	 * already movable.
+	 */
+	z3fold_page_lock(zhdr);
 	if (can_sleep) {
 		lock_page(page);
 		__SetPageMovable(page, pool->inode->i_mapping);
@@ -992,7 +1065,6 @@ retry:
 			unlock_page(page);
 		}
 	}
-	z3fold_page_lock(zhdr);
 
 found:
 	if (bud == FIRST)
@@ -1031,8 +1103,9 @@ headless:
  * only sets the first|last_chunks to 0. The page is actually freed
  * once both buddies are evicted (see z3fold_reclaim_page() below).
  *
- * Locks: PAGE_CLAIMED, then the page lock, and pool->lock inside it. The
- * compaction of the page it leaves is queued on compact_wq.
+ * Locks: the slot lock and the page lock (get_z3fold_header), PAGE_CLAIMED
+ * under it, and pool->lock inside it (a headless page: PAGE_CLAIMED alone).
+ * The compaction of the page it leaves is queued on compact_wq.
  */
 static void z3fold_free(struct z3fold_pool *pool, unsigned long handle)
 {
@@ -1041,18 +1114,22 @@ static void z3fold_free(struct z3fold_pool *pool, unsigned long handle)
 	enum buddy bud;
 	bool page_claimed;
 
-	zhdr = handle_to_z3fold_header(handle);
-	page = virt_to_page(zhdr);
 	/*
-	 * port: mark a headless page's object gone before trying to claim the
-	 * page, so that reclaim, if it holds the claim, frees the page when it
-	 * lets go (v5.4 leaks the page if reclaim's evict failed meanwhile).
+	 * port: v5.4 tests PAGE_HEADLESS in the page the slot names, before
+	 * any lock: a page migration may be moving or freeing. The handle
+	 * says it as well (bit 0, see __encode_handle()), without a read.
 	 */
-	if (test_bit(PAGE_HEADLESS, &page->private))
+	if (handle & (1 << PAGE_HEADLESS)) {
+		zhdr = handle_to_z3fold_header(handle);
+		page = virt_to_page(zhdr);
+		/*
+		 * port: mark a headless page's object gone before trying to
+		 * claim the page, so that reclaim, if it holds the claim, frees
+		 * the page when it lets go (v5.4 leaks the page if reclaim's
+		 * evict failed meanwhile).
+		 */
 		set_bit(PAGE_STALE, &page->private);
-	page_claimed = test_and_set_bit(PAGE_CLAIMED, &page->private);
-
-	if (test_bit(PAGE_HEADLESS, &page->private)) {
+		page_claimed = test_and_set_bit(PAGE_CLAIMED, &page->private);
 		/* if a headless page is under reclaim, just leave.
 		 * NB: we use test_and_set_bit for a reason: if the bit
 		 * has not been set before, we release this page
@@ -1068,8 +1145,15 @@ static void z3fold_free(struct z3fold_pool *pool, unsigned long handle)
 		return;
 	}
 
-	/* Non-headless case */
-	z3fold_page_lock(zhdr);
+	/*
+	 * Non-headless case. port: v5.4 claims the page, then reads the handle
+	 * again and locks; the page is found and locked through the slot lock
+	 * (get_z3fold_header) and claimed under the page lock, as Linux 5.11
+	 * orders it, so that the claim lands on the page the handle names.
+	 */
+	zhdr = get_z3fold_header(handle);
+	page = virt_to_page(zhdr);
+	page_claimed = test_and_set_bit(PAGE_CLAIMED, &page->private);
 	bud = handle_to_buddy(handle);
 
 	switch (bud) {
@@ -1113,25 +1197,29 @@ static void z3fold_free(struct z3fold_pool *pool, unsigned long handle)
 		zhdr->cpu = -1;
 		kref_get(&zhdr->refcount);
 		/*
+		 * port: with claim_first, release the claim before compacting,
+		 * the order Linux 5.5 adopted, so the page is compacted and
+		 * offered to new objects again; the page is not touched after.
+		 */
+		if (pool->claim_first) {
+			clear_bit(PAGE_CLAIMED, &page->private);
+			do_compact_page(zhdr, true);
+			return;
+		}
+		/*
 		 * v5.4 runs do_compact_page() while this free still holds
 		 * PAGE_CLAIMED, so it only takes the page off the lists: the
 		 * page is neither compacted nor relisted (kept, as v5.4 does).
-		 * port: v5.4 then clears PAGE_CLAIMED on a page that another
-		 * free may have released meanwhile; an extra reference, put
-		 * under the page lock afterwards, keeps the page until then.
+		 * port: v5.4 then clears PAGE_CLAIMED, unlocked, on a page that
+		 * another free may have released meanwhile or, once the claim
+		 * is gone, migration may have moved. An extra reference keeps
+		 * the page, and the claim is released under the page lock
+		 * before that reference is put, so neither can happen.
 		 */
 		kref_get(&zhdr->refcount);
-		/*
-		 * port: with claim_first, release the claim before compacting,
-		 * the order Linux 5.5 adopted, so the page is compacted and
-		 * offered to new objects again.
-		 */
-		if (pool->claim_first)
-			clear_bit(PAGE_CLAIMED, &page->private);
 		do_compact_page(zhdr, true);
-		if (!pool->claim_first)
-			clear_bit(PAGE_CLAIMED, &page->private);
 		z3fold_page_lock(zhdr);
+		clear_bit(PAGE_CLAIMED, &page->private);
 		if (kref_put(&zhdr->refcount, release_z3fold_page_locked))
 			atomic64_dec(&pool->pages_nr);
 		else
@@ -1182,10 +1270,13 @@ static void settle_reclaimed_slots(struct z3fold_header *zhdr,
 			WARN_ON(1);
 			break;
 		}
-		if (chunks)
+		if (chunks) {
 			is_free = false;
-		else
+		} else {
+			write_lock(&slots->lock);
 			WRITE_ONCE(slots->slot[i], 0);
+			write_unlock(&slots->lock);
+		}
 	}
 	if (is_free)
 		kmem_cache_free(slots_to_pool(slots)->c_handle, slots);
@@ -1414,8 +1505,8 @@ next:
  * Extracts the buddy number from handle and constructs the pointer to the
  * correct starting chunk within the page.
  *
- * Locks: the page lock, only while it counts the mapping; the mapping
- * itself holds no lock (a mapped middle buddy is pinned by MIDDLE_CHUNK_MAPPED,
+ * Locks: the slot lock, briefly, to find and lock the page; the page lock,
+ * only while it counts the mapping; the mapping itself holds no lock (a mapped middle buddy is pinned by MIDDLE_CHUNK_MAPPED,
  * a mapped page by mapped_count against migration).
  *
  * Returns: a pointer to the mapped allocation
@@ -1427,14 +1518,14 @@ static void *z3fold_map(struct z3fold_pool *pool, unsigned long handle)
 	char *addr;
 	enum buddy buddy;
 
-	zhdr = handle_to_z3fold_header(handle);
+	/* port: found and locked through the slot lock (get_z3fold_header). */
+	zhdr = get_z3fold_header(handle);
 	addr = (char *)zhdr;
 	page = virt_to_page(zhdr);
 
 	if (test_bit(PAGE_HEADLESS, &page->private))
 		return addr;
 
-	z3fold_page_lock(zhdr);
 	buddy = handle_to_buddy(handle);
 	switch (buddy) {
 	case FIRST:
@@ -1471,13 +1562,12 @@ static void z3fold_unmap(struct z3fold_pool *pool, unsigned long handle)
 	struct page *page;
 	enum buddy buddy;
 
-	zhdr = handle_to_z3fold_header(handle);
+	zhdr = get_z3fold_header(handle);	/* port: as in z3fold_map() */
 	page = virt_to_page(zhdr);
 
 	if (test_bit(PAGE_HEADLESS, &page->private))
 		return;
 
-	z3fold_page_lock(zhdr);
 	buddy = handle_to_buddy(handle);
 	if (buddy == MIDDLE)
 		clear_bit(MIDDLE_CHUNK_MAPPED, &page->private);
@@ -1505,8 +1595,16 @@ static bool z3fold_page_isolate(struct page *page, isolate_mode_t mode)
 	VM_BUG_ON_PAGE(!PageMovable(page), page);
 	VM_BUG_ON_PAGE(PageIsolated(page), page);
 
+	/*
+	 * port: v5.4 only tests PAGE_CLAIMED. Between this function's return
+	 * and the caller's __SetPageIsolated(), a free saw the page not
+	 * isolated and queued its compaction, which then ran on the old page
+	 * after migration freed it (the seed's own race). Isolation takes the
+	 * claim instead, as Linux 5.11 does: a free then leaves the page alone,
+	 * and reclaim passes it over; putback or migration releases it.
+	 */
 	if (test_bit(PAGE_HEADLESS, &page->private) ||
-	    test_bit(PAGE_CLAIMED, &page->private))
+	    test_and_set_bit(PAGE_CLAIMED, &page->private))
 		return false;
 
 	zhdr = page_address(page);
@@ -1530,6 +1628,7 @@ static bool z3fold_page_isolate(struct page *page, isolate_mode_t mode)
 		return true;
 	}
 out:
+	clear_bit(PAGE_CLAIMED, &page->private);
 	z3fold_page_unlock(zhdr);
 	return false;
 }
@@ -1539,9 +1638,11 @@ out:
  * header and buddies, re-points the handles at @newpage and queues its
  * compaction, which drops the reference isolation took.
  *
- * As in v5.4, a map or free that reads a handle's slot just before it is
- * re-pointed can still use the old page (5.5's slot rwlock closes that, and
- * is not ported): migrate a z3fold pool only while its handles are idle.
+ * port: v5.4 lets a map or free that read a handle's slot just before it
+ * is re-pointed use the old page. The port fences that with 5.5's slot lock
+ * (get_z3fold_header) and by re-pointing the handles before the old page is
+ * unlocked, so migration may run beside map and free, as kernel compaction
+ * runs beside zswap (tests/test_migrate_threads.c).
  */
 static int z3fold_page_migrate(struct address_space *mapping, struct page *newpage,
 			       struct page *page, enum migrate_mode mode)
@@ -1571,8 +1672,8 @@ static int z3fold_page_migrate(struct address_space *mapping, struct page *newpa
 	new_zhdr = page_address(newpage);
 	memcpy(new_zhdr, zhdr, PAGE_SIZE);
 	newpage->private = page->private;
+	clear_bit(PAGE_CLAIMED, &newpage->private);	/* port: isolation's claim (see z3fold_page_isolate) */
 	page->private = 0;
-	z3fold_page_unlock(zhdr);
 	spin_lock_init(&new_zhdr->page_lock);
 	INIT_WORK(&new_zhdr->work, compact_page_work);
 	/*
@@ -1580,11 +1681,13 @@ static int z3fold_page_migrate(struct address_space *mapping, struct page *newpa
 	 * so we only have to reinitialize it.
 	 */
 	INIT_LIST_HEAD(&new_zhdr->buddy);
-	new_mapping = page_mapping(page);
-	__ClearPageMovable(page);
-	ClearPagePrivate(page);
-
-	get_page(newpage);
+	/*
+	 * port: v5.4 unlocks the old page first and re-points the handles
+	 * afterwards, so a map or free in between works on the old page. The
+	 * handles are re-pointed (under the slot lock) while the old page is
+	 * still locked: get_z3fold_header() cannot take the old page's lock
+	 * and rereads the slot until it names the new page.
+	 */
 	z3fold_page_lock(new_zhdr);
 	if (new_zhdr->first_chunks)
 		encode_handle(new_zhdr, FIRST);
@@ -1592,6 +1695,12 @@ static int z3fold_page_migrate(struct address_space *mapping, struct page *newpa
 		encode_handle(new_zhdr, LAST);
 	if (new_zhdr->middle_chunks)
 		encode_handle(new_zhdr, MIDDLE);
+	z3fold_page_unlock(zhdr);
+	new_mapping = page_mapping(page);
+	__ClearPageMovable(page);
+	ClearPagePrivate(page);
+
+	get_page(newpage);
 	set_bit(NEEDS_COMPACTING, &newpage->private);
 	new_zhdr->cpu = smp_processor_id();
 	spin_lock(&pool->lock);
@@ -1627,6 +1736,7 @@ static void z3fold_page_putback(struct page *page)
 	spin_lock(&pool->lock);
 	list_add(&page->lru, &pool->lru);
 	spin_unlock(&pool->lock);
+	clear_bit(PAGE_CLAIMED, &page->private);	/* port: isolation's claim */
 	z3fold_page_unlock(zhdr);
 }
 
@@ -1653,11 +1763,13 @@ static const struct z3fold_ops z3fold_zpool_ops = {
 };
 
 /*
- * port: the workbench's create also passes the parsed spec. Its one option
- * is not v5.4's: claim_first=1 releases PAGE_CLAIMED before a freed page is
+ * port: the workbench's create also passes the parsed spec. Its options are
+ * not v5.4's: claim_first=1 releases PAGE_CLAIMED before a freed page is
  * compacted, as Linux 5.5 does. v5.4 compacts while the free still holds
  * the claim, so a page that was once full is never compacted or relisted
  * until it empties; the option shows what that costs in density.
+ * strict_first=1 takes Linux 5.11's get_free_buddy() bound for FIRST in
+ * front of a middle buddy, where v5.4 overlaps it (see z3fold_alloc).
  */
 static void *z3fold_zpool_create(const char *name, gfp_t gfp,
 			       const struct zpool_ops *zpool_ops,
@@ -1671,6 +1783,7 @@ static void *z3fold_zpool_create(const char *name, gfp_t gfp,
 		pool->zpool = zpool;
 		pool->zpool_ops = zpool_ops;
 		pool->claim_first = zpb_spec_get(spec, "claim_first");
+		pool->strict_first = zpb_spec_get(spec, "strict_first");
 	}
 	return pool;
 }
@@ -1731,6 +1844,9 @@ static u64 z3fold_zpool_total_size(void *pool)
 static const struct zpb_option z3fold_options[] = {
 	{ "claim_first", ZPB_OPT_BOOL, 0, 0, 1,
 	  "release a freed page's claim before compacting it, as Linux 5.5 does (v5.4: 0)" },
+	{ "strict_first", ZPB_OPT_BOOL, 0, 0, 1,
+	  "put an object FIRST before a middle only if it fits, as Linux 5.11 does (v5.4: 0 overlaps by a chunk)",
+	  ZPB_OPT_FIXES_SEED },
 	{ NULL },
 };
 

@@ -40,12 +40,11 @@ static int ideal_malloc(void *p, size_t size, gfp_t gfp, unsigned long *handle)
 	struct ideal_pool *pool = p;
 	struct ideal_obj *obj;
 
-	(void)gfp;
 	if (!size)
 		return -EINVAL;
 	if (size > PAGE_SIZE)
 		return -ENOSPC;
-	obj = malloc(sizeof(*obj) + size);
+	obj = kmalloc(sizeof(*obj) + size, gfp);	/* kmalloc, so failure injection reaches it */
 	if (!obj)
 		return -ENOMEM;
 	obj->size = size;
@@ -60,7 +59,7 @@ static void ideal_free(void *p, unsigned long handle)
 	struct ideal_obj *obj = (struct ideal_obj *)handle;
 
 	atomic_long_sub(obj->size, &pool->bytes);
-	free(obj);
+	kfree(obj);
 }
 
 static void *ideal_map(void *p, unsigned long handle, enum zpool_mapmode mm)

@@ -19,5 +19,6 @@
 #include "percpu.h"
 #include "workqueue.h"
 #include "slab.h"
+#include "fault.h"
 
 #endif

@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 
 #include "config.h"
+#include "fault.h"
 #include "migrate.h"
 #include "page.h"
 #include "percpu.h"
@@ -27,56 +28,85 @@
  * pages (and the struct pages describing them) take memory.
  */
 #define ARENA_BYTES (64UL << 30)
-#define ARENA_MIN_BYTES (1UL << 30)
+/* The least a reservation made on first use (no zpb_arena_reserve()) settles for. */
+#define ARENA_DEFAULT_MIN_BYTES (64UL << 20)
 #define REGION_PAGES 512UL		/* 2 MiB */
 #define MAX_NODES 64
+/*
+ * Pages a reservation adds to what its caller asked for: a partly used
+ * region per node, zsmalloc's partly filled zspages (up to 4 pages for each
+ * of its classes) and the destination pages of migrations in flight.
+ */
+#define ARENA_SLACK_PAGES 2048UL
 
 char *zpb_arena_base;
 struct page *zpb_arena_pages;
 unsigned long zpb_arena_npages;
 
-static pthread_once_t arena_once = PTHREAD_ONCE_INIT;
+/*
+ * The arena is set up once, by the first alloc_page() or by an explicit
+ * zpb_arena_reserve(), whichever comes first (under arena_init_lock);
+ * arena_state then says how it went, read with acquire on the hot path.
+ */
+enum { ARENA_UNSET, ARENA_READY, ARENA_FAILED };
+static int arena_state;
+static pthread_mutex_t arena_init_lock = PTHREAD_MUTEX_INITIALIZER;
 static DEFINE_SPINLOCK(arena_lock);
 static struct list_head free_lists[MAX_NODES];	/* under arena_lock */
 static unsigned long next_region;		/* first never-used page, under arena_lock */
 static atomic_long_t in_use;
 static bool numa_ok;
-static unsigned char cpu_node[ZPB_MAX_CPUS];	/* filled once by arena_init() */
+static unsigned char cpu_node[ZPB_MAX_CPUS];	/* filled once by arena_setup() */
 
 static __thread struct zpb_page_budget *current_budget;
 static struct zpb_page_budget default_budget;	/* pages allocated outside any pool */
 
-static void arena_init(void)
+/* Address space an arena of @bytes takes: the pages and their struct pages. */
+static unsigned long long arena_footprint(unsigned long bytes)
 {
-	int i;
-	void *mem, *meta;
-	unsigned long bytes;
+	return bytes + (unsigned long long)(bytes >> PAGE_SHIFT) * sizeof(struct page);
+}
 
-	/*
-	 * Halve the reservation until it fits: valgrind (the callgrind runs of
-	 * measure/callgrind.h) caps a client's address space below 64 GiB, as
-	 * can ulimit -v. Down to 1 GiB, still more than the tests' pools need.
-	 */
-	for (bytes = ARENA_BYTES; bytes >= ARENA_MIN_BYTES; bytes /= 2) {
-		mem = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-		meta = mmap(NULL, (bytes >> PAGE_SHIFT) * sizeof(struct page),
-			    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-		if (mem != MAP_FAILED && meta != MAP_FAILED)
-			break;
-		if (mem != MAP_FAILED)
-			munmap(mem, bytes);
-		if (meta != MAP_FAILED)
-			munmap(meta, (bytes >> PAGE_SHIFT) * sizeof(struct page));
-	}
-	if (bytes < ARENA_MIN_BYTES) {
-		fprintf(stderr, "zpoolbench: cannot reserve %lu GiB of address space for the page arena\n",
-			ARENA_MIN_BYTES >> 30);
-		abort();
+/* Map an arena of @bytes (pages and struct pages); false if either mapping fails. */
+static bool arena_map(unsigned long bytes)
+{
+	size_t meta_bytes = (bytes >> PAGE_SHIFT) * sizeof(struct page);
+	void *mem, *meta;
+
+	mem = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (mem == MAP_FAILED)
+		return false;
+	meta = mmap(NULL, meta_bytes, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (meta == MAP_FAILED) {
+		munmap(mem, bytes);
+		return false;
 	}
 	zpb_arena_base = mem;
 	zpb_arena_pages = meta;
 	zpb_arena_npages = bytes >> PAGE_SHIFT;
+	return true;
+}
+
+/*
+ * Reserve from @want bytes down, halving, to no less than @least (both
+ * multiples of a region): under ulimit -v, or valgrind's cap on a client's
+ * address space (the callgrind runs of measure/callgrind.h), 64 GiB does
+ * not fit. Called once, under arena_init_lock.
+ */
+static void arena_setup(unsigned long want, unsigned long least)
+{
+	unsigned long bytes;
+	int i;
+
+	for (bytes = want; bytes >= least; bytes /= 2)
+		if (arena_map(bytes))
+			break;
+	if (bytes < least && !arena_map(least)) {
+		__atomic_store_n(&arena_state, ARENA_FAILED, __ATOMIC_RELEASE);
+		return;
+	}
 	for (i = 0; i < MAX_NODES; i++)
 		INIT_LIST_HEAD(&free_lists[i]);
 #ifdef HAVE_NUMA
@@ -91,6 +121,50 @@ static void arena_init(void)
 		cpu_node[i] = node >= 0 && node < MAX_NODES ? node : 0;
 	}
 #endif
+	__atomic_store_n(&arena_state, ARENA_READY, __ATOMIC_RELEASE);
+}
+
+/* Set the arena up on first use, as large as fits; false if nothing did. */
+static bool arena_ready(void)
+{
+	int state = __atomic_load_n(&arena_state, __ATOMIC_ACQUIRE);
+
+	if (likely(state == ARENA_READY))
+		return true;
+	if (state == ARENA_FAILED)
+		return false;
+	pthread_mutex_lock(&arena_init_lock);
+	if (__atomic_load_n(&arena_state, __ATOMIC_ACQUIRE) == ARENA_UNSET) {
+		arena_setup(ARENA_BYTES, ARENA_DEFAULT_MIN_BYTES);
+		if (arena_state == ARENA_FAILED)
+			pr_err("cannot reserve %lu MiB of address space for the page arena: every page allocation fails\n",
+			       ARENA_DEFAULT_MIN_BYTES >> 20);
+	}
+	pthread_mutex_unlock(&arena_init_lock);
+	return __atomic_load_n(&arena_state, __ATOMIC_ACQUIRE) == ARENA_READY;
+}
+
+int zpb_arena_reserve(unsigned long pages, unsigned long long *needed)
+{
+	unsigned long least, want;
+	int ret = 0;
+
+	/* What is asked for, the slack, and whole regions; at most the full arena. */
+	if (pages > (ARENA_BYTES >> PAGE_SHIFT) - ARENA_SLACK_PAGES)
+		pages = (ARENA_BYTES >> PAGE_SHIFT) - ARENA_SLACK_PAGES;
+	least = round_up((pages + ARENA_SLACK_PAGES) << PAGE_SHIFT, REGION_PAGES << PAGE_SHIFT);
+	if (needed)
+		*needed = arena_footprint(least);
+	/* Twice that if it fits (a later, larger pool), halving down to the need itself. */
+	want = least <= ARENA_BYTES / 2 ? 2 * least : ARENA_BYTES;
+	pthread_mutex_lock(&arena_init_lock);
+	if (__atomic_load_n(&arena_state, __ATOMIC_ACQUIRE) == ARENA_UNSET)
+		arena_setup(want, least);
+	if (__atomic_load_n(&arena_state, __ATOMIC_ACQUIRE) != ARENA_READY ||
+	    zpb_arena_npages < least >> PAGE_SHIFT)
+		ret = -ENOMEM;
+	pthread_mutex_unlock(&arena_init_lock);
+	return ret;
 }
 
 static int current_node(void)
@@ -184,7 +258,8 @@ struct page *zpb_alloc_page_for(struct zpb_page_budget *b, gfp_t gfp)
 	struct page *page = NULL;
 	int node;
 
-	pthread_once(&arena_once, arena_init);
+	if (unlikely(!arena_ready()) || should_fail_alloc_page(gfp, 0))
+		return NULL;
 	if (!budget_charge(b))
 		return NULL;
 	node = current_node();

@@ -148,6 +148,21 @@ static inline void __ClearPageIsolated(struct page *p) { clear_bit(PG_isolated, 
 int zpb_arena_for_each_page(struct zpb_page_budget *b,
 			    int (*fn)(struct page *page, void *arg), void *arg);
 
+/**
+ * zpb_arena_reserve - make sure the arena can hold @pages pages
+ * @pages: pages the caller's pools will hold at most (a slack is added)
+ * @needed: if not NULL, gets the bytes of address space that takes
+ *
+ * The arena is one reservation of address space, made on first use as large
+ * as fits (64 GiB down to 64 MiB). Called before any page is allocated, this
+ * makes the reservation fit @pages instead: twice the need if that fits,
+ * down to the need itself.
+ *
+ * Return: 0, or -ENOMEM when no reservation of that size could be made, or
+ * the arena already exists and is smaller.
+ */
+int zpb_arena_reserve(unsigned long pages, unsigned long long *needed);
+
 /* Pages the arena has handed out and not yet had back, over all budgets. */
 unsigned long zpb_arena_pages_in_use(void);
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "bug.h"
+#include "fault.h"
 #include "percpu.h"
 
 unsigned int nr_cpu_ids;
@@ -99,6 +100,8 @@ void *zpb_percpu_alloc(size_t size, size_t align)
 	size_t hdr, stride;
 	char *base;
 
+	if (zpb_should_fail(ZPB_FAULT_SETUP))
+		return NULL;
 	if (align < sizeof(size_t))
 		align = sizeof(size_t);
 	/* Keep copies on separate cache lines, as the kernel's per-CPU areas are. */

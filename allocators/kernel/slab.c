@@ -5,14 +5,18 @@
 
 #include "bug.h"
 #include "bitops.h"
+#include "fault.h"
 #include "slab.h"
 
 struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
 				     unsigned int align, unsigned long flags,
 				     void (*ctor)(void *obj))
 {
-	struct kmem_cache *c = calloc(1, sizeof(*c));
+	struct kmem_cache *c;
 
+	if (zpb_should_fail(ZPB_FAULT_SETUP))
+		return NULL;
+	c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
 	snprintf(c->name, sizeof(c->name), "%s", name);
@@ -41,7 +45,7 @@ void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
 {
 	void *obj;
 
-	if (posix_memalign(&obj, c->align, c->size))
+	if (should_failslab(c, gfp) || posix_memalign(&obj, c->align, c->size))
 		return NULL;
 	atomic_long_inc(&c->live);
 	if (c->ctor)
@@ -71,6 +75,8 @@ long zpb_kmem_cache_live(const struct kmem_cache *c)
 
 void *kmalloc(size_t size, gfp_t gfp)
 {
+	if (zpb_should_fail(ZPB_FAULT_KMALLOC))
+		return NULL;
 	return gfp & __GFP_ZERO ? calloc(1, size) : malloc(size);
 }
 
@@ -81,8 +87,9 @@ void *kzalloc(size_t size, gfp_t gfp)
 
 void *kcalloc(size_t n, size_t size, gfp_t gfp)
 {
-	(void)gfp;
-	return calloc(n, size);
+	if (size && n > SIZE_MAX / size)
+		return NULL;
+	return kmalloc(n * size, gfp | __GFP_ZERO);
 }
 
 void *kmalloc_array(size_t n, size_t size, gfp_t gfp)

@@ -33,6 +33,7 @@
 
 #include "bitops.h"
 #include "bug.h"
+#include "fault.h"
 #include "percpu.h"
 #include "sched.h"
 #include "spinlock.h"
@@ -277,10 +278,14 @@ static void workers_stop(struct workqueue_struct *wq, int n)
 
 struct workqueue_struct *alloc_workqueue(const char *name, unsigned int flags, int max_active)
 {
-	struct workqueue_struct *wq = calloc(1, sizeof(*wq));
+	struct workqueue_struct *wq;
 	int i;
 
 	(void)max_active;	/* ordered queues have one worker; a bound one's runs one work at a time too */
+	/* Failure injection (fault.h): a pool whose workqueue cannot be made. */
+	if (zpb_should_fail(ZPB_FAULT_SETUP))
+		return NULL;
+	wq = calloc(1, sizeof(*wq));
 	if (!wq)
 		return NULL;
 	snprintf(wq->name, sizeof(wq->name), "%s", name);
