@@ -249,6 +249,16 @@ static inline const char *zpool_get_type(const struct zpool *zpool)
 	return zpool->driver->type;
 }
 
+/*
+ * The calling thread's emulation cost so far: time inside the compat
+ * layer's system calls and waits, and their counts (kernel/sched.h). The
+ * replay reads it around each op; a per-thread read, no call.
+ */
+static inline const struct zpb_emulation *zpool_emulation(void)
+{
+	return &zpb_emul;
+}
+
 /* Pages charged to the pool now, as the page arena counts them. */
 static inline unsigned long zpool_pages(struct zpool *zpool)
 {

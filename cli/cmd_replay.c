@@ -189,6 +189,27 @@ static int64_t warm_up(const struct zpb_replay_options *o, struct zpb_replay_sou
 	return n;
 }
 
+/*
+ * The compat layer's share of each timed op type (emulation in the results),
+ * and the system calls it made inside them: how much of a figure is the port's.
+ */
+static void print_emulation(const struct zpb_run_result *r)
+{
+	int k;
+
+	fprintf(stderr, "  %-20s emulation:", "");
+	for (k = 0; k < ZPB_LAT_MAX; k++) {
+		if (!r->lat[k].count)
+			continue;
+		fprintf(stderr, " %s %.2f%% (p99 %llu ns)", zpb_lat_names[k],
+			r->lat[k].sum ? 100.0 * (double)r->emu[k].total_ns / (double)r->lat[k].sum : 0.0,
+			(unsigned long long)zpb_emulation_percentile(&r->emu[k], r->lat[k].count, 0.99));
+	}
+	fprintf(stderr, "; %llu futex wakes, %llu futex waits, %llu yields\n",
+		(unsigned long long)r->syscalls.futex_wake, (unsigned long long)r->syscalls.futex_wait,
+		(unsigned long long)r->syscalls.sched_yield);
+}
+
 static const struct option longopts[] = {
 	{ "alloc", required_argument, NULL, 0 },
 	{ "threads", required_argument, NULL, 0 },
@@ -364,8 +385,10 @@ static int replay_run(int argc, char **argv)
 			for (k = 0; k < r->nverify_messages; k++)
 				zpb_cli_error("replay: verify: %s", r->verify_messages[k]);
 			failures += r->verify_failures;
-			if (!quiet && (o.repeat == 1 || !r->complete))
+			if (!quiet && (o.repeat == 1 || !r->complete)) {
 				print_run(r);
+				print_emulation(r);
+			}
 			if (!quiet && r->locks)
 				zpb_lockstat_print(stderr, r);
 			if (!r->complete)

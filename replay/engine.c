@@ -61,8 +61,10 @@ static void merge(struct zpb_engine *e, struct zpb_run_result *r)
 {
 	int i, k;
 
-	for (k = 0; k < ZPB_LAT_MAX; k++)
+	for (k = 0; k < ZPB_LAT_MAX; k++) {
 		zpb_hist_reset(&r->lat[k]);
+		zpb_hist_reset(&r->emu[k].hist);
+	}
 	zpb_hist_reset(&r->lateness);
 	for (i = 0; i < e->nworkers + 2; i++) {
 		struct zpb_worker *w = &e->workers[i];
@@ -70,8 +72,16 @@ static void merge(struct zpb_engine *e, struct zpb_run_result *r)
 		uint64_t *dst;
 		size_t j;
 
-		for (k = 0; k < ZPB_LAT_MAX; k++)
+		for (k = 0; k < ZPB_LAT_MAX; k++) {
 			zpb_hist_merge(&r->lat[k], &w->lat[k]);
+			r->emu[k].ops_with_emulation += w->emu[k].ops_with_emulation;
+			r->emu[k].total_ns += w->emu[k].total_ns;
+			zpb_hist_merge(&r->emu[k].hist, &w->emu[k].hist);
+		}
+		r->syscalls.futex_wake += w->syscalls.futex_wake;
+		r->syscalls.futex_wait += w->syscalls.futex_wait;
+		r->syscalls.sched_yield += w->syscalls.sched_yield;
+		r->clock_reads += w->clock_reads;
 		zpb_hist_merge(&r->lateness, &w->lateness);
 		src = (const uint64_t *)&w->ops;
 		dst = (uint64_t *)&r->ops;
@@ -171,8 +181,10 @@ static struct zpb_engine *engine_new(const struct zpb_replay_options *o, const s
 		e->workers[i].eng = e;
 		e->workers[i].index = i;
 		e->workers[i].cpu = -1;
-		for (k = 0; k < ZPB_LAT_MAX; k++)
+		for (k = 0; k < ZPB_LAT_MAX; k++) {
 			zpb_hist_reset(&e->workers[i].lat[k]);
+			zpb_hist_reset(&e->workers[i].emu[k].hist);
+		}
 		zpb_hist_reset(&e->workers[i].lateness);
 	}
 	e->rworker = &e->workers[e->nworkers + 1];
@@ -369,6 +381,7 @@ struct zpb_run_result *zpb_replay_run(const struct zpb_replay_options *o, struct
 		 */
 		while (nb < ZPB_BATCH && (ret = src->next(src->ctx, &batch[nb], err, errlen)) > 0)
 			nb++;
+		zpb_clock_break(main_w);	/* decoding is not the next op's time */
 		for (i = 0; i < nb; i++)
 			if (keyed(batch[i].op))
 				zpb_kt_prefetch(&e->kt, batch[i].key);
@@ -403,18 +416,22 @@ struct zpb_run_result *zpb_replay_run(const struct zpb_replay_options *o, struct
 				if (e->threaded) {
 					zpb_enqueue(e, zpb_thread_for(e, rec, bidx[i]), rec, bidx[i], n);
 				} else {
-					if (o->timed)
+					if (o->timed) {
 						zpb_timed_wait(main_w, rec->time_ns);
+						zpb_clock_break(main_w);
+					}
 					zpb_exec(main_w, rec->op, rec->flags, rec->len, bidx[i], rec->content, n);
 				}
 				break;
 			case ZPB_OP_COMPACT: {
-				uint64_t t0;
+				struct zpb_op_timer t;
 
 				zpb_quiesce(e);
-				t0 = zpb_clock_ns();
+				zpb_clock_break(main_w);
+				zpb_op_begin(main_w, &t);
 				zpool_compact(e->pool);
-				zpb_hist_record(&main_w->lat[ZPB_LAT_COMPACT], zpb_clock_ns() - t0);
+				zpb_op_end(main_w, ZPB_LAT_COMPACT, &t);
+				zpb_clock_break(main_w);
 				main_w->ops.compact++;
 				break;
 			}
@@ -423,6 +440,7 @@ struct zpb_run_result *zpb_replay_run(const struct zpb_replay_options *o, struct
 
 				zpb_quiesce(e);
 				zpool_quiesce();
+				zpb_clock_break(main_w);
 				zpb_sample(e, n, &s);
 				if (zpb_mark_add(r, rec->label, &s) == 0)
 					zpb_timeline_add(r, &s, &every);
@@ -436,6 +454,7 @@ struct zpb_run_result *zpb_replay_run(const struct zpb_replay_options *o, struct
 			}
 			n++;
 			if (unlikely(n >= next_sample)) {
+				zpb_clock_break(main_w);
 				sample_into(e, r, n, &every);
 				next_sample = n + every;
 			}

@@ -15,6 +15,7 @@
  * into the thread's histogram. No allocation, syscall or formatting here,
  * except on a verification failure.
  */
+#include <sched.h>
 #include <stdio.h>
 
 #include "internal.h"
@@ -35,7 +36,7 @@ uint8_t zpb_entry_grab(struct zpb_engine *e, struct zpb_entry *ent)
 		while (ent->state == ES_EVICTING) {
 			/* Reclaim is writing it back; zswap's load would wait on the entry too. */
 			spin_unlock(&e->lock);
-			cond_resched();
+			sched_yield();	/* the harness's wait, not the compat layer's: not emulation */
 			spin_lock(&e->lock);
 		}
 	}
@@ -292,12 +293,14 @@ static void exec_op(struct zpb_worker *w, uint8_t op, uint8_t flags, uint32_t le
 		    uint64_t content, uint64_t record)
 {
 	struct zpb_entry *ent = zpb_kt_entry(&w->eng->kt, eidx);
-	uint64_t t0;
+	struct zpb_op_timer t;
 	enum zpb_lat lat;
 
-	if (unlikely(w->counting))
+	if (unlikely(w->counting)) {
 		zpb_counters_op_begin(&w->ct);
-	t0 = zpb_clock_ns();
+		zpb_clock_break(w);	/* the counters' own reads are not the op's */
+	}
+	zpb_op_begin(w, &t);
 	switch (op) {
 	case ZPB_OP_STORE:
 		do_store(w, eidx, ent, flags, len, content);
@@ -319,9 +322,25 @@ static void exec_op(struct zpb_worker *w, uint8_t op, uint8_t flags, uint32_t le
 		return;
 	}
 	if (lat != ZPB_LAT_MAX)
-		zpb_hist_record(&w->lat[lat], zpb_clock_ns() - t0);
+		zpb_op_end(w, lat, &t);
+	else
+		zpb_clock_break(w);	/* untimed: the next op reads its own start */
 	if (unlikely(w->counting))
 		zpb_counters_op_end(&w->ct, op);
+}
+
+/* An op that spent @d ns in the compat layer's system calls and waits. */
+void zpb_op_emulation(struct zpb_worker *w, int lat, const struct zpb_op_timer *t, uint64_t d)
+{
+	const struct zpb_emulation *now = zpool_emulation();
+	struct zpb_emulation_counts *c = &w->emu[lat];
+
+	c->ops_with_emulation++;
+	c->total_ns += d;
+	zpb_hist_record(&c->hist, d);
+	w->syscalls.futex_wake += now->futex_wake - t->emu.futex_wake;
+	w->syscalls.futex_wait += now->futex_wait - t->emu.futex_wait;
+	w->syscalls.sched_yield += now->sched_yield - t->emu.sched_yield;
 }
 
 void zpb_counting_start(struct zpb_worker *w)

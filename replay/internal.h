@@ -182,6 +182,10 @@ struct zpb_worker {
 	struct zpb_op_counts ops;
 	struct zpb_reclaim_counts rc;
 	struct zpb_hist lat[ZPB_LAT_MAX];
+	struct zpb_emulation_counts emu[ZPB_LAT_MAX];
+	struct zpb_syscall_counts syscalls;
+	uint64_t clock_reads;
+	uint64_t t_next;		/* the last op's end, the next one's start; 0: read the clock */
 	struct zpb_hist lateness;
 	uint64_t verify_failures;
 	bool counting;			/* --counters: @ct is open on this thread */
@@ -238,6 +242,8 @@ uint8_t zpb_entry_grab(struct zpb_engine *e, struct zpb_entry *ent);
 void zpb_entry_release(struct zpb_engine *e, uint32_t idx, struct zpb_entry *ent, uint8_t state);
 
 /* reclaim.c */
+/* Pages a pool may hold above its limit in frees the allocator has deferred (see zpb_reclaim_admit). */
+#define ZPB_DEFERRED_SLACK_PAGES 32
 int zpb_reclaim_setup(struct zpb_engine *e, char *err, size_t errlen);
 void zpb_reclaim_teardown(struct zpb_engine *e);
 /* Before a store allocates: true if it may go ahead, false if rejected by the limit. */
@@ -284,6 +290,46 @@ void zpb_place_where(int *cpu, int *node);
 /* --counters: open and start @w's counters on the calling thread; stop them. */
 void zpb_counting_start(struct zpb_worker *w);
 void zpb_counting_stop(struct zpb_worker *w);
+
+/*
+ * Op timing: zpb_op_begin() returns the op's start, zpb_op_end() records
+ * its latency and emulation time. Back-to-back ops share one clock read:
+ * the end of one is the start of the next, until zpb_clock_break() (the
+ * harness did other work between them: decoding a batch, a sample, a mark).
+ */
+struct zpb_op_timer {
+	uint64_t t0, emu_ns;
+	struct zpb_emulation emu;
+};
+
+static inline void zpb_clock_break(struct zpb_worker *w)
+{
+	w->t_next = 0;
+}
+
+static inline void zpb_op_begin(struct zpb_worker *w, struct zpb_op_timer *t)
+{
+	t->emu = *zpool_emulation();
+	if (w->t_next) {
+		t->t0 = w->t_next;
+	} else {
+		t->t0 = zpb_clock_ns();
+		w->clock_reads++;
+	}
+}
+
+void zpb_op_emulation(struct zpb_worker *w, int lat, const struct zpb_op_timer *t, uint64_t d);
+
+static inline void zpb_op_end(struct zpb_worker *w, int lat, const struct zpb_op_timer *t)
+{
+	uint64_t t1 = zpb_clock_ns(), d = zpool_emulation()->ns - t->emu.ns;
+
+	w->clock_reads++;
+	w->t_next = t1;
+	zpb_hist_record(&w->lat[lat], t1 - t->t0);
+	if (unlikely(d))
+		zpb_op_emulation(w, lat, t, d);
+}
 
 /* timed replay: wait for the record's time; record the lateness */
 void zpb_timed_wait(struct zpb_worker *w, uint64_t time_ns);

@@ -130,6 +130,7 @@ void *zpb_worker_main(void *arg)
 
 		if (__atomic_load_n(&w->head, __ATOMIC_ACQUIRE) == tail) {
 			wait_ge(&w->head, tail + 1, &w->head_wp, true);
+			zpb_clock_break(w);	/* idle time is no op's */
 			if (__atomic_load_n(&w->head, __ATOMIC_ACQUIRE) == tail)
 				break;	/* done, and nothing left */
 		}
@@ -139,9 +140,12 @@ void *zpb_worker_main(void *arg)
 
 			if (__atomic_load_n(&d->tail, __ATOMIC_ACQUIRE) < it->dep_ticket)
 				wait_ge(&d->tail, it->dep_ticket, &d->tail_wp, false);
+			zpb_clock_break(w);
 		}
-		if (e->o->timed)
+		if (e->o->timed) {
 			zpb_timed_wait(w, it->time_ns);
+			zpb_clock_break(w);
+		}
 		zpb_exec(w, it->op, it->flags, it->len, it->entry, it->content, it->record);
 		publish(&w->tail, ++tail, &w->tail_wp);
 	}

@@ -172,6 +172,23 @@ struct zpb_thread_result {
 	struct zpb_lat_summary lat[ZPB_LAT_MAX];
 };
 
+/*
+ * Emulation time per op type: the compat layer's system calls and waits
+ * inside the op (docs/results-format.md). @hist holds the ops that had any;
+ * the others count as 0 in the percentiles.
+ */
+struct zpb_emulation_counts {
+	uint64_t ops_with_emulation, total_ns;
+	struct zpb_hist hist;
+};
+
+/* Quantile @q of emulation time over an op type's @ops ops (those without any count as 0). */
+uint64_t zpb_emulation_percentile(const struct zpb_emulation_counts *c, uint64_t ops, double q);
+
+struct zpb_syscall_counts {
+	uint64_t futex_wake, futex_wait, sched_yield;
+};
+
 struct zpb_op_counts {
 	uint64_t store, load, invalidate, writeback, compact, mark;
 	uint64_t same_filled;		/* stores not allocated */
@@ -191,6 +208,7 @@ struct zpb_reclaim_counts {
 	uint64_t rejects;		/* stores refused by the pool limit */
 	uint64_t limit_hits;
 	uint64_t second_chances;	/* zswap-lru: referenced entries rotated */
+	uint64_t deferred_waits;	/* stores that first waited for the allocator's deferred frees */
 };
 
 #define ZPB_MAX_VERIFY_MESSAGES 16
@@ -213,6 +231,9 @@ struct zpb_run_result {
 	struct zpb_op_counts ops;
 	struct zpb_reclaim_counts rc;
 	struct zpb_hist lat[ZPB_LAT_MAX];
+	struct zpb_emulation_counts emu[ZPB_LAT_MAX];
+	struct zpb_syscall_counts syscalls;	/* the compat layer's, inside timed ops */
+	uint64_t clock_reads;		/* of the op timing, for its overhead */
 	struct zpb_hist lateness;	/* --timed: ns behind schedule per record */
 	struct zpb_sample final;
 	uint64_t peak_pool_pages;

@@ -106,6 +106,55 @@ static void write_hist(struct zpb_jw *w, const struct zpb_hist *h)
 	zpb_jw_object_end(w);
 }
 
+/* Quantile @q of an op type's emulation time, the ops without any counting as 0. */
+uint64_t zpb_emulation_percentile(const struct zpb_emulation_counts *c, uint64_t ops, double q)
+{
+	uint64_t rank = (uint64_t)(q * (double)ops + 0.999999), zeros = ops - c->ops_with_emulation;
+
+	if (!c->ops_with_emulation || rank <= zeros)
+		return 0;
+	return zpb_hist_percentile(&c->hist, (double)(rank - zeros) / (double)c->ops_with_emulation);
+}
+
+/* "emulation" and "timing": the compat layer's cost in the ops, and the clock's. */
+static void write_emulation(struct zpb_jw *w, const struct zpb_run_result *r)
+{
+	uint64_t timed = 0;
+	int k;
+
+	zpb_jw_key(w, "emulation");
+	zpb_jw_object_begin(w);
+	for (k = 0; k < ZPB_LAT_MAX; k++) {
+		const struct zpb_emulation_counts *c = &r->emu[k];
+		uint64_t ops = r->lat[k].count;
+
+		timed += ops;
+		zpb_jw_key(w, zpb_lat_names[k]);
+		zpb_jw_object_begin(w);
+		zpb_jw_ku64(w, "count", ops);
+		zpb_jw_ku64(w, "ops_with_emulation", c->ops_with_emulation);
+		zpb_jw_ku64(w, "total_ns", c->total_ns);
+		zpb_jw_kdouble(w, "share", r->lat[k].sum ? (double)c->total_ns / (double)r->lat[k].sum : 0);
+		zpb_jw_ku64(w, "p50", zpb_emulation_percentile(c, ops, 0.50));
+		zpb_jw_ku64(w, "p99", zpb_emulation_percentile(c, ops, 0.99));
+		zpb_jw_object_end(w);
+	}
+	zpb_jw_key(w, "syscalls");
+	zpb_jw_object_begin(w);
+	zpb_jw_ku64(w, "futex_wake", r->syscalls.futex_wake);
+	zpb_jw_ku64(w, "futex_wait", r->syscalls.futex_wait);
+	zpb_jw_ku64(w, "sched_yield", r->syscalls.sched_yield);
+	zpb_jw_object_end(w);
+	zpb_jw_object_end(w);
+	zpb_jw_key(w, "timing");
+	zpb_jw_object_begin(w);
+	zpb_jw_ku64(w, "clock_reads", r->clock_reads);
+	zpb_jw_kdouble(w, "reads_per_op", timed ? (double)r->clock_reads / (double)timed : 0);
+	zpb_jw_kdouble(w, "overhead_ns_per_op",
+		       timed ? (double)r->clock_reads * zpb_clock.overhead_ns / (double)timed : 0);
+	zpb_jw_object_end(w);
+}
+
 static double ratio(double a, double b)
 {
 	return b > 0 ? a / b : 0;
@@ -289,6 +338,7 @@ static void write_run(struct zpb_jw *w, const struct zpb_run_result *r, double h
 		write_hist(w, &r->lat[k]);
 	}
 	zpb_jw_object_end(w);
+	write_emulation(w, r);
 	if (r->lateness.count) {
 		zpb_jw_key(w, "lateness_ns");
 		write_hist(w, &r->lateness);
@@ -339,6 +389,7 @@ static void write_run(struct zpb_jw *w, const struct zpb_run_result *r, double h
 	zpb_jw_ku64(w, "rejects", rc->rejects);
 	zpb_jw_ku64(w, "limit_hits", rc->limit_hits);
 	zpb_jw_ku64(w, "second_chances", rc->second_chances);
+	zpb_jw_ku64(w, "deferred_waits", rc->deferred_waits);
 	zpb_jw_object_end(w);
 	zpb_jw_key(w, "objects_per_page");
 	zpb_jw_array_begin(w);

@@ -14,6 +14,7 @@
  * that queued it and the per-CPU unbuddied list is known.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 
 #include "../allocators/kernel/compat.h"
@@ -919,7 +920,7 @@ static void *x_owner(void *arg)
 			h = X.handle[i];
 			p = zpool_map_handle(X.zp, h, ZPOOL_MM_RO);
 			if (k % 8 == 0)
-				cond_resched();	/* stay mapped while reclaim works on the page */
+				sched_yield();	/* stay mapped while reclaim works on the page */
 			if (zpbt_verify(p, X.size[i], X.tag[i]) != X.size[i])
 				__atomic_fetch_add(&X.bad, 1, __ATOMIC_RELAXED);
 			zpool_unmap_handle(X.zp, h);
@@ -943,7 +944,7 @@ static void *x_shrinker(void *arg)
 	while (!__atomic_load_n(&X.stop, __ATOMIC_ACQUIRE)) {
 
 		zpool_shrink(X.zp, 1 + (got & 1), &got);
-		cond_resched();
+		sched_yield();
 	}
 	return NULL;
 }

@@ -47,10 +47,27 @@ int zpb_next_online_cpu(int cpu)
 	return -1;
 }
 
+int zpb_nr_pinned_threads;
+
 void zpb_set_thread_cpu(int cpu)
 {
 	BUG_ON(cpu >= (int)nr_cpu_ids);
+	if ((cpu >= 0) != (pinned_cpu >= 0))
+		__atomic_fetch_add(&zpb_nr_pinned_threads, cpu >= 0 ? 1 : -1, __ATOMIC_RELAXED);
 	pinned_cpu = cpu;
+}
+
+int zpb_nr_online_cpus(void)
+{
+	static int n;
+	int cpu, c = __atomic_load_n(&n, __ATOMIC_RELAXED);
+
+	if (c)
+		return c;
+	for_each_online_cpu(cpu)
+		c++;
+	__atomic_store_n(&n, c, __ATOMIC_RELAXED);
+	return c;
 }
 
 int smp_processor_id(void)

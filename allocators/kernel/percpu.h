@@ -28,6 +28,9 @@ int smp_processor_id(void);
 #define raw_smp_processor_id() smp_processor_id()
 /* Tell the compat layer which CPU this thread is pinned to (-1: ask the OS). */
 void zpb_set_thread_cpu(int cpu);
+/* Threads that told the layer their CPU (the replay's pinned threads), now. */
+extern int zpb_nr_pinned_threads;
+int zpb_nr_online_cpus(void);
 
 void preempt_disable(void);
 void preempt_enable(void);

@@ -26,6 +26,16 @@ typedef struct {
 
 void zpb_spin_lock_slow(spinlock_t *lock);
 
+/* The CPU's pause hint for a spin-wait loop, as <asm/processor.h>. */
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield" ::: "memory");
+#endif
+}
+
 static inline void spin_lock_init(spinlock_t *lock)
 {
 	__atomic_store_n(&lock->locked, 0, __ATOMIC_RELAXED);

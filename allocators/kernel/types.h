@@ -96,8 +96,8 @@ static inline long PTR_ERR(const void *ptr) { return (long)ptr; }
 static inline bool IS_ERR(const void *ptr) { return IS_ERR_VALUE((unsigned long)ptr); }
 static inline bool IS_ERR_OR_NULL(const void *ptr) { return !ptr || IS_ERR(ptr); }
 
-/* Scheduling points: userspace threads are preemptible, so these only yield. */
-void cond_resched(void);
-#define might_sleep() do { } while (0)
+
+/* cond_resched(), might_sleep() and the emulation counters. */
+#include "sched.h"
 
 #endif

@@ -1,7 +1,23 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Workqueues: queue_work() and friends, backed by one worker thread per
- * workqueue (the ports only create ordered, single-threaded queues).
+ * Workqueues: queue_work() and friends, on worker threads placed where the
+ * kernel's run the work (v5.4 kernel/workqueue.c):
+ *   - an unbound queue (WQ_UNBOUND; alloc_ordered_workqueue() and
+ *     create_singlethread_workqueue(), so v5.4 z3fold's compact_wq and
+ *     release_wq) has one worker, free to run on any CPU; it is ordered
+ *     (max_active 1), so the CPU given to queue_work_on() changes nothing;
+ *   - a bound (per-CPU) queue (system_wq, zsmalloc's free_work) has a
+ *     worker pinned to each online CPU, and queue_work() runs the work on
+ *     the queuing CPU's, queue_work_on() on the CPU named. As the kernel's,
+ *     a work still running on one CPU's worker is queued behind itself
+ *     there rather than run twice at once.
+ *
+ * Costs, as the kernel's where the kernel's are cheap: queue_work() on a
+ * pending work is one atomic bit operation; otherwise it takes the
+ * worker's spinlock and adds the work, and makes a system call only when
+ * the worker is asleep, once for all the work queued until it wakes. An
+ * idle unbound worker polls its list for up to ZPB_WQ_IDLE_POLL_NS before
+ * sleeping, when a CPU is free for it to do so (docs/measurement.md).
  *
  * Deterministic mode: when on, queued work does not go to a worker. It waits
  * on a process-wide FIFO and runs on the calling thread when
@@ -22,11 +38,19 @@ typedef void (*work_func_t)(struct work_struct *work);
 
 #define WORK_STRUCT_PENDING_BIT 0
 
+struct worker;
+
+/*
+ * Whoever sets the pending bit owns the work until it is on a list: the
+ * queuer (test_and_set_bit, as the kernel's), or a canceller. @entry and
+ * @worker change only under the lock of the worker it goes to.
+ */
 struct work_struct {
 	unsigned long data;		/* WORK_STRUCT_PENDING_BIT */
 	struct list_head entry;
 	work_func_t func;
 	struct workqueue_struct *wq;	/* where it was last queued */
+	struct worker *worker;		/* whose list it was last put on */
 };
 
 #define INIT_WORK(_work, _func) do {			\
@@ -34,17 +58,23 @@ struct work_struct {
 	INIT_LIST_HEAD(&(_work)->entry);		\
 	(_work)->func = (_func);			\
 	(_work)->wq = NULL;				\
+	(_work)->worker = NULL;				\
 } while (0)
 
 bool work_pending(const struct work_struct *work);
 
 #define WQ_UNBOUND 0x2u
-#define WQ_MEM_RECLAIM 0x8u
 #define WQ_FREEZABLE 0x4u
+#define WQ_MEM_RECLAIM 0x8u
+#define __WQ_ORDERED 0x20000u
+
+/* How long an idle unbound worker polls for work before it sleeps. */
+#define ZPB_WQ_IDLE_POLL_NS 200000
 
 struct workqueue_struct *alloc_workqueue(const char *name, unsigned int flags, int max_active);
-#define alloc_ordered_workqueue(name, flags) alloc_workqueue((name), (flags), 1)
-#define create_singlethread_workqueue(name) alloc_workqueue((name), WQ_MEM_RECLAIM, 1)
+/* As v5.4 include/linux/workqueue.h: ordered queues are unbound, one work at a time. */
+#define alloc_ordered_workqueue(name, flags) alloc_workqueue((name), WQ_UNBOUND | __WQ_ORDERED | (flags), 1)
+#define create_singlethread_workqueue(name) alloc_ordered_workqueue((name), WQ_MEM_RECLAIM)
 /* Runs what is queued, then stops; works that ran on @wq may still be cancelled or flushed. */
 void destroy_workqueue(struct workqueue_struct *wq);
 
@@ -53,7 +83,7 @@ void destroy_workqueue(struct workqueue_struct *wq);
  * Return: false if @work was already pending, true otherwise.
  */
 bool queue_work(struct workqueue_struct *wq, struct work_struct *work);
-/* The CPU is a hint the kernel honours for locality; one worker serves all. */
+/* Bound queue: run @work on @cpu's worker. Unbound: @cpu changes nothing. */
 bool queue_work_on(int cpu, struct workqueue_struct *wq, struct work_struct *work);
 /**
  * cancel_work_sync - cancel pending work and wait for a running instance
@@ -78,5 +108,7 @@ void zpb_wq_run_deferred(void);
  * be called from a work item (it would wait for itself).
  */
 void zpb_wq_flush_all(void);
+/* Work queued for the calling thread's worker if it is @cpu's bound one (cond_resched). */
+int zpb_wq_current_bound_queued(int cpu);
 
 #endif
