@@ -128,7 +128,7 @@ TEST(capture_compressed_sizes_match_direct_library_calls_for_each_compressor)
 		char err[256];
 
 		pol.compressor = specs[s];
-		REQUIRE(!zpb_classify_files(files, 1, &pol, &pages, &n, &counts, err, sizeof(err)),
+		REQUIRE(!zpb_classify_files(files, 1, &pol, NULL, &pages, &n, &counts, err, sizeof(err)),
 			"%s: classify: %s", specs[s], err);
 		CHECK_EQ_UL(n, IMG_PAGES, "pages classified");
 		for (i = 0; i < n; i++) {
