@@ -88,7 +88,10 @@ static const char policy_help[] =
 	"                                    zsmalloc's huge_class_size (zram; default 3625,\n"
 	"                                    chain size 8, v6.3+; 3257 before)\n"
 	"                            Same-filled pages (one repeated word) are always\n"
-	"                            flagged and not compressed, as zswap and zram do.\n";
+	"                            flagged and not compressed, as zswap and zram do.\n"
+	"      --no-contents         do not keep the pages' contents; by default they go\n"
+	"                            to TRACE.pages (zstd-compressed, checksummed), which\n"
+	"                            a compressing replay needs\n";
 
 /* Progress on stderr, only when it is a terminal. */
 static void pages_progress(void *ctx, const char *phase, uint64_t done, uint64_t total)
@@ -127,12 +130,39 @@ static void pages_usage(FILE *out)
 }
 
 enum { OPT_COMPRESSOR = 256, OPT_INCOMP, OPT_ORDER, OPT_BUDGET, OPT_WS, OPT_ZIPF, OPT_OPS,
-       OPT_SEED, OPT_TEXT, OPT_INTERVAL, OPT_DURATION, OPT_MAX_PAGES };
+       OPT_SEED, OPT_TEXT, OPT_INTERVAL, OPT_DURATION, OPT_MAX_PAGES, OPT_NO_CONTENTS };
+
+/* The content file beside @out (TRACE.pages), unless --no-contents. NULL and an error if too long. */
+static const char *contents_path(const char *out, int keep, char *buf, size_t len, int *bad)
+{
+	*bad = 0;
+	if (!keep)
+		return NULL;
+	if (!strcmp(out, "-")) {
+		/* Not an error: the trace streams; only its contents are left behind, and said so. */
+		fprintf(stderr, "zpoolbench: capture: -o -: page contents not kept (they need a file beside the trace: give -o TRACE to keep them)\n");
+		return NULL;
+	}
+	if (zpb_pages_path(out, buf, len)) {
+		zpb_cli_error("capture: %s: path too long for its content file", out);
+		*bad = 1;
+		return NULL;
+	}
+	if (zpb_cli_check_output("capture", "the content file", buf)) {
+		*bad = 1;
+		return NULL;
+	}
+	return buf;
+}
 
 /* The options every capture kind shares. 1 handled, 0 not one of them, -1 bad. */
-static int common_opt(int c, const char **out, enum zpb_trace_form *form, struct zpb_page_policy *pol)
+static int common_opt(int c, const char **out, enum zpb_trace_form *form, struct zpb_page_policy *pol,
+		      int *keep)
 {
 	switch (c) {
+	case OPT_NO_CONTENTS:
+		*keep = 0;
+		return 1;
 	case 'o':
 		*out = optarg;
 		return 1;
@@ -161,13 +191,14 @@ static int capture_pages(int argc, char **argv)
 		{ "ops", required_argument, NULL, OPT_OPS },
 		{ "seed", required_argument, NULL, OPT_SEED },
 		{ "text", no_argument, NULL, OPT_TEXT },
+		{ "no-contents", no_argument, NULL, OPT_NO_CONTENTS },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	struct zpb_capture_pages_opts o;
 	struct zpb_capture_pages_stats st;
-	char err[512];
-	int c, budget_set = 0;
+	char err[512], pages_path[4096];
+	int c, budget_set = 0, keep = 1, bad;
 
 	memset(&o, 0, sizeof(o));
 	o.form = ZPB_TRACE_BINARY;
@@ -180,7 +211,7 @@ static int capture_pages(int argc, char **argv)
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
-		int r = common_opt(c, &o.out, &o.form, &o.policy);
+		int r = common_opt(c, &o.out, &o.form, &o.policy, &keep);
 
 		if (r < 0)
 			return ZPB_EXIT_USAGE;
@@ -237,6 +268,9 @@ static int capture_pages(int argc, char **argv)
 		zpb_cli_error("capture pages: --budget, --working-set and --ops need --order lru");
 		return ZPB_EXIT_USAGE;
 	}
+	o.pages_out = contents_path(o.out, keep, pages_path, sizeof(pages_path), &bad);
+	if (bad)
+		return ZPB_EXIT_USAGE;
 	o.files = (const char *const *)argv + optind;
 	o.nfiles = argc - optind;
 	if (isatty(STDERR_FILENO))
@@ -253,6 +287,8 @@ static int capture_pages(int argc, char **argv)
 		(double)st.counts.comp_bytes / 1048576.0, (unsigned long long)st.records,
 		(unsigned long long)st.order.stores, (unsigned long long)st.order.loads,
 		(unsigned long long)st.order.invalidates);
+	if (o.pages_out)
+		fprintf(stderr, "capture pages: contents in %s\n", o.pages_out);
 	return ZPB_EXIT_OK;
 }
 
@@ -302,14 +338,15 @@ static int capture_process(int argc, char **argv)
 		{ "compressor", required_argument, NULL, OPT_COMPRESSOR },
 		{ "incompressible", required_argument, NULL, OPT_INCOMP },
 		{ "text", no_argument, NULL, OPT_TEXT },
+		{ "no-contents", no_argument, NULL, OPT_NO_CONTENTS },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	struct zpb_capture_process_opts o;
 	struct zpb_capture_process_stats st;
 	uint64_t v, pid;
-	char err[512];
-	int c, r;
+	char err[512], pages_path[4096];
+	int c, r, keep = 1, bad;
 
 	memset(&o, 0, sizeof(o));
 	o.form = ZPB_TRACE_BINARY;
@@ -319,7 +356,7 @@ static int capture_process(int argc, char **argv)
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
-		int cr = common_opt(c, &o.out, &o.form, &o.policy);
+		int cr = common_opt(c, &o.out, &o.form, &o.policy, &keep);
 
 		if (cr < 0)
 			return ZPB_EXIT_USAGE;
@@ -367,6 +404,9 @@ static int capture_process(int argc, char **argv)
 	}
 	if (zpb_cli_check_output("capture process", "-o", o.out))
 		return ZPB_EXIT_USAGE;
+	o.pages_out = contents_path(o.out, keep, pages_path, sizeof(pages_path), &bad);
+	if (bad)
+		return ZPB_EXIT_USAGE;
 	o.pid = (int)pid;
 	o.stop = &stop_flag;
 	if (isatty(STDERR_FILENO))
@@ -390,6 +430,8 @@ static int capture_process(int argc, char **argv)
 		(unsigned long long)st.loads, (unsigned long long)st.invalidates,
 		(unsigned long long)st.same_filled, (unsigned long long)st.incompressible,
 		(unsigned long long)st.rejected);
+	if (o.pages_out)
+		fprintf(stderr, "capture process: contents in %s\n", o.pages_out);
 	return ZPB_EXIT_OK;
 }
 

@@ -50,8 +50,13 @@ static void usage(FILE *out)
 		"  --reclaim R             pool-lru|zswap-lru|none [modern: zswap-lru;\n"
 		"                          seed: pool-lru if the allocator can evict, else none]\n"
 		"  --reclaim-mode M        sync (in the store path) | async (a thread) [sync]\n"
-		"  --zswap-model M         modern (6.5+) | seed (v5.4) [modern]\n"
-		"  --exclusive-loads on|off  free entries on load [modern: on, seed: off]\n"
+		"  --zswap-model M         5.4 | 6.8 | 6.11 | 6.18: what zswap of that kernel\n"
+		"                          does before the allocator (docs/replay.md) [6.18];\n"
+		"                          seed and modern are aliases of 5.4 and 6.18\n"
+		"  --exclusive-loads on|off  free entries on load [6.11, 6.18: on; 5.4, 6.8: off]\n"
+		"  --compress CODEC        compress each page's real contents (TRACE.pages) at\n"
+		"                          replay: lz4, lzo, zstd[:LEVEL], deflate; times each\n"
+		"                          phase of a store and a load (lzo-rle is refused)\n"
 		"  --deterministic         one thread, deterministic workqueues: reproducible pages\n"
 		"  --sample-ops N          a density sample every N records [1000]\n"
 		"  --repeat R              run each allocator R times [1]; the results' summary\n"
@@ -210,6 +215,27 @@ static void print_emulation(const struct zpb_run_result *r)
 		(unsigned long long)r->syscalls.sched_yield);
 }
 
+/* --compress: the codec's lengths beside the trace's, and the mean of each phase. */
+static void print_phases(const struct zpb_run_result *r)
+{
+	const struct zpb_op_counts *c = &r->ops;
+	int k;
+
+	fprintf(stderr, "  %-20s %llu pages compressed to %.1f bytes on average (the trace: %.1f); %llu rejected as incompressible, %llu stored as-is, %llu zero pages to the swap map\n",
+		"", (unsigned long long)c->compressed_stores,
+		c->compressed_stores ? (double)c->compressed_bytes / (double)c->compressed_stores : 0.0,
+		c->compressed_stores ? (double)c->trace_bytes / (double)c->compressed_stores : 0.0,
+		(unsigned long long)c->rejected_compress, (unsigned long long)c->stored_as_is,
+		(unsigned long long)c->zero_filled);
+	for (k = 0; k < ZPB_PH_MAX; k++) {
+		if (k == 0 || k == ZPB_PH_LOAD_MAP)
+			fprintf(stderr, "  %-20s %-5s mean ns:", "", zpb_phase_ops[k]);
+		fprintf(stderr, " %s %.0f", zpb_phase_names[k], zpb_hist_mean(&r->phase[k]));
+		if (k == ZPB_PH_STORE_COPY_IN || k == ZPB_PH_MAX - 1)
+			fputc('\n', stderr);
+	}
+}
+
 static const struct option longopts[] = {
 	{ "alloc", required_argument, NULL, 0 },
 	{ "threads", required_argument, NULL, 0 },
@@ -224,6 +250,7 @@ static const struct option longopts[] = {
 	{ "reclaim", required_argument, NULL, 0 },
 	{ "reclaim-mode", required_argument, NULL, 0 },
 	{ "zswap-model", required_argument, NULL, 0 },
+	{ "compress", required_argument, NULL, 0 },
 	{ "exclusive-loads", required_argument, NULL, 0 },
 	{ "deterministic", no_argument, NULL, 0 },
 	{ "sample-ops", required_argument, NULL, 0 },
@@ -244,6 +271,7 @@ static const struct option longopts[] = {
 static int replay_run(int argc, char **argv)
 {
 	static struct zpb_replay_options o;
+	static struct zpb_page_set pages;
 	struct zpb_run_result **runs;
 	struct zpb_results_meta meta;
 	struct zpb_replay_source src;
@@ -314,6 +342,29 @@ static int replay_run(int argc, char **argv)
 		zpb_cli_error("replay: %s", err);
 		zpb_trace_close(reader);
 		return ZPB_EXIT_USAGE;
+	}
+	if (o.codec.algo != ZPB_CODEC_NONE) {
+		char pp[4096];
+
+		if (zpb_pages_path(trace, pp, sizeof(pp)) || access(pp, F_OK) != 0) {
+			zpb_cli_error("replay: --compress: %s has no page contents (%s.pages); capture them with 'zpoolbench capture pages FILE... -o TRACE' or 'capture process PID -o TRACE'",
+				      trace, trace);
+			zpb_trace_close(reader);
+			return ZPB_EXIT_USAGE;
+		}
+		if (zpb_page_set_load(&pages, pp, err, sizeof(err))) {
+			zpb_cli_error("replay: --compress: %s", err);
+			zpb_trace_close(reader);
+			return ZPB_EXIT_USAGE;
+		}
+		if (pages.info.page_size != 4096 || zpb_trace_header(reader)->page_size != 4096) {
+			zpb_cli_error("replay: --compress: %s: replay compresses 4096-byte pages, not %u", pp,
+				      pages.info.page_size);
+			zpb_page_set_free(&pages);
+			zpb_trace_close(reader);
+			return ZPB_EXIT_USAGE;
+		}
+		o.pages = &pages;
 	}
 	zpb_replay_source_trace(&src, reader);
 	src.name = trace;
@@ -388,6 +439,8 @@ static int replay_run(int argc, char **argv)
 			if (!quiet && (o.repeat == 1 || !r->complete)) {
 				print_run(r);
 				print_emulation(r);
+				if (r->phase)
+					print_phases(r);
 			}
 			if (!quiet && r->locks)
 				zpb_lockstat_print(stderr, r);
@@ -442,6 +495,7 @@ done:
 	free(runs);
 	zpb_trace_close(reader);
 	zpb_replay_options_release(&o);
+	zpb_page_set_free(&pages);
 	return status;
 }
 

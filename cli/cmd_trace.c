@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "../traces/pages.h"
 #include "../traces/trace.h"
 #include "../util/atomic_file.h"
 #include "cli.h"
@@ -167,13 +169,44 @@ static struct zpb_trace_reader *walk(const struct args *a, const char *sub, each
 
 struct info {
 	uint64_t ops[ZPB_OP_MAX + 1];
-	uint64_t same, incompressible, seeded, pageref;
+	uint64_t same, incompressible, seeded, pageref, pageref_max;
 	uint64_t hist[HIST_BUCKETS];
 	uint64_t len_sum, len_n, len_min, len_max;
 	uint64_t first_time, last_time, max_time;
 	uint32_t max_cpu;
 	uint64_t backwards;
 };
+
+/* The page-content file beside the trace, from its header (replay verifies it whole). */
+static void print_contents(const char *path, const struct info *in)
+{
+	char pp[4096], err[512];
+	struct zpb_pages_reader *pr;
+	const struct zpb_pages_info *pi;
+
+	if (zpb_pages_path(path, pp, sizeof(pp)))
+		return;
+	if (access(pp, F_OK) != 0) {
+		printf("  contents: none (%s absent: replay --compress needs it; capture pages and\n"
+		       "  capture process write it)\n", pp);
+		return;
+	}
+	pr = zpb_pages_open(pp, err, sizeof(err));
+	if (!pr) {
+		printf("  contents: unreadable: %s\n", err);
+		return;
+	}
+	pi = zpb_pages_reader_info(pr);
+	printf("  contents: %s (version %u): %llu pages of %u bytes in %llu bytes (%.2fx), sha256 %.16s...\n",
+	       pp, pi->version, (unsigned long long)pi->page_count, pi->page_size,
+	       (unsigned long long)pi->file_bytes,
+	       pi->file_bytes ? (double)pi->page_count * pi->page_size / (double)pi->file_bytes : 0.0,
+	       pi->sha256);
+	if (in->pageref && in->pageref_max >= pi->page_count)
+		printf("  contents: page references go up to %llu, past the file's %llu pages\n",
+		       (unsigned long long)in->pageref_max, (unsigned long long)pi->page_count);
+	zpb_pages_close(pr);
+}
 
 static void print_info(const char *path, const struct zpb_trace_reader *r, const struct info *in,
 		       const struct zpb_check_stats *st, uint64_t n)
@@ -208,6 +241,7 @@ static void print_info(const char *path, const struct zpb_trace_reader *r, const
 	printf("  stores: %llu same-filled, %llu incompressible, %llu with a content seed, %llu with a page reference\n",
 	       (unsigned long long)in->same, (unsigned long long)in->incompressible,
 	       (unsigned long long)in->seeded, (unsigned long long)in->pageref);
+	print_contents(path, in);
 
 	printf("\ncompressed sizes (stores that allocate: not same-filled)\n");
 	if (in->len_n) {
@@ -264,6 +298,8 @@ static void info_record(void *arg, const struct zpb_trace_reader *r, const struc
 	in->incompressible += !!(rec->flags & ZPB_STORE_INCOMPRESSIBLE);
 	in->seeded += !!(rec->flags & ZPB_STORE_SEED);
 	in->pageref += !!(rec->flags & ZPB_STORE_PAGEREF);
+	if ((rec->flags & ZPB_STORE_PAGEREF) && rec->content > in->pageref_max)
+		in->pageref_max = rec->content;
 	if (!(rec->flags & ZPB_STORE_SAME_FILLED) && rec->len) {
 		unsigned int b = (rec->len - 1) / (zpb_trace_header(r)->page_size / HIST_BUCKETS);
 
@@ -355,6 +391,20 @@ static int cmd_dump(int argc, char **argv)
 
 /* ---- convert ---- */
 
+/* IN.pages, if there is one, to OUT.pages (before the trace, so it never lacks its contents). */
+static int convert_contents(const char *in, const char *out, char *err, size_t errlen)
+{
+	char ip[4096], op[4096];
+
+	if (zpb_pages_path(in, ip, sizeof(ip)) || zpb_pages_path(out, op, sizeof(op))) {
+		snprintf(err, errlen, "%s: path too long for its content file", out);
+		return -1;
+	}
+	if (access(ip, F_OK) != 0)
+		return 0;
+	return zpb_pages_copy(ip, op, err, errlen);
+}
+
 static int cmd_convert(int argc, char **argv)
 {
 	struct args a = { 0 };
@@ -370,7 +420,8 @@ static int cmd_convert(int argc, char **argv)
 		       "Convert a trace between the binary and the text form, losslessly: every\n"
 		       "record and header field survives, and converting back gives the same\n"
 		       "bytes (comments in a text trace are not kept). OUT is written atomically:\n"
-		       "on any error it is left as it was.\n\n"
+		       "on any error it is left as it was. IN's page-content file (IN.pages),\n"
+		       "if there is one, is verified and copied to OUT.pages.\n\n"
 		       "  --text    write the text form\n"
 		       "  --binary  write the binary form\n"
 		       "            (default: the form IN is not in)\n\n"
@@ -412,6 +463,11 @@ static int cmd_convert(int argc, char **argv)
 		return ZPB_EXIT_USAGE;
 	}
 	zpb_trace_close(r);
+	if (convert_contents(a.in, a.out, err, sizeof(err))) {
+		zpb_trace_writer_abort(w);
+		zpb_cli_error("trace convert: %s (%s left untouched)", err, a.out);
+		return ZPB_EXIT_USAGE;
+	}
 	if (zpb_trace_writer_finish(w, err, sizeof(err))) {
 		zpb_cli_error("trace convert: %s", err);
 		return ZPB_EXIT_USAGE;

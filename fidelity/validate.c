@@ -441,7 +441,11 @@ int zpb_validate(const struct zpb_validate_opts *o, struct zpb_validate_result *
 	if (zpb_replay_set_option(&ro, "alloc", spec, err, errlen) ||
 	    zpb_replay_set_option(&ro, "deterministic", NULL, err, errlen) ||
 	    zpb_replay_set_option(&ro, "zswap-model", "modern", err, errlen) ||
-	    zpb_replay_set_option(&ro, "reclaim", "none", err, errlen) ||
+	    /*
+	     * zram stores a huge page whole, as 6.18 zswap does only with writeback
+	     * enabled (with --reclaim none it rejects): no limit, so reclaim never runs.
+	     */
+	    zpb_replay_set_option(&ro, "pool-limit", "none", err, errlen) ||
 	    zpb_replay_set_option(&ro, "sample-ops", num, err, errlen) ||
 	    zpb_replay_options_finish(&ro, err, errlen))
 		goto out;

@@ -4,7 +4,8 @@
 # against every allocator on 2 threads (the first also on 1, for the
 # scaling picture, and under a small pool limit, for the reclaim picture),
 # validate the zsmalloc port against a shipped kernel capture, then write
-# the report and print where it is.
+# the report and print where it is. One sample with contents is also
+# replayed with --compress lz4, for the phase picture.
 set -eu
 b=${1:-build}
 zpb="$b/zpoolbench"
@@ -34,6 +35,16 @@ if [ -n "${first1:-}" ]; then
 	"$zpb" replay "$t" --alloc "$allocs" --threads 2 --pool-limit 300 -o "$out/$name-limit300.json"
 	set -- "$@" "$out/$name-limit300.json"
 fi
+# A sample with its pages' contents, compressed at replay with lz4: the
+# report's phase picture (where a store's and a load's time goes).
+for t in traces/samples/*.zpt; do
+	[ -f "$t.pages" ] || continue
+	name=$(basename "$t" .zpt)
+	echo "demo: replaying $t against $allocs on 2 threads, compressing its pages with lz4"
+	"$zpb" replay "$t" --alloc "$allocs" --threads 2 --compress lz4 -o "$out/$name-lz4.json"
+	set -- "$@" "$out/$name-lz4.json"
+	break
+done
 if [ $# = 0 ]; then
 	echo "demo: no sample traces in traces/samples/" >&2
 	exit 1

@@ -66,6 +66,10 @@ static void merge(struct zpb_engine *e, struct zpb_run_result *r)
 		zpb_hist_reset(&r->emu[k].hist);
 	}
 	zpb_hist_reset(&r->lateness);
+	if (e->compress)
+		r->phase = malloc(ZPB_PH_MAX * sizeof(*r->phase));
+	for (k = 0; r->phase && k < ZPB_PH_MAX; k++)
+		zpb_hist_reset(&r->phase[k]);
 	for (i = 0; i < e->nworkers + 2; i++) {
 		struct zpb_worker *w = &e->workers[i];
 		const uint64_t *src;
@@ -92,6 +96,8 @@ static void merge(struct zpb_engine *e, struct zpb_run_result *r)
 		for (j = 0; j < sizeof(r->rc) / sizeof(uint64_t); j++)
 			dst[j] += src[j];
 		r->verify_failures += w->verify_failures;
+		for (k = 0; r->phase && w->phase && k < ZPB_PH_MAX; k++)
+			zpb_hist_merge(&r->phase[k], &w->phase[k]);
 	}
 	r->nthreads = e->nworkers;
 	for (i = 0; i < e->nworkers; i++) {
@@ -136,12 +142,48 @@ void zpb_run_result_free(struct zpb_run_result *r)
 	if (!r)
 		return;
 	free(r->marks);
+	free(r->phase);
 	free(r->timeline);
 	free(r->opp);
 	free(r->counters);
 	free(r->instructions);
 	free(r->locks);
 	free(r);
+}
+
+static void engine_free(struct zpb_engine *e);
+
+/*
+ * --compress: one codec context per CPU in use, as zswap's per-CPU
+ * acomp_ctx (thread i runs on the (i mod ncpus)-th CPU, so it takes that
+ * CPU's context; the dispatcher and the reclaim thread share the first, under
+ * its mutex), and each worker's phase histograms. 0, or -1 (out of memory).
+ */
+static int engine_compress_init(struct zpb_engine *e)
+{
+	const struct zpb_replay_options *o = e->o;
+	int i, k, nw = e->nworkers + 2;
+	char err[256];
+
+	e->compress = true;
+	e->pages = o->pages;
+	e->nctx = o->ncpus > 0 ? (o->ncpus < e->nworkers ? o->ncpus : e->nworkers) : 1;
+	e->ctx = calloc((size_t)e->nctx, sizeof(*e->ctx));
+	e->phase_mem = malloc((size_t)nw * ZPB_PH_MAX * sizeof(struct zpb_hist));
+	if (!e->ctx || !e->phase_mem || !e->pages)
+		return -1;
+	for (i = 0; i < e->nctx; i++)
+		if (zpb_codec_ctx_init(&e->ctx[i], &o->codec, err, sizeof(err)))
+			return -1;
+	for (i = 0; i < nw; i++) {
+		struct zpb_worker *w = &e->workers[i];
+
+		w->cctx = &e->ctx[i < e->nworkers ? i % e->nctx : 0];
+		w->phase = &e->phase_mem[(size_t)i * ZPB_PH_MAX];
+		for (k = 0; k < ZPB_PH_MAX; k++)
+			zpb_hist_reset(&w->phase[k]);
+	}
+	return 0;
 }
 
 static struct zpb_engine *engine_new(const struct zpb_replay_options *o, const struct zpb_spec *spec,
@@ -164,6 +206,10 @@ static struct zpb_engine *engine_new(const struct zpb_replay_options *o, const s
 	e->header = e->reclaim == ZPB_RECLAIM_POOL_LRU ||
 		    (o->model == ZPB_MODEL_SEED && (e->caps & ZPB_CAP_EVICT));
 	e->exclusive = o->exclusive_loads > 0;
+	e->same_value = o->model != ZPB_MODEL_6_18;
+	e->zero_bypass = o->model == ZPB_MODEL_6_11 || o->model == ZPB_MODEL_6_18;
+	/* 6.18 stores it as-is only where it could be written back (memcg zswap.writeback). */
+	e->store_as_is = o->model == ZPB_MODEL_6_18 && e->reclaim != ZPB_RECLAIM_NONE;
 	e->rmode = o->reclaim_mode;
 	e->threaded = o->threads > 1;
 	e->nworkers = o->threads;
@@ -188,6 +234,10 @@ static struct zpb_engine *engine_new(const struct zpb_replay_options *o, const s
 		zpb_hist_reset(&e->workers[i].lateness);
 	}
 	e->rworker = &e->workers[e->nworkers + 1];
+	if (o->codec.algo != ZPB_CODEC_NONE && engine_compress_init(e)) {
+		engine_free(e);
+		return NULL;
+	}
 	r->reclaim = e->reclaim;
 	r->reclaim_mode = e->rmode;
 	r->header = e->header;
@@ -197,6 +247,12 @@ static struct zpb_engine *engine_new(const struct zpb_replay_options *o, const s
 
 static void engine_free(struct zpb_engine *e)
 {
+	int i;
+
+	for (i = 0; e->ctx && i < e->nctx; i++)
+		zpb_codec_ctx_destroy(&e->ctx[i]);
+	free(e->ctx);
+	free(e->phase_mem);
 	zpb_kt_destroy(&e->kt);
 	pthread_mutex_destroy(&e->vlock);
 	free(e->workers);
@@ -408,6 +464,18 @@ struct zpb_run_result *zpb_replay_run(const struct zpb_replay_options *o, struct
 
 			if (unlikely(n == 0))
 				e->trace_t0 = rec->time_ns;
+			if (unlikely(e->compress) && rec->op == ZPB_OP_STORE &&
+			    (!(rec->flags & ZPB_STORE_PAGEREF) || rec->content >= e->pages->info.page_count)) {
+				if (rec->flags & ZPB_STORE_PAGEREF)
+					snprintf(err, errlen, "record %llu: --compress: STORE page=%llu, past the %llu pages of %s",
+						 (unsigned long long)n + 1, (unsigned long long)rec->content,
+						 (unsigned long long)e->pages->info.page_count, e->pages->path);
+				else
+					snprintf(err, errlen, "record %llu: --compress: a STORE without page=N has no contents to compress",
+						 (unsigned long long)n + 1);
+				failed = true;
+				goto out;
+			}
 			switch (rec->op) {
 			case ZPB_OP_STORE:
 			case ZPB_OP_LOAD:

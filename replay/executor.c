@@ -18,6 +18,7 @@
 #include <sched.h>
 #include <stdio.h>
 
+#include "../traces/capture/compress.h"
 #include "internal.h"
 
 #define ZSWAP_GFP (__GFP_NORETRY | __GFP_NOWARN | __GFP_KSWAPD_RECLAIM)
@@ -70,7 +71,12 @@ void zpb_verify_failed(struct zpb_worker *w, const char *op, uint64_t key, uint6
 
 	w->verify_failures++;
 	pthread_mutex_lock(&e->vlock);
-	if (r->nverify_messages < ZPB_MAX_VERIFY_MESSAGES)
+	if (r->nverify_messages < ZPB_MAX_VERIFY_MESSAGES && offset < 0)
+		snprintf(r->verify_messages[r->nverify_messages++], sizeof(r->verify_messages[0]),
+			 "allocator %s: %s of key %#llx (swap type %u, offset %llu) at record %llu: %s could not decompress the object",
+			 e->alloc, op, (unsigned long long)key, ZPB_KEY_TYPE(key),
+			 (unsigned long long)ZPB_KEY_OFFSET(key), (unsigned long long)record, e->o->codec.name);
+	else if (r->nverify_messages < ZPB_MAX_VERIFY_MESSAGES)
 		snprintf(r->verify_messages[r->nverify_messages++], sizeof(r->verify_messages[0]),
 			 "allocator %s: %s of key %#llx (swap type %u, offset %llu) at record %llu: byte %ld is 0x%02x, expected 0x%02x",
 			 e->alloc, op, (unsigned long long)key, ZPB_KEY_TYPE(key),
@@ -80,13 +86,75 @@ void zpb_verify_failed(struct zpb_worker *w, const char *op, uint64_t key, uint6
 		__atomic_store_n(&e->stop_internal, 1, __ATOMIC_RELAXED);
 }
 
+static inline void phase(struct zpb_worker *w, enum zpb_phase ph, uint64_t *t)
+{
+	uint64_t now = zpb_clock_ns();
+
+	zpb_hist_record(&w->phase[ph], now - *t);
+	*t = now;
+}
+
+/*
+ * --compress: map, decompress from the mapping into the page buffer, unmap
+ * (zswap_decompress(): under the CPU's acomp_ctx mutex; an object of
+ * PAGE_SIZE stored as-is is copied), then check the whole page against its
+ * contents. @timed: a LOAD's phases go into the histograms.
+ */
+static void read_check_compressed(struct zpb_worker *w, struct zpb_entry *ent, const char *op,
+				  uint64_t record, bool timed)
+{
+	struct zpb_engine *e = w->eng;
+	struct zpb_codec_ctx *x = w->cctx;
+	const unsigned char *page = zpb_page_set_page(e->pages, ent->page), *p;
+	uint64_t t = 0;
+	int bad;
+
+	if (!e->verify)
+		return;
+	pthread_mutex_lock(&x->mutex);
+	if (timed)
+		t = zpb_clock_ns();
+	p = zpool_map_handle(e->pool, ent->handle, ZPOOL_MM_RO);
+	if (timed)
+		phase(w, ZPB_PH_LOAD_MAP, &t);
+	p += e->header ? 8 : 0;
+	if (ent->len == PAGE_SIZE && e->store_as_is) {
+		memcpy(w->scratch, p, PAGE_SIZE);
+		bad = 0;
+	} else {
+		bad = zpb_codec_decompress(x, p, ent->len, w->scratch, PAGE_SIZE);
+	}
+	zpool_unmap_handle(e->pool, ent->handle);
+	pthread_mutex_unlock(&x->mutex);
+	if (timed)
+		phase(w, ZPB_PH_LOAD_DECOMPRESS, &t);
+	if (unlikely(bad)) {
+		w->ops.codec_failures++;
+		zpb_verify_failed(w, op, ent->key, record, -1, 0, 0);
+	} else if (unlikely(memcmp(w->scratch, page, PAGE_SIZE) != 0)) {
+		long i = 0;
+
+		while (w->scratch[i] == page[i])
+			i++;
+		zpb_verify_failed(w, op, ent->key, record, i, w->scratch[i], page[i]);
+	}
+	if (timed)
+		phase(w, ZPB_PH_LOAD_VERIFY, &t);
+}
+
 /* Copy the object out and check it; the caller owns the entry. */
 static void read_check(struct zpb_worker *w, struct zpb_entry *ent, const char *op, uint64_t record)
 {
 	struct zpb_engine *e = w->eng;
-	unsigned char *p = zpool_map_handle(e->pool, ent->handle, ZPOOL_MM_RO);
+	unsigned char *p;
 	unsigned char want;
 	long bad;
+
+	if (e->compress) {
+		read_check_compressed(w, ent, op, record, false);
+		return;
+	}
+	p = zpool_map_handle(e->pool, ent->handle, ZPOOL_MM_RO);
 
 	memcpy(w->scratch, p + (e->header ? 8 : 0), ent->len);
 	zpool_unmap_handle(e->pool, ent->handle);
@@ -112,6 +180,114 @@ void zpb_writeback_entry(struct zpb_worker *w, uint32_t idx, struct zpb_entry *e
 	(void)idx;
 }
 
+static bool page_is_zero(const unsigned char *page)
+{
+	const unsigned long *v = (const unsigned long *)page;
+
+	return v[0] == 0 && zpb_page_same_filled(page, PAGE_SIZE);
+}
+
+/* A store refused before allocation: the page goes to the swap device. */
+static void store_rejected(struct zpb_worker *w, uint32_t idx, struct zpb_entry *ent, uint64_t *counter)
+{
+	w->ops.rejected++;
+	(*counter)++;
+	zpb_entry_release(w->eng, idx, ent, ES_SWAP_REJ);
+}
+
+/*
+ * --compress: zswap_store() on the page's real contents. The model decides
+ * first (6.11+: a zero page goes to the swap map; 5.4..6.11: a same-filled
+ * page is kept as a value), then the pool limit, then, under the CPU's
+ * acomp_ctx mutex: compress into its buffer, allocate, map, copy in, unmap
+ * (one clock read at each boundary). A page that does not compress is
+ * rejected (5.4..6.11: longer than PAGE_SIZE, zswap_reject_compress_poor)
+ * or, in 6.18 with writeback, stored as-is at PAGE_SIZE.
+ */
+static void do_store_compressed(struct zpb_worker *w, uint32_t idx, struct zpb_entry *ent,
+				uint32_t len, uint64_t content)
+{
+	struct zpb_engine *e = w->eng;
+	struct zpb_codec_ctx *x = w->cctx;
+	const unsigned char *page = zpb_page_set_page(e->pages, content), *src;
+	unsigned long handle;
+	gfp_t gfp = ZSWAP_GFP;
+	unsigned char *p;
+	uint64_t t;
+	long dlen;
+	bool poor;
+
+	ent->page = (uint32_t)content;
+	if (e->zero_bypass && page_is_zero(page)) {
+		w->ops.zero_filled++;
+		zpb_entry_release(e, idx, ent, ES_ZERO);
+		return;
+	}
+	if (e->same_value && zpb_page_same_filled(page, PAGE_SIZE)) {
+		w->ops.same_filled++;
+		CNT_ADD(&w->cnt, same_filled, 1);
+		zpb_entry_release(e, idx, ent, ES_SAME);
+		return;
+	}
+	if (!zpb_reclaim_admit(w)) {
+		store_rejected(w, idx, ent, &w->ops.rejected_limit);
+		return;
+	}
+	pthread_mutex_lock(&x->mutex);
+	t = zpb_clock_ns();
+	dlen = zpb_codec_compress(x, page, PAGE_SIZE);
+	phase(w, ZPB_PH_STORE_COMPRESS, &t);
+	src = x->buffer;
+	if (dlen < 0) {
+		w->ops.codec_failures++;
+	} else {
+		w->ops.compressed_stores++;
+		w->ops.compressed_bytes += (uint64_t)dlen;
+		w->ops.trace_bytes += len;
+	}
+	/* 6.18 (zswap_compress): comp_ret || !dlen || dlen >= PAGE_SIZE; before: an allocation above PAGE_SIZE fails. */
+	poor = dlen <= 0 || (e->o->model == ZPB_MODEL_6_18 ? dlen >= (long)PAGE_SIZE : dlen > (long)PAGE_SIZE);
+	if (poor) {
+		if (!e->store_as_is) {
+			pthread_mutex_unlock(&x->mutex);
+			store_rejected(w, idx, ent, &w->ops.rejected_compress);
+			return;
+		}
+		w->ops.stored_as_is++;
+		dlen = PAGE_SIZE;
+		src = page;
+	}
+	if (e->caps & ZPB_CAP_MOVABLE)
+		gfp |= __GFP_MOVABLE;
+	if (zpool_malloc(e->pool, (size_t)dlen + (e->header ? 8 : 0), gfp, &handle) != 0) {
+		pthread_mutex_unlock(&x->mutex);
+		phase(w, ZPB_PH_STORE_ALLOCATE, &t);
+		w->ops.rejected_alloc_bytes += (uint64_t)dlen;
+		store_rejected(w, idx, ent, &w->ops.rejected_alloc);
+		return;
+	}
+	phase(w, ZPB_PH_STORE_ALLOCATE, &t);
+	if (e->verify) {
+		p = zpool_map_handle(e->pool, handle, ZPOOL_MM_WO);
+		phase(w, ZPB_PH_STORE_MAP, &t);
+		if (e->header) {
+			zpb_header_store(p, idx);
+			p += 8;
+		}
+		memcpy(p, src, (size_t)dlen);
+		zpool_unmap_handle(e->pool, handle);
+		phase(w, ZPB_PH_STORE_COPY_IN, &t);
+	}
+	pthread_mutex_unlock(&x->mutex);
+	ent->handle = handle;
+	ent->len = (uint16_t)dlen;
+	CNT_ADD(&w->cnt, stored_bytes, (int64_t)dlen);
+	CNT_ADD(&w->cnt, stored_pages, 1);
+	w->ops.stored_objects++;
+	w->ops.stored_bytes += (uint64_t)dlen;
+	zpb_entry_release(e, idx, ent, ES_POOL);
+}
+
 static void do_store(struct zpb_worker *w, uint32_t idx, struct zpb_entry *ent, uint8_t flags,
 		     uint32_t len, uint64_t content)
 {
@@ -134,6 +310,10 @@ static void do_store(struct zpb_worker *w, uint32_t idx, struct zpb_entry *ent, 
 	ent->cver = ent->version;
 	if (flags & (ZPB_STORE_SEED | ZPB_STORE_PAGEREF))
 		ent->cver ^= (uint32_t)(content * UINT64_C(0x9e3779b97f4a7c15) >> 32);
+	if (e->compress) {
+		do_store_compressed(w, idx, ent, len, content);
+		return;
+	}
 	if (flags & ZPB_STORE_SAME_FILLED) {
 		w->ops.same_filled++;
 		CNT_ADD(&w->cnt, same_filled, 1);
@@ -141,21 +321,24 @@ static void do_store(struct zpb_worker *w, uint32_t idx, struct zpb_entry *ent, 
 		return;
 	}
 	size = len;
-	if ((flags & ZPB_STORE_INCOMPRESSIBLE) || size > PAGE_SIZE || size == 0)
-		size = PAGE_SIZE;	/* modern zswap stores it as-is; seed's pools refuse it */
+	if ((flags & ZPB_STORE_INCOMPRESSIBLE) || size > PAGE_SIZE || size == 0) {
+		/* The trace says it did not compress: before 6.18, or without writeback, zswap refuses it. */
+		if (!e->store_as_is) {
+			store_rejected(w, idx, ent, &w->ops.rejected_compress);
+			return;
+		}
+		w->ops.stored_as_is++;
+		size = PAGE_SIZE;
+	}
 	if (!zpb_reclaim_admit(w)) {
-		w->ops.rejected++;
-		w->ops.rejected_limit++;
-		zpb_entry_release(e, idx, ent, ES_SWAP_REJ);
+		store_rejected(w, idx, ent, &w->ops.rejected_limit);
 		return;
 	}
 	if (e->caps & ZPB_CAP_MOVABLE)
 		gfp |= __GFP_MOVABLE;	/* zswap adds __GFP_HIGHMEM too: v5.4 z3fold accepts it, but userspace has no highmem and the ports (zbud, z3fold) refuse it */
 	if (zpool_malloc(e->pool, size + (e->header ? 8 : 0), gfp, &handle) != 0) {
-		w->ops.rejected++;
-		w->ops.rejected_alloc++;
 		w->ops.rejected_alloc_bytes += size;
-		zpb_entry_release(e, idx, ent, ES_SWAP_REJ);
+		store_rejected(w, idx, ent, &w->ops.rejected_alloc);
 		return;
 	}
 	p = zpool_map_handle(e->pool, handle, ZPOOL_MM_WO);
@@ -185,7 +368,10 @@ static void do_load(struct zpb_worker *w, uint32_t idx, struct zpb_entry *ent, u
 	switch (prev) {
 	case ES_POOL:
 		w->ops.load_hits++;
-		read_check(w, ent, "LOAD", record);
+		if (e->compress)
+			read_check_compressed(w, ent, "LOAD", record, true);
+		else
+			read_check(w, ent, "LOAD", record);
 		if (e->exclusive) {
 			drop_object(w, ent);
 			next = ES_EMPTY;
@@ -197,6 +383,12 @@ static void do_load(struct zpb_worker *w, uint32_t idx, struct zpb_entry *ent, u
 			CNT_ADD(&w->cnt, same_filled, -1);
 			next = ES_EMPTY;
 		}
+		break;
+	case ES_ZERO:
+		/* swap_read_folio() fills it from the zeromap: not a zswap load. */
+		w->ops.load_zero++;
+		if (e->exclusive)
+			next = ES_EMPTY;
 		break;
 	case ES_SWAP_WB:
 		w->rc.misses++;

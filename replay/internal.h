@@ -36,6 +36,7 @@ enum entry_state {
 	ES_SWAP_REJ,		/* the store was rejected: the page went to swap */
 	ES_BUSY,		/* an owner's op is in progress (locked mode) */
 	ES_EVICTING,		/* reclaim is writing it back (locked mode) */
+	ES_ZERO,		/* 6.11+: a zero page, in the swap map's zeromap: zswap never saw it */
 };
 
 struct zpb_entry {
@@ -47,6 +48,7 @@ struct zpb_entry {
 	uint8_t state;
 	uint8_t referenced;	/* zswap-lru second chance */
 	uint32_t lru_prev, lru_next;	/* zswap-lru, entry indexes; 0 is the list head */
+	uint32_t page;		/* --compress: the contents' page index of the last store */
 };
 
 #define KT_CHUNK_BITS 16
@@ -187,6 +189,8 @@ struct zpb_worker {
 	uint64_t clock_reads;
 	uint64_t t_next;		/* the last op's end, the next one's start; 0: read the clock */
 	struct zpb_hist lateness;
+	struct zpb_hist *phase;		/* --compress: ZPB_PH_MAX histograms */
+	struct zpb_codec_ctx *cctx;	/* --compress: the context of the CPU it runs on */
 	uint64_t verify_failures;
 	bool counting;			/* --counters: @ct is open on this thread */
 	struct zpb_counter_thread ct;
@@ -207,6 +211,16 @@ struct zpb_engine {
 	bool lru;			/* keep the zswap-lru list (zswap-lru with a limit) */
 	enum zpb_reclaim reclaim;
 	enum zpb_reclaim_mode rmode;
+	/* what the zswap model does before the allocator (engine_new, from --zswap-model) */
+	bool same_value;		/* same-filled pages kept as a value (5.4..6.11) */
+	bool zero_bypass;		/* zero pages go to the swap map (6.11+) */
+	bool store_as_is;		/* incompressible pages stored at PAGE_SIZE (6.18, writeback on) */
+	/* --compress */
+	bool compress;
+	const struct zpb_page_set *pages;
+	struct zpb_codec_ctx *ctx;	/* one per CPU of --cpus in use */
+	int nctx;
+	struct zpb_hist *phase_mem;	/* the workers' phase histograms */
 	int nworkers;
 	struct zpb_worker *workers;	/* threaded: nworkers; else one (the caller) */
 	bool threaded;

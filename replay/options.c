@@ -17,6 +17,20 @@
 
 const char *const zpb_lat_names[ZPB_LAT_MAX] = { "store", "load", "invalidate", "reclaim", "compact" };
 
+const char *zpb_zswap_model_name(enum zpb_zswap_model m)
+{
+	static const char *const names[ZPB_MODEL_MAX] = { "6.18", "5.4", "6.8", "6.11" };
+
+	return (unsigned int)m < ZPB_MODEL_MAX ? names[m] : "?";
+}
+
+const char *const zpb_phase_names[ZPB_PH_MAX] = {
+	"compress", "allocate", "map", "copy_in", "map", "decompress", "verify",
+};
+const char *const zpb_phase_ops[ZPB_PH_MAX] = {
+	"store", "store", "store", "store", "load", "load", "load",
+};
+
 void zpb_replay_options_init(struct zpb_replay_options *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -245,9 +259,20 @@ bad_limit:
 		return 0;
 	}
 	if (!strcmp(name, "zswap-model")) {
-		static const char *const names[] = { "modern", "seed" };
+		/* The kernel versions, then the first names, kept as aliases (6.18 and 5.4). */
+		static const char *const names[] = { "6.18", "5.4", "6.8", "6.11", "modern", "seed" };
 
-		return pick(name, v, names, 2, (int *)&o->model, err, errlen);
+		if (pick(name, v, names, 6, &i, err, errlen))
+			return -1;
+		o->model = i == 4 ? ZPB_MODEL_6_18 : i == 5 ? ZPB_MODEL_5_4 : (enum zpb_zswap_model)i;
+		return 0;
+	}
+	if (!strcmp(name, "compress")) {
+		if (!v) {
+			snprintf(err, errlen, "--compress: needs a codec (lz4, lzo, zstd[:LEVEL] or deflate)");
+			return -1;
+		}
+		return zpb_codec_parse(v, &o->codec, err, errlen);
 	}
 	if (!strcmp(name, "deterministic")) {
 		o->deterministic = true;
@@ -455,7 +480,8 @@ int zpb_replay_options_finish(struct zpb_replay_options *o, char *err, size_t er
 	if (o->reclaim_mode == ZPB_RECLAIM_MODE_DEFAULT)
 		o->reclaim_mode = ZPB_RECLAIM_SYNC;
 	if (o->exclusive_loads < 0)
-		o->exclusive_loads = o->model == ZPB_MODEL_MODERN;
+		/* Exclusive loads: a config option off by default in 6.5..6.8, always on since 6.9. */
+		o->exclusive_loads = o->model == ZPB_MODEL_6_11 || o->model == ZPB_MODEL_6_18;
 	if (o->limit_percent) {
 		long pages = sysconf(_SC_PHYS_PAGES);
 
@@ -489,7 +515,7 @@ enum zpb_reclaim zpb_replay_reclaim_for(const struct zpb_replay_options *o, cons
 {
 	if (o->reclaim != ZPB_RECLAIM_DEFAULT)
 		return o->reclaim;
-	if (o->model == ZPB_MODEL_MODERN)
+	if (o->model != ZPB_MODEL_5_4)
 		return ZPB_RECLAIM_ZSWAP_LRU;
 	/* v5.4 shrinks through the allocator; a pool that cannot evict only rejects. */
 	return driver->caps & ZPB_CAP_EVICT ? ZPB_RECLAIM_POOL_LRU : ZPB_RECLAIM_NONE;

@@ -20,7 +20,9 @@
 #include "../allocators/zpool.h"
 #include "../measure/callgrind.h"
 #include "../measure/counters.h"
+#include "../traces/pages.h"
 #include "../traces/trace.h"
+#include "compress.h"
 #include "histogram.h"
 
 #define ZPB_REPLAY_MAX_ALLOCS 32
@@ -30,7 +32,29 @@
 enum zpb_partition { ZPB_PARTITION_KEY, ZPB_PARTITION_CPU };
 enum zpb_reclaim { ZPB_RECLAIM_DEFAULT, ZPB_RECLAIM_NONE, ZPB_RECLAIM_POOL_LRU, ZPB_RECLAIM_ZSWAP_LRU };
 enum zpb_reclaim_mode { ZPB_RECLAIM_MODE_DEFAULT, ZPB_RECLAIM_SYNC, ZPB_RECLAIM_ASYNC };
-enum zpb_zswap_model { ZPB_MODEL_MODERN, ZPB_MODEL_SEED };
+/*
+ * --zswap-model: what zswap of a kernel release does with a page before the
+ * allocator sees it (docs/replay.md, "zswap model"). "modern" and "seed",
+ * the first names, stay as aliases of 6.18 and 5.4.
+ */
+enum zpb_zswap_model { ZPB_MODEL_6_18, ZPB_MODEL_5_4, ZPB_MODEL_6_8, ZPB_MODEL_6_11, ZPB_MODEL_MAX };
+#define ZPB_MODEL_MODERN ZPB_MODEL_6_18
+#define ZPB_MODEL_SEED ZPB_MODEL_5_4
+const char *zpb_zswap_model_name(enum zpb_zswap_model m);	/* "6.18", ... */
+
+/*
+ * The phases of a store and a load under --compress, each timed into its
+ * own histogram (one clock read per boundary): a store is compress,
+ * allocate, map, copy in (the copy and the unmap); a load is map, decompress
+ * (from the mapping into the page, and the unmap, as zswap_decompress()),
+ * verify (the whole page against its contents).
+ */
+enum zpb_phase {
+	ZPB_PH_STORE_COMPRESS, ZPB_PH_STORE_ALLOCATE, ZPB_PH_STORE_MAP, ZPB_PH_STORE_COPY_IN,
+	ZPB_PH_LOAD_MAP, ZPB_PH_LOAD_DECOMPRESS, ZPB_PH_LOAD_VERIFY, ZPB_PH_MAX
+};
+extern const char *const zpb_phase_names[ZPB_PH_MAX];	/* "compress", ... */
+extern const char *const zpb_phase_ops[ZPB_PH_MAX];	/* "store" or "load" */
 enum zpb_mem_policy { ZPB_MEM_LOCAL, ZPB_MEM_BIND, ZPB_MEM_INTERLEAVE, ZPB_MEM_PREFERRED };
 
 /* Latency histograms kept per op type. */
@@ -73,6 +97,9 @@ struct zpb_replay_options {
 	int exclusive_loads;		/* -1: by model (modern yes, seed no) */
 	bool fatal_verify;
 	bool reclaim_given;
+	/* --compress CODEC: compress each page of @pages (set by the caller) at replay */
+	struct zpb_codec codec;
+	const struct zpb_page_set *pages;
 	/* --counters LIST: resolved by finish into @counters (free with zpb_replay_options_release) */
 	char counters_text[512];
 	struct zpb_counter_set *counters;
@@ -199,6 +226,13 @@ struct zpb_op_counts {
 	/* The work done (results "work"): objects allocated and their bytes, over the whole run */
 	uint64_t stored_objects, stored_bytes;
 	uint64_t rejected_alloc_bytes;	/* sizes the allocator refused, summed */
+	uint64_t rejected_compress;	/* zswap_reject_compress_poor/_fail: the page did not compress */
+	uint64_t zero_filled;		/* 6.11+: zero pages kept in the swap map, not in zswap */
+	uint64_t load_zero;		/* loads of those, served by the swap map */
+	uint64_t stored_as_is;		/* 6.18: incompressible pages stored at PAGE_SIZE */
+	/* --compress: bytes the codec produced and the trace's lengths for the same stores */
+	uint64_t compressed_stores, compressed_bytes, trace_bytes;
+	uint64_t codec_failures;	/* compress or decompress errors (a decompress error is also a verify failure) */
 };
 
 struct zpb_reclaim_counts {
@@ -235,6 +269,7 @@ struct zpb_run_result {
 	struct zpb_syscall_counts syscalls;	/* the compat layer's, inside timed ops */
 	uint64_t clock_reads;		/* of the op timing, for its overhead */
 	struct zpb_hist lateness;	/* --timed: ns behind schedule per record */
+	struct zpb_hist *phase;		/* --compress: ZPB_PH_MAX histograms, else NULL */
 	struct zpb_sample final;
 	uint64_t peak_pool_pages;
 	/*

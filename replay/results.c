@@ -23,7 +23,6 @@
 void zpb_machine_write(struct zpb_jw *w);
 
 static const char *const partition_names[] = { "key", "cpu" };
-static const char *const model_names[] = { "modern", "seed" };
 
 static void int_list(struct zpb_jw *w, const char *key, const int *v, int n)
 {
@@ -53,7 +52,9 @@ static void write_options(struct zpb_jw *w, const struct zpb_replay_options *o)
 	zpb_jw_ku64(w, "accept_threshold_percent", o->accept_threshold);
 	zpb_jw_kstring(w, "reclaim", zpb_reclaim_name(o->reclaim));
 	zpb_jw_kstring(w, "reclaim_mode", zpb_reclaim_mode_name(o->reclaim_mode));
-	zpb_jw_kstring(w, "zswap_model", model_names[o->model]);
+	zpb_jw_kstring(w, "zswap_model", zpb_zswap_model_name(o->model));
+	if (o->codec.algo != ZPB_CODEC_NONE)
+		zpb_jw_kstring(w, "compress", o->codec.name);
 	zpb_jw_kbool(w, "deterministic", o->deterministic);
 	zpb_jw_kbool(w, "lockstat", o->lockstat);
 	zpb_jw_ku64(w, "sample_ops", o->sample_ops);
@@ -152,6 +153,35 @@ static void write_emulation(struct zpb_jw *w, const struct zpb_run_result *r)
 	zpb_jw_kdouble(w, "reads_per_op", timed ? (double)r->clock_reads / (double)timed : 0);
 	zpb_jw_kdouble(w, "overhead_ns_per_op",
 		       timed ? (double)r->clock_reads * zpb_clock.overhead_ns / (double)timed : 0);
+	zpb_jw_object_end(w);
+}
+
+/* --compress: the codec's lengths beside the trace's, and one histogram per phase of a store and a load. */
+static void write_compression(struct zpb_jw *w, const struct zpb_run_result *r)
+{
+	const struct zpb_op_counts *c = &r->ops;
+	int k;
+
+	zpb_jw_key(w, "compression");
+	zpb_jw_object_begin(w);
+	zpb_jw_ku64(w, "pages", c->compressed_stores);
+	zpb_jw_ku64(w, "compressed_bytes", c->compressed_bytes);
+	zpb_jw_ku64(w, "trace_bytes", c->trace_bytes);
+	zpb_jw_ku64(w, "codec_failures", c->codec_failures);
+	zpb_jw_object_end(w);
+	zpb_jw_key(w, "phases_ns");
+	zpb_jw_object_begin(w);
+	for (k = 0; k < ZPB_PH_MAX; k++) {
+		if (k == 0 || k == ZPB_PH_LOAD_MAP) {
+			if (k)
+				zpb_jw_object_end(w);
+			zpb_jw_key(w, zpb_phase_ops[k]);
+			zpb_jw_object_begin(w);
+		}
+		zpb_jw_key(w, zpb_phase_names[k]);
+		write_hist(w, &r->phase[k]);
+	}
+	zpb_jw_object_end(w);
 	zpb_jw_object_end(w);
 }
 
@@ -315,6 +345,10 @@ static void write_run(struct zpb_jw *w, const struct zpb_run_result *r, double h
 	zpb_jw_ku64(w, "load_not_found", op->load_not_found);
 	zpb_jw_ku64(w, "load_rejected", op->load_rejected);
 	zpb_jw_ku64(w, "duplicate_stores", op->duplicate_stores);
+	zpb_jw_ku64(w, "rejected_compress", op->rejected_compress);
+	zpb_jw_ku64(w, "stored_as_is", op->stored_as_is);
+	zpb_jw_ku64(w, "zero_filled", op->zero_filled);
+	zpb_jw_ku64(w, "load_zero", op->load_zero);
 	zpb_jw_object_end(w);
 	zpb_jw_ku64(w, "records", r->records);
 	if (r->warmup_records)
@@ -339,6 +373,8 @@ static void write_run(struct zpb_jw *w, const struct zpb_run_result *r, double h
 	}
 	zpb_jw_object_end(w);
 	write_emulation(w, r);
+	if (r->phase)
+		write_compression(w, r);
 	if (r->lateness.count) {
 		zpb_jw_key(w, "lateness_ns");
 		write_hist(w, &r->lateness);

@@ -628,6 +628,55 @@ static int pic_bench(struct ctx *c, struct zpb_report_input *in, struct zpb_pict
 	return 0;
 }
 
+/*
+ * replay --compress: where each store's and load's time goes, stacked by
+ * phase (phases_ns means), one bar per allocator and op, with the op's p50
+ * and p99 above it. No picture without phases (a replay without --compress).
+ */
+static int pic_phases(struct ctx *c, struct zpb_report_input *in, struct zpb_picture *p)
+{
+	static const char *const store_ph[] = { "compress", "allocate", "map", "copy_in", NULL, NULL };
+	static const char *const load_ph[] = { NULL, NULL, "map", NULL, "decompress", "verify" };
+	static const char *const ops[] = { "store", "load" };
+	struct series s = { .n = 0 };
+	FILE *f;
+	size_t i;
+
+	snprintf(p->title, sizeof(p->title), "Store and load by phase (--compress): %.120s", c->name);
+	snprintf(p->caption, sizeof(p->caption), "Mean time of each phase of a store (compress, allocate, map, "
+		 "copy in) and a load (map, decompress, verify the whole page), stacked, per allocator; "
+		 "above each bar the op's median and p99. The codec's share is the compress and decompress parts.");
+	f = open_data(c, "%s-1.dat", p->id);
+	if (!f)
+		return -1;
+	fprintf(f, "# label compress allocate map copy_in decompress verify p50 p99\n");
+	for (i = 0; i < in->nalloc && s.n < 64; i++) {
+		const struct zpb_json *ph = zpb_json_get(in->alloc[i].run, "phases_ns");
+		char w[128];
+		int o, k;
+
+		if (!ph)
+			continue;
+		s.names[s.n++] = in->alloc[i].m->name;
+		sanitize(w, sizeof(w), in->alloc[i].m->name, true);
+		for (o = 0; o < 2; o++) {
+			const struct zpb_json *op = zpb_json_get(ph, ops[o]);
+			const struct zpb_json *l = latency(&in->alloc[i], ops[o]);
+			const char *const *names = o ? load_ph : store_ph;
+
+			fprintf(f, "\"%s %s\"", w, ops[o]);
+			for (k = 0; k < 6; k++)
+				fprintf(f, " %.6g", names[k] ? zpb_json_get_number(zpb_json_get(op, names[k]), "mean", 0) : 0.0);
+			fprintf(f, " %.6g %.6g\n", zpb_json_get_number(l, "p50", 0), zpb_json_get_number(l, "p99", 0));
+		}
+	}
+	if (close_data(c, f))
+		return -1;
+	if (s.n)
+		job(c, p, "phases.gp", &s, NULL);
+	return 0;
+}
+
 int zpb_plotdata_write(struct zpb_report *rep, const char *datadir, const char *datarel, char *err, size_t errlen)
 {
 	struct ctx c = { datadir, datarel, err, errlen, "" };
@@ -674,6 +723,9 @@ int zpb_plotdata_write(struct zpb_report *rep, const char *datadir, const char *
 		if (!p->script && !p->why[0])
 			in->npics--;
 		PIC("objects", pic_objects(&c, in, p));
+		PIC("phases", pic_phases(&c, in, p));
+		if (!p->script)
+			in->npics--;	/* only replays with --compress have phases */
 #undef PIC
 	}
 	if (any_replay) {

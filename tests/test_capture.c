@@ -128,7 +128,7 @@ TEST(capture_compressed_sizes_match_direct_library_calls_for_each_compressor)
 		char err[256];
 
 		pol.compressor = specs[s];
-		REQUIRE(!zpb_classify_files(files, 1, &pol, &pages, &n, &counts, err, sizeof(err)),
+		REQUIRE(!zpb_classify_files(files, 1, &pol, NULL, &pages, &n, &counts, err, sizeof(err)),
 			"%s: classify: %s", specs[s], err);
 		CHECK_EQ_UL(n, IMG_PAGES, "pages classified");
 		for (i = 0; i < n; i++) {
@@ -534,9 +534,9 @@ static pid_t spawn_child(void)
 
 TEST(capture_process_traces_a_child_writing_memory)
 {
-	const char *out = tu_path("proc.trace");
+	const char *out = tu_path("proc.trace"), *pages = tu_path("proc.trace.pages");
 	struct zpb_capture_process_opts o = {
-		.out = out, .form = ZPB_TRACE_BINARY,
+		.out = out, .pages_out = pages, .form = ZPB_TRACE_BINARY,
 		.policy = { .compressor = "lz4", .incompressible = ZPB_INCOMP_STORE },
 		.interval_ms = 50, .duration_s = 0.6, .budget = 64,
 	};
@@ -566,9 +566,26 @@ TEST(capture_process_traces_a_child_writing_memory)
 	REQUIRE(r, "open %s: %s", out, err);
 	chk = zpb_checker_new(&co);
 	REQUIRE(chk, "checker");
-	while ((rc = zpb_trace_next(r, &rec, err, sizeof(err))) == 1)
-		CHECK(zpb_checker_feed(chk, &rec, zpb_trace_position(r), msg, sizeof(msg)) == 0,
-		      "capture process trace: %s", msg);
+	{
+		struct zpb_page_set set;
+		uint64_t refs = 0, next = 0;
+
+		REQUIRE(!zpb_page_set_load(&set, pages, err, sizeof(err)), "contents: %s", err);
+		while ((rc = zpb_trace_next(r, &rec, err, sizeof(err))) == 1) {
+			CHECK(zpb_checker_feed(chk, &rec, zpb_trace_position(r), msg, sizeof(msg)) == 0,
+			      "capture process trace: %s", msg);
+			if (rec.op != ZPB_OP_STORE)
+				continue;
+			/* Each STORE keeps its page: page=N counts the stores, in order. */
+			CHECK((rec.flags & ZPB_STORE_PAGEREF) && rec.content == next,
+			      "STORE %llu: page=%llu (flags %#x), expected page=%llu", (unsigned long long)refs,
+			      (unsigned long long)rec.content, rec.flags, (unsigned long long)next);
+			next++;
+			refs++;
+		}
+		CHECK_EQ_UL(set.info.page_count, refs, "pages kept in the content file (one per STORE)");
+		zpb_page_set_free(&set);
+	}
 	CHECK(rc == 0, "reading %s: %s", out, err);
 	zpb_checker_stats(chk, &cs);
 	CHECK_EQ_UL(cs.records, st.records, "records read back");

@@ -155,8 +155,13 @@ int zpb_arena_reserve(unsigned long pages, unsigned long long *needed)
 	least = round_up((pages + ARENA_SLACK_PAGES) << PAGE_SHIFT, REGION_PAGES << PAGE_SHIFT);
 	if (needed)
 		*needed = arena_footprint(least);
-	/* Twice that if it fits (a later, larger pool), halving down to the need itself. */
-	want = least <= ARENA_BYTES / 2 ? 2 * least : ARENA_BYTES;
+	/*
+	 * As much as fits, halving down to the need itself: the arena is set up
+	 * once per process, and a later run of the same process (a test program,
+	 * --repeat over traces of different lengths) may need more than this one.
+	 * Reserving costs address space only (MAP_NORESERVE).
+	 */
+	want = ARENA_BYTES;
 	pthread_mutex_lock(&arena_init_lock);
 	if (__atomic_load_n(&arena_state, __ATOMIC_ACQUIRE) == ARENA_UNSET)
 		arena_setup(want, least);

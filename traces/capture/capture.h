@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../pages.h"
 #include "../trace.h"
 #include "compress.h"
 #include "order.h"
@@ -30,10 +31,12 @@ struct zpb_page_counts {
 /*
  * Classify every 4 KiB page of @files (concatenated in order; a file's last
  * partial page is padded with zeros) into a new array in *@pages_out, freed
- * by the caller. Page i of the concatenation is the PAGEREF index i.
- * 0, or -1 with @err naming the file.
+ * by the caller. Page i of the concatenation is the PAGEREF index i, and,
+ * if @contents is not NULL, page i written to it. 0, or -1 with @err naming
+ * the file.
  */
 int zpb_classify_files(const char *const *files, int nfiles, const struct zpb_page_policy *pol,
+		       struct zpb_pages_writer *contents,
 		       struct zpb_order_page **pages_out, uint64_t *npages_out,
 		       struct zpb_page_counts *counts, char *err, size_t errlen);
 
@@ -41,6 +44,8 @@ struct zpb_capture_pages_opts {
 	const char *const *files;
 	int nfiles;
 	const char *out;
+	/* The page-content file (OUT.pages by convention), or NULL for none. */
+	const char *pages_out;
 	enum zpb_trace_form form;
 	struct zpb_page_policy policy;
 	struct zpb_order_opts order;
@@ -53,8 +58,9 @@ struct zpb_capture_pages_stats {
 };
 
 /*
- * capture pages: classify, run the order model, write @o->out atomically. An
- * LRU budget of 0 means a quarter of the pages.
+ * capture pages: classify, run the order model, write @o->out atomically
+ * (and the content file @o->pages_out, before it). An LRU budget of 0 means
+ * a quarter of the pages.
  */
 int zpb_capture_pages(const struct zpb_capture_pages_opts *o, struct zpb_capture_pages_stats *st,
 		      char *err, size_t errlen);
@@ -62,6 +68,12 @@ int zpb_capture_pages(const struct zpb_capture_pages_opts *o, struct zpb_capture
 struct zpb_capture_process_opts {
 	int pid;
 	const char *out;
+	/*
+	 * The page-content file, or NULL for none: each STORE then carries
+	 * page=N, N counting the pages stored so far (a page stored twice,
+	 * written in between, is two contents).
+	 */
+	const char *pages_out;
 	enum zpb_trace_form form;
 	struct zpb_page_policy policy;
 	unsigned int interval_ms;	/* between snapshots; 0 = 100 */

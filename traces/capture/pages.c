@@ -34,7 +34,7 @@ static int classify_one(struct zpb_compressor *c, const struct zpb_page_policy *
 }
 
 int zpb_classify_files(const char *const *files, int nfiles, const struct zpb_page_policy *pol,
-		       struct zpb_order_page **pages_out, uint64_t *npages_out,
+		       struct zpb_pages_writer *contents, struct zpb_order_page **pages_out, uint64_t *npages_out,
 		       struct zpb_page_counts *counts, char *err, size_t errlen)
 {
 	struct zpb_compressor *c;
@@ -89,6 +89,8 @@ int zpb_classify_files(const char *const *files, int nfiles, const struct zpb_pa
 			}
 			if (classify_one(c, pol, huge, page, scratch, &pages[n], counts, err, errlen))
 				goto fail;
+			if (contents && zpb_pages_write(contents, page, err, errlen))
+				goto fail;
 			n++;
 			if (got < ZPB_PAGE_SIZE)
 				break;
@@ -129,6 +131,7 @@ int zpb_capture_pages(const struct zpb_capture_pages_opts *o, struct zpb_capture
 	struct zpb_writer_sink ws;
 	struct zpb_order_opts order;
 	struct zpb_trace_writer *w;
+	struct zpb_pages_writer *pw = NULL;
 	char source[ZPB_TRACE_TEXT_MAX], name[32];
 	struct zpb_compressor *c;
 	uint64_t npages;
@@ -149,9 +152,19 @@ int zpb_capture_pages(const struct zpb_capture_pages_opts *o, struct zpb_capture
 		return -1;
 	snprintf(name, sizeof(name), "%s", zpb_compressor_name(c));
 	zpb_compressor_free(c);
-	if (zpb_classify_files(o->files, o->nfiles, &o->policy, &pages, &npages, &st->counts,
-			       err, errlen))
+	if (o->pages_out) {
+		for (i = 0; i < o->nfiles; i++)
+			if (zpb_output_is_input(o->pages_out, o->files[i], err, errlen))
+				return -1;
+		pw = zpb_pages_writer_open(o->pages_out, ZPB_PAGE_SIZE, err, errlen);
+		if (!pw)
+			return -1;
+	}
+	if (zpb_classify_files(o->files, o->nfiles, &o->policy, pw, &pages, &npages, &st->counts,
+			       err, errlen)) {
+		zpb_pages_writer_abort(pw);
 		return -1;
+	}
 	len = (size_t)snprintf(source, sizeof(source),
 			       "capture pages order=%s incompressible=%s seed=%llu files:",
 			       zpb_order_name(o->order.order),
@@ -170,12 +183,23 @@ int zpb_capture_pages(const struct zpb_capture_pages_opts *o, struct zpb_capture
 		zpb_trace_writer_abort(w);
 		goto fail;
 	}
+	/* The contents first: a trace never names a content file that is not there. */
+	if (pw) {
+		int bad = zpb_pages_writer_finish(pw, err, errlen);
+
+		pw = NULL;
+		if (bad) {
+			zpb_trace_writer_abort(w);
+			goto fail;
+		}
+	}
 	if (zpb_trace_writer_finish(w, err, errlen))
 		goto fail;
 	st->records = ws.base.count;
 	free(pages);
 	return 0;
 fail:
+	zpb_pages_writer_abort(pw);
 	free(pages);
 	return -1;
 }

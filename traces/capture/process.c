@@ -47,6 +47,7 @@ struct pcap {
 	unsigned int huge;
 	void *buf, *scratch;
 	struct zpb_sink *sink;
+	struct zpb_pages_writer *contents;	/* or NULL */
 	uint64_t t0, now, last_t;
 	uint32_t cpu;
 	char *err;
@@ -219,6 +220,17 @@ static int evict(struct pcap *c)
 			c->st->same_filled++;
 		if (cl.flags & ZPB_STORE_INCOMPRESSIBLE)
 			c->st->incompressible++;
+		if (c->contents) {
+			uint64_t n = zpb_pages_writer_count(c->contents);
+
+			if (zpb_pages_write(c->contents, c->buf, c->err, c->errlen))
+				return -1;
+			cl.flags |= ZPB_STORE_PAGEREF;
+			if (zpb_sink_store(c->sink, rec_time(c), c->cpu, ZPB_KEY(0, i), cl.len, cl.flags,
+					   n, c->err, c->errlen))
+				return -1;
+			continue;
+		}
 		if (zpb_sink_store(c->sink, rec_time(c), c->cpu, ZPB_KEY(0, i), cl.len, cl.flags, 0,
 				   c->err, c->errlen))
 			return -1;
@@ -490,6 +502,11 @@ int zpb_capture_process(const struct zpb_capture_process_opts *o,
 		 "capture process pid=%d interval_ms=%u duration_s=%g budget=%llu incompressible=%s",
 		 opts.pid, opts.interval_ms, opts.duration_s, (unsigned long long)opts.budget,
 		 zpb_incompressible_name(opts.policy.incompressible));
+	if (opts.pages_out) {
+		c.contents = zpb_pages_writer_open(opts.pages_out, ZPB_PAGE_SIZE, err, errlen);
+		if (!c.contents)
+			goto out;
+	}
 	w = zpb_capture_writer_open(opts.out, opts.form, zpb_compressor_name(c.comp), source,
 				    err, errlen);
 	if (!w)
@@ -531,11 +548,20 @@ int zpb_capture_process(const struct zpb_capture_process_opts *o,
 	if (zpb_sink_mark(c.sink, rec_time(&c), c.cpu, "end", err, errlen))
 		goto out;
 	st->records = c.sink->count;
+	if (c.contents) {
+		/* The contents first: a trace never names a content file that is not there. */
+		int bad = zpb_pages_writer_finish(c.contents, err, errlen);
+
+		c.contents = NULL;
+		if (bad)
+			goto out;
+	}
 	ret = zpb_trace_writer_finish(w, err, errlen) ? -1 : 0;
 	w = NULL;
 out:
 	if (w)
 		zpb_trace_writer_abort(w);
+	zpb_pages_writer_abort(c.contents);
 	if (c.memfd >= 0)
 		close(c.memfd);
 	if (c.mapfd >= 0)

@@ -46,11 +46,11 @@ while time.time() < end:
 child=$!
 while ! grep -q ready /tmp/zpb-sample-python.$$ 2>/dev/null; do sleep 0.1; done
 "$zpb" capture process "$child" --interval 100 --duration 4 --budget 1024 \
-	--compressor lz4 --incompressible store -o "$d/python-heap-process.zpt"
+	--compressor lz4 --incompressible store --no-contents -o "$d/python-heap-process.zpt"
 wait "$child" || true
 rm -f /tmp/zpb-sample-python.$$
 
 # 4. Synthetic, from the default profile (identical on every machine).
 "$zpb" synth --profile mixed --ops 60000 --seed 1 -o "$d/synth-mixed.zpt"
 
-ls -l "$d"/*.zpt
+ls -l "$d"/*.zpt "$d"/*.pages
