@@ -33,6 +33,14 @@ static int parse_value(const struct zpb_option *o, const char *val, unsigned lon
 			return -1;
 		return 0;
 	}
+	if (o->type == ZPB_OPT_ENUM) {
+		for (v = 0; o->names[v]; v++)
+			if (!strcmp(val, o->names[v])) {
+				*out = v;
+				return 0;
+			}
+		return -1;
+	}
 	if (!*val || *val == '-')
 		return -1;
 	v = strtoul(val, &end, 0);
@@ -51,8 +59,12 @@ static void canonicalize(struct zpb_spec *spec)
 	for (i = 0; i < nopts(d) && len < sizeof(spec->text); i++) {
 		if (spec->values[i] == d->options[i].def)
 			continue;
-		len += snprintf(spec->text + len, sizeof(spec->text) - len, ":%s=%lu",
-				d->options[i].key, spec->values[i]);
+		if (d->options[i].type == ZPB_OPT_ENUM)
+			len += snprintf(spec->text + len, sizeof(spec->text) - len, ":%s=%s",
+					d->options[i].key, d->options[i].names[spec->values[i]]);
+		else
+			len += snprintf(spec->text + len, sizeof(spec->text) - len, ":%s=%lu",
+					d->options[i].key, spec->values[i]);
 	}
 }
 
@@ -111,10 +123,19 @@ int zpb_spec_parse(const char *text, struct zpb_spec *spec, char *err, size_t er
 			return -EINVAL;
 		}
 		if (!eq || parse_value(&d->options[i], eq + 1, &spec->values[i])) {
-			if (d->options[i].type == ZPB_OPT_BOOL)
+			if (d->options[i].type == ZPB_OPT_BOOL) {
 				snprintf(err, errlen, "option '%s' of allocator '%s' needs a value of 0 or 1 in spec '%s'",
 					 part, d->type, text);
-			else
+			} else if (d->options[i].type == ZPB_OPT_ENUM) {
+				const char *const *nm = d->options[i].names;
+				size_t len = snprintf(err, errlen, "option '%s' of allocator '%s' needs one of",
+						      part, d->type);
+
+				for (; *nm && len < errlen; nm++)
+					len += snprintf(err + len, errlen - len, " %s", *nm);
+				if (len < errlen)
+					snprintf(err + len, errlen - len, " in spec '%s'", text);
+			} else
 				snprintf(err, errlen, "option '%s' of allocator '%s' needs a whole number from %lu to %lu in spec '%s'",
 					 part, d->type, d->options[i].min, d->options[i].max, text);
 			return -EINVAL;

@@ -53,6 +53,7 @@ enum zpb_caps {
 enum zpb_opt_type {
 	ZPB_OPT_UINT,
 	ZPB_OPT_BOOL,
+	ZPB_OPT_ENUM,	/* one of @names; the value is its index */
 };
 
 /**
@@ -63,12 +64,15 @@ enum zpb_opt_type {
  * @min: smallest accepted value (ZPB_OPT_UINT)
  * @max: largest accepted value (ZPB_OPT_UINT)
  * @help: one line for `zpoolbench list`
+ * @names: ZPB_OPT_ENUM: the accepted values, ended by NULL; the spec's
+ *	value is the index of the name it gives (@def is an index too)
  */
 struct zpb_option {
 	const char *key;
 	enum zpb_opt_type type;
 	unsigned long def, min, max;
 	const char *help;
+	const char *const *names;
 };
 
 #define ZPB_MAX_OPTIONS 8

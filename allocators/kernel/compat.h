@@ -19,5 +19,7 @@
 #include "percpu.h"
 #include "workqueue.h"
 #include "slab.h"
+#include "vmalloc.h"
+#include "rcupdate.h"
 
 #endif
