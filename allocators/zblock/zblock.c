@@ -256,6 +256,16 @@ struct zblock_pool {
 
 #define SLOT_MASK(pool) ((1UL << (pool)->table.slot_bits) - 1)
 
+/* port: the test hook of zblock.h (zblock_set_claim_hook). */
+static void (*claim_hook)(void *arg);
+static void *claim_hook_arg;
+
+void zblock_set_claim_hook(void (*fn)(void *arg), void *arg)
+{
+	claim_hook_arg = arg;
+	__atomic_store_n(&claim_hook, fn, __ATOMIC_RELEASE);
+}
+
 /*****************
  * Helpers
  *****************/
@@ -291,6 +301,10 @@ static inline struct zblock_block *find_and_claim_block(struct zblock_pool *pool
 retry_claim:
 	z = list_first_or_null_rcu(l, typeof(*z), link);
 	if (z) {
+		void (*hook)(void *) = __atomic_load_n(&claim_hook, __ATOMIC_ACQUIRE);
+
+		if (unlikely(hook))
+			hook(claim_hook_arg);
 		spin_lock(&b->lock);
 		if (unlikely(!z->free_slots)) {
 			spin_unlock(&b->lock);

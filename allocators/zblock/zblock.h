@@ -83,4 +83,12 @@ int zblock_table_lookup(const struct zblock_table *t, size_t size);
 /* The largest size a pool of this table stores: the last slot size less one. */
 size_t zblock_table_max_size(const struct zblock_table *t);
 
+/*
+ * For tests: @fn(@arg) runs inside find_and_claim_block()'s RCU reader
+ * section, after it has read its type's first block and before it takes the
+ * list lock: the window in which the source's race opens. NULL to clear.
+ * Set it only while no other thread allocates from a zblock pool.
+ */
+void zblock_set_claim_hook(void (*fn)(void *arg), void *arg);
+
 #endif
