@@ -532,8 +532,17 @@ static void zblock_free(struct zblock_pool *pool, unsigned long handle)
 	block_type = block->block_type;
 	block_list = &pool->block_lists[block_type];
 
-	/* clear bit early, this will shorten the search */
-	clear_bit(slot, block->slot_info);
+	/*
+	 * clear bit early, this will shorten the search
+	 *
+	 * port: clear_bit_unlock(), a release, where the source has clear_bit(),
+	 * which orders nothing: an allocator may claim the bit (test_and_set_bit)
+	 * without taking the list lock after this free, so on a weakly ordered
+	 * CPU the caller's last reads of the object could still be in flight
+	 * when the next owner writes it. (ThreadSanitizer reports exactly that
+	 * race in test_stress with the source's clear_bit.)
+	 */
+	clear_bit_unlock(slot, block->slot_info);
 
 	spin_lock(&block_list->lock);
 	/* if all slots in block are empty delete the whole block */
