@@ -37,6 +37,14 @@ static int parse_value(const struct zpb_option *o, const char *val, unsigned lon
 		*out = (unsigned long)(val[0] - '0');
 		return 0;
 	}
+	if (o->type == ZPB_OPT_ENUM) {
+		for (v = 0; o->names[v]; v++)
+			if (!strcmp(val, o->names[v])) {
+				*out = v;
+				return 0;
+			}
+		return -1;
+	}
 	if (!*val || (val[0] == '0' && val[1]))
 		return -1;
 	for (p = val; *p; p++) {
@@ -59,8 +67,12 @@ static void canonicalize(struct zpb_spec *spec)
 	for (i = 0; i < nopts(d) && len < sizeof(spec->text); i++) {
 		if (spec->values[i] == d->options[i].def)
 			continue;
-		len += snprintf(spec->text + len, sizeof(spec->text) - len, ":%s=%lu",
-				d->options[i].key, spec->values[i]);
+		if (d->options[i].type == ZPB_OPT_ENUM)
+			len += snprintf(spec->text + len, sizeof(spec->text) - len, ":%s=%s",
+					d->options[i].key, d->options[i].names[spec->values[i]]);
+		else
+			len += snprintf(spec->text + len, sizeof(spec->text) - len, ":%s=%lu",
+					d->options[i].key, spec->values[i]);
 	}
 }
 
@@ -154,10 +166,19 @@ int zpb_spec_parse(const char *text, struct zpb_spec *spec, char *err, size_t er
 		}
 		given[i] = true;
 		if (!eq || parse_value(&d->options[i], eq + 1, &spec->values[i])) {
-			if (d->options[i].type == ZPB_OPT_BOOL)
+			if (d->options[i].type == ZPB_OPT_BOOL) {
 				snprintf(err, errlen, "option '%s' of allocator '%s' needs a value of 0 or 1 in spec '%s'",
 					 part, d->type, text);
-			else
+			} else if (d->options[i].type == ZPB_OPT_ENUM) {
+				const char *const *nm = d->options[i].names;
+				size_t len = snprintf(err, errlen, "option '%s' of allocator '%s' needs one of",
+						      part, d->type);
+
+				for (; *nm && len < errlen; nm++)
+					len += snprintf(err + len, errlen - len, " %s", *nm);
+				if (len < errlen)
+					snprintf(err + len, errlen - len, " in spec '%s'", text);
+			} else
 				snprintf(err, errlen, "option '%s' of allocator '%s' needs a decimal whole number from %lu to %lu in spec '%s'",
 					 part, d->type, d->options[i].min, d->options[i].max, text);
 			return -EINVAL;

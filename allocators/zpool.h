@@ -53,6 +53,7 @@ enum zpb_caps {
 enum zpb_opt_type {
 	ZPB_OPT_UINT,
 	ZPB_OPT_BOOL,
+	ZPB_OPT_ENUM,	/* one of @names; the value is its index */
 };
 
 /* zpb_option.flags */
@@ -74,6 +75,8 @@ enum zpb_opt_flags {
  * @max: largest accepted value (ZPB_OPT_UINT)
  * @help: one line for `zpoolbench list`
  * @flags: enum zpb_opt_flags
+ * @names: ZPB_OPT_ENUM: the accepted values, ended by NULL; the spec's
+ *	value is the index of the name it gives (@def is an index too)
  */
 struct zpb_option {
 	const char *key;
@@ -81,6 +84,7 @@ struct zpb_option {
 	unsigned long def, min, max;
 	const char *help;
 	unsigned int flags;
+	const char *const *names;
 };
 
 #define ZPB_MAX_OPTIONS 8

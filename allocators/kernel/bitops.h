@@ -51,6 +51,35 @@ static inline bool test_and_clear_bit(long nr, volatile unsigned long *addr)
 static inline void __set_bit(long nr, volatile unsigned long *addr) { set_bit(nr, addr); }
 static inline void __clear_bit(long nr, volatile unsigned long *addr) { clear_bit(nr, addr); }
 
+/*
+ * find_first_zero_bit/find_next_zero_bit: the first clear bit at or after
+ * @offset among @size bits, or @size if none. Each word is loaded atomically
+ * (relaxed): zblock searches a block's slot bitmap while other CPUs set and
+ * clear bits in it, as the kernel's generic find_next_bit() reads racily.
+ */
+static inline unsigned long find_next_zero_bit(const unsigned long *addr, unsigned long size,
+					       unsigned long offset)
+{
+	while (offset < size) {
+		unsigned long word = ~__atomic_load_n(addr + BIT_WORD(offset), __ATOMIC_RELAXED);
+
+		word &= ~0UL << (offset % BITS_PER_LONG);
+		if (word) {
+			offset = (offset & ~(BITS_PER_LONG - 1UL)) + __builtin_ctzl(word);
+			return offset < size ? offset : size;
+		}
+		offset = (offset | (BITS_PER_LONG - 1UL)) + 1;
+	}
+	return size;
+}
+
+static inline unsigned long find_first_zero_bit(const unsigned long *addr, unsigned long size)
+{
+	return find_next_zero_bit(addr, size, 0);
+}
+
+#define BITS_TO_LONGS(nr) DIV_ROUND_UP(nr, BITS_PER_LONG)
+
 /* bit_spin_lock: a spinlock in one bit of a word (zsmalloc's handle pinning). */
 void bit_spin_lock(int bitnum, unsigned long *addr);
 static inline int bit_spin_trylock(int bitnum, unsigned long *addr)

@@ -20,5 +20,7 @@
 #include "workqueue.h"
 #include "slab.h"
 #include "fault.h"
+#include "vmalloc.h"
+#include "rcupdate.h"
 
 #endif

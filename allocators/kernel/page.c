@@ -54,6 +54,9 @@ static pthread_mutex_t arena_init_lock = PTHREAD_MUTEX_INITIALIZER;
 static DEFINE_SPINLOCK(arena_lock);
 static struct list_head free_lists[MAX_NODES];	/* under arena_lock */
 static unsigned long next_region;		/* first never-used page, under arena_lock */
+/* Runs of contiguous pages by length (zpb_alloc_contig_pages), and the region they are carved from. */
+static struct list_head contig_free[ZPB_CONTIG_MAX + 1];	/* under arena_lock */
+static unsigned long contig_next, contig_end;	/* under arena_lock */
 static atomic_long_t in_use;
 static bool numa_ok;
 static unsigned char cpu_node[ZPB_MAX_CPUS];	/* filled once by arena_setup() */
@@ -109,6 +112,8 @@ static void arena_setup(unsigned long want, unsigned long least)
 	}
 	for (i = 0; i < MAX_NODES; i++)
 		INIT_LIST_HEAD(&free_lists[i]);
+	for (i = 0; i <= ZPB_CONTIG_MAX; i++)
+		INIT_LIST_HEAD(&contig_free[i]);
 #ifdef HAVE_NUMA
 	numa_ok = numa_available() >= 0;
 	/*
@@ -190,14 +195,15 @@ static bool thread_has_mempolicy(void)
 }
 #endif
 
-/* Carve a new region for @node and put its pages on the node's free list. */
-static bool arena_grow(int node)
+/* Take a never-used region for @node; false when the arena is exhausted. */
+static bool arena_take_region(int node, unsigned long *firstp)
 {
 	unsigned long first = next_region, i;
 
 	if (first + REGION_PAGES > zpb_arena_npages)
 		return false;
 	next_region += REGION_PAGES;
+	*firstp = first;
 #ifdef HAVE_NUMA
 	/*
 	 * Bind before first touch, so the pages land on the caller's node, as
@@ -210,14 +216,32 @@ static bool arena_grow(int node)
 		numa_tonode_memory(zpb_arena_base + (first << PAGE_SHIFT),
 				   REGION_PAGES << PAGE_SHIFT, node);
 #endif
-	/* Push in reverse so the region is handed out in address order. */
-	for (i = REGION_PAGES; i-- > 0;) {
-		struct page *page = &zpb_arena_pages[first + i];
+	for (i = 0; i < REGION_PAGES; i++)
+		zpb_arena_pages[first + i].node = node;
+	return true;
+}
 
-		page->node = node;
+/* Put pages [first, end) on their node's free list, in address order. */
+static void arena_release_range(unsigned long first, unsigned long end)
+{
+	unsigned long i;
+
+	for (i = end; i-- > first;) {
+		struct page *page = &zpb_arena_pages[i];
+
 		set_bit(PG_zpb_free, &page->flags);
-		list_add(&page->lru, &free_lists[node]);
+		list_add(&page->lru, &free_lists[page->node]);
 	}
+}
+
+/* Carve a new region for @node and put its pages on the node's free list. */
+static bool arena_grow(int node)
+{
+	unsigned long first;
+
+	if (!arena_take_region(node, &first))
+		return false;
+	arena_release_range(first, first + REGION_PAGES);
 	return true;
 }
 
@@ -257,6 +281,29 @@ static bool budget_charge(struct zpb_page_budget *b)
 	return true;
 }
 
+/* Make a page just taken off a free list the fresh page of @b. */
+static void page_init(struct page *page, struct zpb_page_budget *b, gfp_t gfp)
+{
+	/*
+	 * The fields a page walk reads (flags, budget, the movable owner) are
+	 * stored atomically: zpool_migrate_pages() scans pages racily, as the
+	 * kernel's compaction scanner reads struct pages it does not own.
+	 */
+	__atomic_store_n(&page->flags, 0, __ATOMIC_RELAXED);	/* clears PG_zpb_free */
+	page->private = 0;
+	INIT_LIST_HEAD(&page->lru);
+	WRITE_ONCE(page->mapping, NULL);
+	WRITE_ONCE(page->mops, NULL);
+	page->index = 0;
+	page->page_type = 0;
+	page->zpb_vm_pages = 0;
+	WRITE_ONCE(page->budget, b);
+	atomic_set(&page->_refcount, 1);
+	atomic_long_inc(&in_use);
+	if (gfp & __GFP_ZERO)
+		memset(page_address(page), 0, PAGE_SIZE);
+}
+
 /* Allocate a page charged to @b: for migration, which charges the old page's owner. */
 struct page *zpb_alloc_page_for(struct zpb_page_budget *b, gfp_t gfp)
 {
@@ -287,23 +334,7 @@ struct page *zpb_alloc_page_for(struct zpb_page_budget *b, gfp_t gfp)
 		atomic_long_dec(&b->pages);
 		return NULL;
 	}
-	/*
-	 * The fields a page walk reads (flags, budget, the movable owner) are
-	 * stored atomically: zpool_migrate_pages() scans pages racily, as the
-	 * kernel's compaction scanner reads struct pages it does not own.
-	 */
-	__atomic_store_n(&page->flags, 0, __ATOMIC_RELAXED);	/* clears PG_zpb_free */
-	page->private = 0;
-	INIT_LIST_HEAD(&page->lru);
-	WRITE_ONCE(page->mapping, NULL);
-	WRITE_ONCE(page->mops, NULL);
-	page->index = 0;
-	page->page_type = 0;
-	WRITE_ONCE(page->budget, b);
-	atomic_set(&page->_refcount, 1);
-	atomic_long_inc(&in_use);
-	if (gfp & __GFP_ZERO)
-		memset(page_address(page), 0, PAGE_SIZE);
+	page_init(page, b, gfp);
 	return page;
 }
 
@@ -312,7 +343,8 @@ struct page *alloc_page(gfp_t gfp)
 	return zpb_alloc_page_for(current_budget ? current_budget : &default_budget, gfp);
 }
 
-static void arena_free(struct page *page)
+/* Uncharge a page being freed and mark it free (it goes on a list next). */
+static void page_uncharge(struct page *page)
 {
 	struct zpb_page_budget *b = page->budget;
 
@@ -324,6 +356,13 @@ static void arena_free(struct page *page)
 	WRITE_ONCE(page->budget, NULL);
 	__atomic_store_n(&page->flags, 0, __ATOMIC_RELAXED);
 	set_bit(PG_zpb_free, &page->flags);
+}
+
+static void arena_free(struct page *page)
+{
+	/* A vmalloc page goes back with its area (vfree), never alone. */
+	BUG_ON(test_bit(PG_zpb_vmalloc, &page->flags));
+	page_uncharge(page);
 	spin_lock(&arena_lock);
 	list_add(&page->lru, &free_lists[page->node]);
 	spin_unlock(&arena_lock);
@@ -338,6 +377,71 @@ void put_page(struct page *page)
 void __free_page(struct page *page)
 {
 	put_page(page);
+}
+
+struct page *zpb_alloc_contig_pages(unsigned int nr, gfp_t gfp)
+{
+	struct zpb_page_budget *b = current_budget ? current_budget : &default_budget;
+	struct page *first = NULL;
+	unsigned int i, charged;
+
+	if (!nr || nr > ZPB_CONTIG_MAX)
+		return NULL;
+	/* vmalloc() takes its pages one by one: one injected failure fails the area. */
+	if (unlikely(!arena_ready()) || should_fail_alloc_page(gfp, 0))
+		return NULL;
+	for (charged = 0; charged < nr; charged++)
+		if (!budget_charge(b))
+			goto uncharge;
+	spin_lock(&arena_lock);
+	if (!list_empty(&contig_free[nr])) {
+		first = list_first_entry(&contig_free[nr], struct page, lru);
+		list_del(&first->lru);
+	} else {
+		if (contig_end - contig_next < nr) {
+			unsigned long region;
+
+			if (arena_take_region(current_node(), &region)) {
+				/* The old region's tail serves single pages. */
+				arena_release_range(contig_next, contig_end);
+				contig_next = region;
+				contig_end = region + REGION_PAGES;
+			}
+		}
+		if (contig_end - contig_next >= nr) {
+			first = &zpb_arena_pages[contig_next];
+			contig_next += nr;
+		}
+	}
+	spin_unlock(&arena_lock);
+	if (!first)
+		goto uncharge;
+	for (i = 0; i < nr; i++) {
+		page_init(first + i, b, gfp);
+		set_bit(PG_zpb_vmalloc, &first[i].flags);
+	}
+	first->zpb_vm_pages = nr;
+	return first;
+
+uncharge:
+	while (charged--)
+		atomic_long_dec(&b->pages);
+	return NULL;
+}
+
+void zpb_free_contig_pages(struct page *first)
+{
+	unsigned int nr = first->zpb_vm_pages, i;
+
+	BUG_ON(!nr || nr > ZPB_CONTIG_MAX);
+	for (i = 0; i < nr; i++) {
+		BUG_ON(!test_bit(PG_zpb_vmalloc, &first[i].flags));
+		page_uncharge(first + i);
+	}
+	/* zpb_vm_pages stays: it is the run's length while the run is free. */
+	spin_lock(&arena_lock);
+	list_add(&first->lru, &contig_free[nr]);
+	spin_unlock(&arena_lock);
 }
 
 unsigned long zpb_arena_pages_in_use(void)

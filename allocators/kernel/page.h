@@ -36,6 +36,7 @@ enum pageflags {
 	PG_movable,
 	PG_isolated,
 	PG_zpb_free,	/* on the arena's free list: catches double frees */
+	PG_zpb_vmalloc,	/* part of a vmalloc area (vmalloc.h) */
 };
 
 struct page {
@@ -49,6 +50,7 @@ struct page {
 	atomic_t _refcount;
 	int node;			/* NUMA node of the region */
 	struct zpb_page_budget *budget;	/* who the page is charged to */
+	unsigned int zpb_vm_pages;	/* vmalloc: pages of the area this page begins, else 0 */
 };
 
 /**
@@ -74,6 +76,17 @@ struct page *alloc_page(gfp_t gfp);
 void __free_page(struct page *page);
 #define __free_pages(page, order) __free_page(page)
 
+/*
+ * zpb_alloc_contig_pages - @nr (1..ZPB_CONTIG_MAX) contiguous arena pages,
+ * charged to the current budget as alloc_page() charges one: vmalloc.c's
+ * areas. Freed with zpb_free_contig_pages(), which puts the run on a free
+ * list of runs of its length (runs are not split or merged). The pages are
+ * tagged PG_zpb_vmalloc; the first has zpb_vm_pages = @nr.
+ */
+#define ZPB_CONTIG_MAX 64
+struct page *zpb_alloc_contig_pages(unsigned int nr, gfp_t gfp);
+void zpb_free_contig_pages(struct page *first);
+
 /* The arena's geometry, for the inline conversions. */
 extern char *zpb_arena_base;
 extern struct page *zpb_arena_pages;
@@ -90,6 +103,13 @@ static inline struct page *virt_to_page(const void *addr)
 
 	BUG_ON(off >= (zpb_arena_npages << PAGE_SHIFT));
 	return zpb_arena_pages + (off >> PAGE_SHIFT);
+}
+
+/* Whether @addr lies in the arena's pages. */
+static inline bool zpb_arena_contains(const void *addr)
+{
+	return zpb_arena_base && (unsigned long)((const char *)addr - zpb_arena_base) <
+				 (zpb_arena_npages << PAGE_SHIFT);
 }
 
 static inline unsigned long page_to_pfn(const struct page *page) { return page - zpb_arena_pages; }

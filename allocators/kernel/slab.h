@@ -42,8 +42,7 @@ void *kmalloc_array(size_t n, size_t size, gfp_t gfp);
 void kfree(const void *p);
 #define kvmalloc(size, gfp) kmalloc((size), (gfp))
 #define kvzalloc(size, gfp) kzalloc((size), (gfp))
-#define kvfree(p) kfree(p)
-#define vfree(p) kfree(p)
+/* kvfree() and vfree(): vmalloc.h. */
 char *kstrdup(const char *s, gfp_t gfp);
 
 #endif
