@@ -200,19 +200,24 @@ static int64_t warm_up(const struct zpb_replay_options *o, struct zpb_replay_sou
  */
 static void print_emulation(const struct zpb_run_result *r)
 {
+	const struct zpb_syscall_counts *sc = &r->syscalls;
+	char line[512];
+	size_t n = 0;
 	int k;
 
-	fprintf(stderr, "  %-20s emulation:", "");
-	for (k = 0; k < ZPB_LAT_MAX; k++) {
-		if (!r->lat[k].count)
+	/* Only what is there: most runs of most allocators have no emulation at all. */
+	for (k = 0; k < ZPB_LAT_MAX && n < sizeof(line); k++) {
+		if (!r->lat[k].count || !r->emu[k].total_ns)
 			continue;
-		fprintf(stderr, " %s %.2f%% (p99 %llu ns)", zpb_lat_names[k],
-			r->lat[k].sum ? 100.0 * (double)r->emu[k].total_ns / (double)r->lat[k].sum : 0.0,
-			(unsigned long long)zpb_emulation_percentile(&r->emu[k], r->lat[k].count, 0.99));
+		n += (size_t)snprintf(line + n, sizeof(line) - n, " %s %.2f%% (p99 %llu ns)", zpb_lat_names[k],
+				      r->lat[k].sum ? 100.0 * (double)r->emu[k].total_ns / (double)r->lat[k].sum : 0.0,
+				      (unsigned long long)zpb_emulation_percentile(&r->emu[k], r->lat[k].count, 0.99));
 	}
-	fprintf(stderr, "; %llu futex wakes, %llu futex waits, %llu yields\n",
-		(unsigned long long)r->syscalls.futex_wake, (unsigned long long)r->syscalls.futex_wait,
-		(unsigned long long)r->syscalls.sched_yield);
+	if (!n && !sc->futex_wake && !sc->futex_wait && !sc->sched_yield)
+		return;
+	fprintf(stderr, "  %-20s emulation:%s%s; %llu futex wakes, %llu futex waits, %llu yields\n", "",
+		n ? "" : " none timed", n < sizeof(line) ? line : "", (unsigned long long)sc->futex_wake,
+		(unsigned long long)sc->futex_wait, (unsigned long long)sc->sched_yield);
 }
 
 /* --compress: the codec's lengths beside the trace's, and the mean of each phase. */

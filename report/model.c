@@ -71,8 +71,14 @@ static bool has_prefix(const char *s, const char *p)
 /* The figures a perf-stat-like table shows: counters, instructions, --timed lateness, emulation. */
 static bool stat_metric(const char *name)
 {
-	if (has_prefix(name, "instructions.") || has_prefix(name, "emulation."))
+	const char *p;
+
+	if (has_prefix(name, "instructions."))
 		return true;
+	/* Of the emulation block: each op's share and p99, and the system calls; not its raw sums. */
+	if (has_prefix(name, "emulation."))
+		return has_prefix(name, "emulation.syscalls.") ||
+		       ((p = strrchr(name, '.')) && (!strcmp(p, ".share") || !strcmp(p, ".p99")));
 	if (has_prefix(name, "counters."))
 		return strstr(name, ".per_op.") != NULL;
 	if (has_prefix(name, "lateness_ns."))
@@ -86,9 +92,19 @@ size_t zpb_report_stat_names(const struct zpb_report_input *in, const char **nam
 	const char *all[512];
 	size_t n = zpb_report_metric_names(in, all, 512), i, k = 0;
 
-	for (i = 0; i < n && k < max; i++)
-		if (stat_metric(all[i]))
+	for (i = 0; i < n && k < max; i++) {
+		bool some = false;
+		size_t a;
+		double v;
+
+		if (!stat_metric(all[i]))
+			continue;
+		/* A row of zeros (an op that never waited, a counter that never ran) says nothing. */
+		for (a = 0; a < in->nalloc && !some; a++)
+			some = zpb_report_value(in->alloc[a].m, all[i], &v) && v != 0;
+		if (some)
 			names[k++] = all[i];
+	}
 	return k;
 }
 
@@ -103,6 +119,8 @@ void zpb_report_stat_label(char *buf, size_t len, const char *name)
 	else if (has_prefix(name, "counters.") && (p = strstr(name, ".per_op.")))
 		snprintf(buf, len, "%.*s per %s", (int)(p - name - strlen("counters.")), name + strlen("counters."),
 			 p + strlen(".per_op."));
+	else if (has_prefix(name, "emulation.syscalls."))
+		snprintf(buf, len, "%s calls in timed ops (compat)", name + strlen("emulation.syscalls."));
 	else if (has_prefix(name, "emulation.") && (p = strrchr(name, '.')) && !strcmp(p, ".share"))
 		snprintf(buf, len, "emulation share of %.*s time", (int)(p - name - strlen("emulation.")),
 			 name + strlen("emulation."));
