@@ -15,6 +15,7 @@
 #include "model.h"
 #include "plotdata.h"
 #include "report.h"
+#include "../util/dirs.h"
 
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -29,30 +30,6 @@ static int rm_tree(const char *path)
 	if (lstat(path, &st))
 		return errno == ENOENT ? 0 : -1;
 	return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-/* mkdir -p */
-static int make_dirs(const char *path, char *err, size_t errlen)
-{
-	char buf[4096];
-	size_t i, len = strlen(path);
-
-	if (len >= sizeof(buf)) {
-		snprintf(err, errlen, "%s: path too long", path);
-		return -1;
-	}
-	memcpy(buf, path, len + 1);
-	for (i = 1; i <= len; i++) {
-		if (buf[i] != '/' && buf[i] != 0)
-			continue;
-		buf[i] = 0;
-		if (mkdir(buf, 0755) && errno != EEXIST) {
-			snprintf(err, errlen, "%s: %s", buf, strerror(errno));
-			return -1;
-		}
-		buf[i] = path[i];
-	}
-	return 0;
 }
 
 static int write_with(const char *path, int (*fn)(FILE *, const struct zpb_report *), const struct zpb_report *rep,
@@ -135,11 +112,11 @@ int zpb_report_write(const struct zpb_report_options *o, struct zpb_report_outco
 		goto out;
 	gmtime_r(&now, &tm);
 	strftime(rep.created, sizeof(rep.created), "%Y-%m-%d %H:%M UTC", &tm);
-	if (make_dirs(o->outdir, err, errlen))
+	if (zpb_make_dirs(o->outdir, err, errlen))
 		goto out;
 	snprintf(stage, sizeof(stage), "%s/.staging-%ld", o->outdir, (long)getpid());
 	snprintf(path, sizeof(path), "%s/data", stage);
-	if (rm_tree(stage) || make_dirs(path, err, errlen)) {
+	if (rm_tree(stage) || zpb_make_dirs(path, err, errlen)) {
 		if (!err[0])
 			snprintf(err, errlen, "%s: %s", stage, strerror(errno));
 		goto out;
