@@ -17,6 +17,7 @@
  * done are written to parallel/jobs.
  */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -86,14 +87,14 @@ static bool is_gnu_parallel(void)
 	return pclose(p) == 0 && gnu;
 }
 
-static size_t build_argv(const struct zpb_sweep_run *r, const char **argv, char *jobs)
+static size_t build_argv(const struct zpb_sweep_run *r, const char *logins, const char **argv, char *jobs)
 {
 	size_t n = 0, i;
 
 	argv[n++] = "parallel";
 	argv[n++] = "--will-cite";
 	argv[n++] = "--sshloginfile";
-	argv[n++] = r->sshloginfile;
+	argv[n++] = logins;
 	argv[n++] = "--joblog";
 	argv[n++] = "+joblog";
 	argv[n++] = "--colsep";
@@ -125,6 +126,7 @@ static size_t build_argv(const struct zpb_sweep_run *r, const char **argv, char 
 static int parallel_run(const struct zpb_sweep *s, struct zpb_sweep_run *r, char *err, size_t errlen)
 {
 	const char *argv[MAX_ARGS];
+	static char logins[PATH_MAX];
 	char path[4200], trace[512], cmd[8192], jobs[] = "parallel/jobs";
 	size_t i, n, pending = 0;
 	int status, rc = 0, forwarded = 0;
@@ -139,7 +141,12 @@ static int parallel_run(const struct zpb_sweep *s, struct zpb_sweep_run *r, char
 		snprintf(err, errlen, "--sshloginfile %s: %s", r->sshloginfile, strerror(errno));
 		return -1;
 	}
-	n = build_argv(r, argv, jobs);
+	/* parallel runs in the sweep's directory: the login file's path must not be relative. */
+	if (!realpath(r->sshloginfile, logins)) {
+		snprintf(err, errlen, "--sshloginfile %s: %s", r->sshloginfile, strerror(errno));
+		return -1;
+	}
+	n = build_argv(r, logins, argv, jobs);
 	if (r->dry_run) {
 		fprintf(r->listing, "(cd ");
 		cmd[0] = 0;
