@@ -23,7 +23,7 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 }
 
 /* Remove @path and everything under it; a missing path is fine. */
-static int rm_tree(const char *path)
+int zpb_report_rm_tree(const char *path)
 {
 	struct stat st;
 
@@ -53,7 +53,7 @@ static int write_with(const char *path, int (*fn)(FILE *, const struct zpb_repor
 }
 
 /* Move the staged report into @outdir: the directories first, index.html last. */
-static int publish(const char *stage, const char *outdir, char *err, size_t errlen)
+int zpb_report_publish(const char *stage, const char *outdir, char *err, size_t errlen)
 {
 	static const char *const dirs[] = { "data", "plots", "img" };
 	static const char *const files[] = { "report.md", "index.html" };
@@ -65,7 +65,7 @@ static int publish(const char *stage, const char *outdir, char *err, size_t errl
 		snprintf(to, sizeof(to), "%s/%s", outdir, dirs[i]);
 		if (access(from, F_OK))
 			continue;
-		if (rm_tree(to) || rename(from, to)) {
+		if (zpb_report_rm_tree(to) || rename(from, to)) {
 			snprintf(err, errlen, "%s: %s", to, strerror(errno));
 			return -1;
 		}
@@ -116,7 +116,7 @@ int zpb_report_write(const struct zpb_report_options *o, struct zpb_report_outco
 		goto out;
 	snprintf(stage, sizeof(stage), "%s/.staging-%ld", o->outdir, (long)getpid());
 	snprintf(path, sizeof(path), "%s/data", stage);
-	if (rm_tree(stage) || zpb_make_dirs(path, err, errlen)) {
+	if (zpb_report_rm_tree(stage) || zpb_make_dirs(path, err, errlen)) {
 		if (!err[0])
 			snprintf(err, errlen, "%s: %s", stage, strerror(errno));
 		goto out;
@@ -129,7 +129,7 @@ int zpb_report_write(const struct zpb_report_options *o, struct zpb_report_outco
 	snprintf(path, sizeof(path), "%s/report.md", stage);
 	if (write_with(path, zpb_report_write_markdown, &rep, err, errlen))
 		goto out_stage;
-	if (publish(stage, o->outdir, err, errlen))
+	if (zpb_report_publish(stage, o->outdir, err, errlen))
 		goto out_stage;
 	for (i = 0; i < rep.n; i++)
 		count(rep.in[i].pics, rep.in[i].npics, out);
@@ -138,7 +138,7 @@ int zpb_report_write(const struct zpb_report_options *o, struct zpb_report_outco
 	snprintf(out->note, sizeof(out->note), "%s", rep.gnuplot_why);
 	rc = 0;
 out_stage:
-	rm_tree(stage);
+	zpb_report_rm_tree(stage);
 out:
 	zpb_fidelity_free(&rep.fidelity);
 	zpb_report_free(&rep);
