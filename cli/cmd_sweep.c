@@ -50,7 +50,7 @@ static void usage(FILE *out)
 		"                          machine; 'ssh -p 2222 host' and 'N/host' work)\n"
 		"  --zpoolbench PATH       the program the jobs run [this program's own path]\n"
 		"  --engine-arg ARG        one more argument for parallel or sbatch (repeatable)\n"
-		"  -q, --quiet             no line per job on stderr\n"
+		"  -q, --quiet             no line per job on stderr but the failed ones\n"
 		"\n"
 		"Then: zpoolbench merge DIR -o sweep.json; zpoolbench report sweep.json -o REPORT.\n"
 		"Exit status: 0 every job done (or listed, or submitted), 1 a job failed or\n"
@@ -68,7 +68,10 @@ static void progress(void *arg, const struct zpb_sweep_progress *p)
 {
 	struct cli_progress *c = arg;
 
-	if (c->quiet || p->what == ZPB_SWEEP_SKIPPED)
+	bool failed = p->what == ZPB_SWEEP_FINISHED && (p->exitval || p->signal);
+
+	/* Quiet keeps the failures: they are what a rerun will retry. */
+	if ((c->quiet && !failed) || p->what == ZPB_SWEEP_SKIPPED)
 		return;
 	if (p->what == ZPB_SWEEP_STARTED) {
 		fprintf(stderr, "  [%zu/%zu] start %s on CPU %s\n", ++c->started, c->s->njobs, p->job->name,
