@@ -250,7 +250,10 @@ static int sweep_main(int argc, char **argv)
 		zpb_cli_error("sweep: %s", err);
 		status = ZPB_EXIT_USAGE;
 	} else {
-		if (!cp.quiet || rc) {
+		if (engine == &zpb_sweep_engine_slurm) {
+			/* Submitted, not run: the tasks fill the joblog as they end. */
+			fprintf(stderr, "zpoolbench: sweep: %zu done before; %s\n", r.skipped, r.note);
+		} else if (!cp.quiet || rc) {
 			fprintf(stderr, "zpoolbench: sweep: %zu done now, %zu done before, %zu failed or not run%s\n",
 				r.done, r.skipped, s.njobs - r.done - r.skipped,
 				stop_flag ? " (interrupted: run the same command again to resume)" : "");
