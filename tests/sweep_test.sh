@@ -176,6 +176,32 @@ else
 	bad report_of_a_sweep_draws_the_heatmap "$(grep -i 'heatmap' "$tmp/rep/index.html" | head -c 300)"
 fi
 
+# GNU parallel: the dry run shows the command handing the jobs over (the
+# real run over ssh: sweep_parallel_test.sh); the engine's options are checked.
+echo : > "$tmp/hosts"
+"$z" sweep "$tmp/c.sweep" -o "$tmp/c.d" --engine parallel --sshloginfile "$tmp/hosts" --dry-run > "$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ $rc = 0 ] && grep -q '^# GNU parallel would run:' "$tmp/out" &&
+   grep -q -- "--sshloginfile $tmp/hosts --joblog +joblog .*--transferfile '{1}' --return '{2}' --workdir ... --cleanup" "$tmp/out"; then
+	ok sweep_parallel_dry_run_shows_transfer_return_and_the_joblog
+else
+	bad sweep_parallel_dry_run_shows_transfer_return_and_the_joblog "exit $rc, $(cat "$tmp/out" "$tmp/err")"
+fi
+"$z" sweep "$tmp/c.sweep" -o "$tmp/c.d" --engine parallel > "$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ $rc = 2 ] && grep -q 'needs --sshloginfile FILE' "$tmp/err"; then
+	ok sweep_parallel_without_sshloginfile_is_refused
+else
+	bad sweep_parallel_without_sshloginfile_is_refused "exit $rc, $(cat "$tmp/err")"
+fi
+"$z" sweep "$tmp/c.sweep" -o "$tmp/c.d" --sshloginfile "$tmp/hosts" > "$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ $rc = 2 ] && grep -q -- '--sshloginfile is for --engine parallel' "$tmp/err"; then
+	ok sweep_sshloginfile_without_the_parallel_engine_is_refused
+else
+	bad sweep_sshloginfile_without_the_parallel_engine_is_refused "exit $rc, $(cat "$tmp/err")"
+fi
+
 # Slurm: the array script of the jobs not done, each task's command by
 # SLURM_ARRAY_TASK_ID; one task run by hand appends its joblog line.
 cat > "$tmp/s.sweep" <<EOF2
