@@ -69,7 +69,7 @@ has_tag() { grep -q "^// zpb-test: $2\$" "$1"; }
 		[ -f "$src" ] || continue
 		t=$(basename "$src" .sh)
 		all="$all \$builddir/tests/$t"
-		echo "build \$builddir/tests/$t: script_wrapper $src | \$builddir/zpoolbench docs/zpoolbench.1 tests/cli_util.sh"
+		echo "build \$builddir/tests/$t: script_wrapper $src | \$builddir/zpoolbench \$builddir/zpb-limit \$builddir/zpb-gentrace docs/zpoolbench.1 tests/cli_util.sh"
 	done
 	echo
 	echo "build test: run_tests$all"
