@@ -169,6 +169,11 @@ void zpool_quiesce(void)
 	zpb_wq_flush_all();
 }
 
+void zpool_set_work_helpers(bool on)
+{
+	zpb_wq_set_helpers(on);
+}
+
 void zpool_bind_cpu(int cpu)
 {
 	zpb_set_thread_cpu(cpu);

@@ -303,6 +303,22 @@ long zpool_page_index(const void *addr);
 void zpool_set_deterministic(bool on);
 /* Run every pool's queued work now, and wait until it is done. */
 void zpool_quiesce(void);
+/*
+ * Between two pool operations: run the work the drivers queued that a
+ * promptly scheduled kworker would have run by now (kernel/sched.h,
+ * zpb_preempt_point()). Never call it inside a timed operation. @cpu: the
+ * one the calling thread is pinned to (-1: none). Return: the works run.
+ */
+static inline unsigned int zpool_preempt_point(int cpu)
+{
+	return zpb_preempt_point(cpu);
+}
+/*
+ * While on: the drivers' queued work runs on the pool's users, at
+ * zpool_preempt_point() and when flushed, not on worker threads
+ * (kernel/workqueue.h, zpb_wq_set_helpers()). Calls nest.
+ */
+void zpool_set_work_helpers(bool on);
 /* The calling thread runs on @cpu (-1: unpinned), for the drivers' per-CPU data. */
 void zpool_bind_cpu(int cpu);
 /* Whether @cpu is one the drivers' per-CPU data covers (this process may run there). */

@@ -213,11 +213,13 @@ static void print_emulation(const struct zpb_run_result *r)
 				      r->lat[k].sum ? 100.0 * (double)r->emu[k].total_ns / (double)r->lat[k].sum : 0.0,
 				      (unsigned long long)zpb_emulation_percentile(&r->emu[k], r->lat[k].count, 0.99));
 	}
-	if (!n && !sc->futex_wake && !sc->futex_wait && !sc->sched_yield)
+	if (!n && !sc->futex_wake && !sc->futex_wait && !sc->sched_yield && !r->works_between_ops)
 		return;
-	fprintf(stderr, "  %-20s emulation:%s%s; %llu futex wakes, %llu futex waits, %llu yields\n", "",
+	fprintf(stderr, "  %-20s emulation:%s%s; %llu futex wakes, %llu futex waits, %llu yields; "
+		"%llu queued works run between ops\n", "",
 		n ? "" : " none timed", n < sizeof(line) ? line : "", (unsigned long long)sc->futex_wake,
-		(unsigned long long)sc->futex_wait, (unsigned long long)sc->sched_yield);
+		(unsigned long long)sc->futex_wait, (unsigned long long)sc->sched_yield,
+		(unsigned long long)r->works_between_ops);
 }
 
 /* --compress: the codec's lengths beside the trace's, and the mean of each phase. */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../report/report.h"
+#include "../report/sweep_report.h"
 #include "cli.h"
 
 static void report_usage(FILE *f)
@@ -27,6 +28,10 @@ static void report_usage(FILE *f)
 		"  --rules FILE       judge the changes by FILE's gate rules instead (docs/gate.md)\n"
 		"  --fidelity FILE    add a kernel fidelity table from FILE, written by\n"
 		"                     'zpoolbench validate -o FILE' (repeatable; docs/fidelity.md)\n"
+		"\n"
+		"A sweep file (written by 'zpoolbench merge', docs/sweep.md), given alone, gets\n"
+		"the sweep report: per trace a table of allocator x axis values with a verdict\n"
+		"per row, a heatmap, and a per-machine breakdown.\n"
 		"\n"
 		"Without gnuplot the report is written without pictures and says so.\n"
 		"Exit status: 0 written, 2 bad input or output. See docs/report.md.\n");
@@ -86,7 +91,11 @@ static int report_run(int argc, char **argv)
 		return ZPB_EXIT_USAGE;
 	}
 	o.inputs = inputs;
-	rc = zpb_report_write(&o, &out, err, sizeof(err));
+	/* A sweep file (zpoolbench merge) gets the sweep report: alone, as it holds its own results. */
+	if (o.ninputs == 1 && !o.baseline && !o.nfidelity && zpb_sweep_report_is_sweep(inputs[0]))
+		rc = zpb_sweep_report_write(inputs[0], o.outdir, &out, err, sizeof(err));
+	else
+		rc = zpb_report_write(&o, &out, err, sizeof(err));
 	free(inputs);
 	free(fidelity);
 	if (rc) {

@@ -19,6 +19,8 @@ extern const struct zpb_command zpb_cmd_trace;
 extern const struct zpb_command zpb_cmd_capture;
 extern const struct zpb_command zpb_cmd_synth;
 extern const struct zpb_command zpb_cmd_replay;
+extern const struct zpb_command zpb_cmd_sweep;
+extern const struct zpb_command zpb_cmd_merge;
 
 static const struct zpb_command *const commands[] = {
 	&zpb_cmd_list,
@@ -28,6 +30,8 @@ static const struct zpb_command *const commands[] = {
 	&zpb_cmd_capture,
 	&zpb_cmd_synth,
 	&zpb_cmd_replay,
+	&zpb_cmd_sweep,
+	&zpb_cmd_merge,
 	&zpb_cmd_validate,
 	NULL,
 };

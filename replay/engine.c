@@ -85,6 +85,7 @@ static void merge(struct zpb_engine *e, struct zpb_run_result *r)
 		r->syscalls.futex_wake += w->syscalls.futex_wake;
 		r->syscalls.futex_wait += w->syscalls.futex_wait;
 		r->syscalls.sched_yield += w->syscalls.sched_yield;
+		r->works_between_ops += w->works_between_ops;
 		r->clock_reads += w->clock_reads;
 		zpb_hist_merge(&r->lateness, &w->lateness);
 		src = (const uint64_t *)&w->ops;
@@ -379,6 +380,9 @@ struct zpb_run_result *zpb_replay_run(const struct zpb_replay_options *o, struct
 	zpb_place_init();
 	zpool_get_diagnostics(&diag0);
 	zpool_set_deterministic(o->deterministic);
+	/* The replay threads run queued work between ops, as a prompt kworker would (kernel/sched.h). */
+	if (!o->deterministic)
+		zpool_set_work_helpers(true);
 	if (o->lockstat) {
 		zpool_lockstat_reset();
 		zpool_lockstat_enable(true);
@@ -584,6 +588,8 @@ out:
 			numa_set_localalloc();
 	}
 	zpb_reclaim_set_worker(NULL);
+	if (!o->deterministic)
+		zpool_set_work_helpers(false);
 	zpool_set_deterministic(false);
 	zpool_get_diagnostics(&diag1);
 	r->warnings = diag1.warnings - diag0.warnings;
@@ -596,6 +602,8 @@ out:
 	return r;
 
 fail_early:
+	if (!o->deterministic)
+		zpool_set_work_helpers(false);
 	zpool_set_deterministic(false);
 	zpool_lockstat_enable(false);
 	engine_free(e);

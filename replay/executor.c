@@ -519,6 +519,20 @@ static void exec_op(struct zpb_worker *w, uint8_t op, uint8_t flags, uint32_t le
 		zpb_clock_break(w);	/* untimed: the next op reads its own start */
 	if (unlikely(w->counting))
 		zpb_counters_op_end(&w->ct, op);
+	/*
+	 * The work a kworker would have run by now, between ops
+	 * (kernel/sched.h), at most every ZPB_PREEMPT_EVERY ops: the kernel's
+	 * wake-up latency is some microseconds, and so are that many ops.
+	 */
+	if (unlikely(++w->since_preempt >= ZPB_PREEMPT_EVERY)) {
+		unsigned int ran = zpool_preempt_point(w->cpu);
+
+		w->since_preempt = 0;
+		if (ran) {
+			w->works_between_ops += ran;
+			zpb_clock_break(w);
+		}
+	}
 }
 
 /* An op that spent @d ns in the compat layer's system calls and waits. */

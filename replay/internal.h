@@ -168,6 +168,9 @@ struct zpb_waitpoint {
 	int waiters;
 };
 
+/* Ops between two preemption points of a replay thread (executor.c, docs/replay.md). */
+#define ZPB_PREEMPT_EVERY 16
+
 struct zpb_worker {
 	struct zpb_engine *eng;
 	int index;
@@ -186,6 +189,8 @@ struct zpb_worker {
 	struct zpb_hist lat[ZPB_LAT_MAX];
 	struct zpb_emulation_counts emu[ZPB_LAT_MAX];
 	struct zpb_syscall_counts syscalls;
+	uint64_t works_between_ops;	/* queued works this thread ran between ops (zpool_preempt_point) */
+	unsigned int since_preempt;	/* ops since the last preemption point */
 	uint64_t clock_reads;
 	uint64_t t_next;		/* the last op's end, the next one's start; 0: read the clock */
 	struct zpb_hist lateness;

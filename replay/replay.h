@@ -267,6 +267,7 @@ struct zpb_run_result {
 	struct zpb_hist lat[ZPB_LAT_MAX];
 	struct zpb_emulation_counts emu[ZPB_LAT_MAX];
 	struct zpb_syscall_counts syscalls;	/* the compat layer's, inside timed ops */
+	uint64_t works_between_ops;	/* queued works the replay threads ran between ops (untimed) */
 	uint64_t clock_reads;		/* of the op timing, for its overhead */
 	struct zpb_hist lateness;	/* --timed: ns behind schedule per record */
 	struct zpb_hist *phase;		/* --compress: ZPB_PH_MAX histograms, else NULL */

@@ -146,6 +146,7 @@ static void write_emulation(struct zpb_jw *w, const struct zpb_run_result *r)
 	zpb_jw_ku64(w, "futex_wait", r->syscalls.futex_wait);
 	zpb_jw_ku64(w, "sched_yield", r->syscalls.sched_yield);
 	zpb_jw_object_end(w);
+	zpb_jw_ku64(w, "works_between_ops", r->works_between_ops);
 	zpb_jw_object_end(w);
 	zpb_jw_key(w, "timing");
 	zpb_jw_object_begin(w);

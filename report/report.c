@@ -17,6 +17,7 @@
 #include "report.h"
 #include "verdict.h"
 #include "../util/atomic_file.h"
+#include "../util/dirs.h"
 
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -24,37 +25,13 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 }
 
 /* Remove @path and everything under it; a missing path is fine. */
-static int rm_tree(const char *path)
+int zpb_report_rm_tree(const char *path)
 {
 	struct stat st;
 
 	if (lstat(path, &st))
 		return errno == ENOENT ? 0 : -1;
 	return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-/* mkdir -p */
-static int make_dirs(const char *path, char *err, size_t errlen)
-{
-	char buf[4096];
-	size_t i, len = strlen(path);
-
-	if (len >= sizeof(buf)) {
-		snprintf(err, errlen, "%s: path too long", path);
-		return -1;
-	}
-	memcpy(buf, path, len + 1);
-	for (i = 1; i <= len; i++) {
-		if (buf[i] != '/' && buf[i] != 0)
-			continue;
-		buf[i] = 0;
-		if (mkdir(buf, 0755) && errno != EEXIST) {
-			snprintf(err, errlen, "%s: %s", buf, strerror(errno));
-			return -1;
-		}
-		buf[i] = path[i];
-	}
-	return 0;
 }
 
 static int write_with(const char *path, int (*fn)(FILE *, const struct zpb_report *), const struct zpb_report *rep,
@@ -77,8 +54,8 @@ static int write_with(const char *path, int (*fn)(FILE *, const struct zpb_repor
 	return rc;
 }
 
-/* Move the staged report into @outdir: the directories first, index.html last. */
-static int publish(const char *stage, const char *outdir, char *err, size_t errlen)
+/* Move the staged report into @outdir: the directories first, index.html (always there) last. */
+int zpb_report_publish(const char *stage, const char *outdir, char *err, size_t errlen)
 {
 	static const char *const dirs[] = { "data", "plots", "img" };
 	static const char *const files[] = { "report.json", "report.md", "index.html" };
@@ -90,7 +67,7 @@ static int publish(const char *stage, const char *outdir, char *err, size_t errl
 		snprintf(to, sizeof(to), "%s/%s", outdir, dirs[i]);
 		if (access(from, F_OK))
 			continue;
-		if (rm_tree(to) || rename(from, to)) {
+		if (zpb_report_rm_tree(to) || rename(from, to)) {
 			snprintf(err, errlen, "%s: %s", to, strerror(errno));
 			return -1;
 		}
@@ -98,6 +75,14 @@ static int publish(const char *stage, const char *outdir, char *err, size_t errl
 	for (i = 0; i < 3; i++) {
 		snprintf(from, sizeof(from), "%s/%s", stage, files[i]);
 		snprintf(to, sizeof(to), "%s/%s", outdir, files[i]);
+		/* A kind of report without this file (a sweep's has no report.json) leaves no stale one. */
+		if (i < 2 && access(from, F_OK)) {
+			if (unlink(to) && errno != ENOENT) {
+				snprintf(err, errlen, "%s: %s", to, strerror(errno));
+				return -1;
+			}
+			continue;
+		}
 		if (rename(from, to)) {
 			snprintf(err, errlen, "%s: %s", to, strerror(errno));
 			return -1;
@@ -157,11 +142,11 @@ int zpb_report_write(const struct zpb_report_options *o, struct zpb_report_outco
 	rep.verdict = &vd;
 	gmtime_r(&now, &tm);
 	strftime(rep.created, sizeof(rep.created), "%Y-%m-%d %H:%M UTC", &tm);
-	if (make_dirs(o->outdir, err, errlen))
+	if (zpb_make_dirs(o->outdir, err, errlen))
 		goto out;
 	snprintf(stage, sizeof(stage), "%s/.staging-%ld", o->outdir, (long)getpid());
 	snprintf(path, sizeof(path), "%s/data", stage);
-	if (rm_tree(stage) || make_dirs(path, err, errlen)) {
+	if (zpb_report_rm_tree(stage) || zpb_make_dirs(path, err, errlen)) {
 		if (!err[0])
 			snprintf(err, errlen, "%s: %s", stage, strerror(errno));
 		goto out;
@@ -177,7 +162,7 @@ int zpb_report_write(const struct zpb_report_options *o, struct zpb_report_outco
 	snprintf(path, sizeof(path), "%s/report.md", stage);
 	if (write_with(path, zpb_report_write_markdown, &rep, err, errlen))
 		goto out_stage;
-	if (publish(stage, o->outdir, err, errlen))
+	if (zpb_report_publish(stage, o->outdir, err, errlen))
 		goto out_stage;
 	for (i = 0; i < rep.n; i++)
 		count(rep.in[i].pics, rep.in[i].npics, out);
@@ -186,7 +171,7 @@ int zpb_report_write(const struct zpb_report_options *o, struct zpb_report_outco
 	snprintf(out->note, sizeof(out->note), "%s", rep.gnuplot_why);
 	rc = 0;
 out_stage:
-	rm_tree(stage);
+	zpb_report_rm_tree(stage);
 out:
 	zpb_verdict_free(&vd);
 	zpb_fidelity_free(&rep.fidelity);

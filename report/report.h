@@ -36,4 +36,13 @@ struct zpb_report_outcome {
  */
 int zpb_report_write(const struct zpb_report_options *o, struct zpb_report_outcome *out, char *err, size_t errlen);
 
+/* Remove @path and everything under it; a missing path is fine. 0, or -1. */
+int zpb_report_rm_tree(const char *path);
+
+/*
+ * Move a staged report (@stage's data/, plots/, img/, report.md and
+ * index.html, the last last) into @outdir. 0, or -1 with @err naming the path.
+ */
+int zpb_report_publish(const char *stage, const char *outdir, char *err, size_t errlen);
+
 #endif

@@ -13,6 +13,7 @@
 
 __thread struct zpb_emulation zpb_emul;
 int zpb_cpu_bound_queued[ZPB_MAX_CPUS];
+int zpb_unbound_queued;
 
 /* CLOCK_MONOTONIC is served by the vDSO: timing a system call adds none. */
 static inline uint64_t emul_now(void)

@@ -28,6 +28,7 @@
 #ifndef ZPB_KERNEL_SCHED_H
 #define ZPB_KERNEL_SCHED_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "types.h"
@@ -54,6 +55,8 @@ void zpb_sched_yield(void);
  * what cond_resched() looks at. The workqueue keeps it (workqueue.c).
  */
 extern int zpb_cpu_bound_queued[];
+/* The same for the unbound workers (an ordered queue's: z3fold's release_wq and compact_wq). */
+extern int zpb_unbound_queued;
 static inline void zpb_cpu_bound_queued_add(int cpu, int d)
 {
 	__atomic_fetch_add(&zpb_cpu_bound_queued[cpu], d, __ATOMIC_RELAXED);
@@ -61,6 +64,29 @@ static inline void zpb_cpu_bound_queued_add(int cpu, int d)
 
 /* Scheduling points: see the policy above. */
 void cond_resched(void);
+
+/*
+ * zpb_preempt_point() - a caller's point between two operations where the
+ * kernel would already have run a worker it woke.
+ *
+ * queue_work() wakes a kworker, and the kernel runs it within
+ * microseconds: on an idle CPU, or by wake-up preemption. A userspace
+ * worker waits for a time slice on CPUs the replay threads keep busy
+ * (milliseconds, a thousand ops and more), and meanwhile z3fold's freed
+ * pages wait on its stale list. So the replay calls this between ops,
+ * never inside a timed one, and when an unbound worker or one bound to
+ * @cpu has work waiting, the calling thread runs it (workqueue.h,
+ * zpb_wq_help()): outside any op's time, counted in the results.
+ * @cpu: the one the caller is pinned to (-1: none). Return: the works run.
+ */
+unsigned int zpb_wq_help(int cpu);
+static inline unsigned int zpb_preempt_point(int cpu)
+{
+	if (!__atomic_load_n(&zpb_unbound_queued, __ATOMIC_RELAXED) &&
+	    (cpu < 0 || !__atomic_load_n(&zpb_cpu_bound_queued[cpu], __ATOMIC_RELAXED)))
+		return 0;
+	return zpb_wq_help(cpu);
+}
 #define might_sleep() do { } while (0)
 
 #endif

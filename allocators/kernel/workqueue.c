@@ -70,6 +70,17 @@ struct workqueue_struct {
 /* Every workqueue not yet destroyed, for zpb_wq_flush_all(). */
 static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
 static LIST_HEAD(live_wqs);
+/*
+ * Helper mode (zpb_wq_set_helpers): the queuers run the work themselves,
+ * at their preemption points and when they flush; workers run none but
+ * the work of a queue being destroyed.
+ */
+static int helpers;
+
+static bool helpers_on(void)
+{
+	return __atomic_load_n(&helpers, __ATOMIC_ACQUIRE) > 0;
+}
 
 /*
  * A destroyed workqueue is parked here rather than freed: as in the kernel,
@@ -124,6 +135,8 @@ static void nr_queued_add(struct worker *wk, int d)
 	__atomic_store_n(&wk->nr_queued, wk->nr_queued + d, __ATOMIC_RELAXED);
 	if (wk->cpu >= 0)
 		zpb_cpu_bound_queued_add(wk->cpu, d);
+	else
+		__atomic_fetch_add(&zpb_unbound_queued, d, __ATOMIC_RELAXED);
 }
 
 /* With @wk->lock held: wake flushers and cancellers, after the lock is dropped. */
@@ -183,7 +196,8 @@ static void worker_idle(struct worker *wk)
 		}
 	}
 	spin_lock(&wk->lock);
-	if (!list_empty(&wk->worklist) || wk->stop) {
+	/* Work a helper is running, or all work in helper mode, is the helpers': sleep. */
+	if ((!list_empty(&wk->worklist) && !wk->current_work && !helpers_on()) || wk->stop) {
 		spin_unlock(&wk->lock);
 		return;
 	}
@@ -194,6 +208,36 @@ static void worker_idle(struct worker *wk)
 	spin_lock(&wk->lock);
 	wk->sleeping = false;	/* a spurious wake-up leaves it set */
 	spin_unlock(&wk->lock);
+}
+
+/*
+ * With @wk->lock held and @wk->worklist not empty: run its first work, as
+ * @wk, on the calling thread (the worker's, or a helper's); returns with the
+ * lock held.
+ */
+static void run_one(struct worker *wk)
+{
+	struct work_struct *work = list_first_entry(&wk->worklist, struct work_struct, entry);
+	bool wake;
+
+	list_del_init(&work->entry);
+	nr_queued_add(wk, -1);
+	wk->current_work = work;
+	wk->nr_started++;
+	/* A full barrier, as set_work_pool_and_clear_pending(): a queuer that saw it set is seen. */
+	test_and_clear_bit(WORK_STRUCT_PENDING_BIT, &work->data);
+	spin_unlock(&wk->lock);
+	/* The work may free itself (z3fold's page work lives in the page). */
+	work->func(work);
+	spin_lock(&wk->lock);
+	wk->current_work = NULL;
+	wk->nr_finished++;
+	wake = note_done(wk);
+	if (wake) {
+		spin_unlock(&wk->lock);
+		zpb_futex_wake(&wk->done_seq, INT_MAX);
+		spin_lock(&wk->lock);
+	}
 }
 
 static void *worker_thread(void *arg)
@@ -211,39 +255,83 @@ static void *worker_thread(void *arg)
 	}
 	spin_lock(&wk->lock);
 	for (;;) {
-		struct work_struct *work;
-		bool wake;
-
-		if (list_empty(&wk->worklist)) {
-			if (wk->stop)
+		/* One work at a time per worker, whoever runs it: a helper may be running one. */
+		if (list_empty(&wk->worklist) || wk->current_work || (helpers_on() && !wk->stop)) {
+			if (wk->stop && list_empty(&wk->worklist) && !wk->current_work)
 				break;
 			spin_unlock(&wk->lock);
 			worker_idle(wk);
 			spin_lock(&wk->lock);
 			continue;
 		}
-		work = list_first_entry(&wk->worklist, struct work_struct, entry);
-		list_del_init(&work->entry);
-		nr_queued_add(wk, -1);
-		wk->current_work = work;
-		wk->nr_started++;
-		/* A full barrier, as set_work_pool_and_clear_pending(): a queuer that saw it set is seen. */
-		test_and_clear_bit(WORK_STRUCT_PENDING_BIT, &work->data);
-		spin_unlock(&wk->lock);
-		/* The work may free itself (z3fold's page work lives in the page). */
-		work->func(work);
-		spin_lock(&wk->lock);
-		wk->current_work = NULL;
-		wk->nr_finished++;
-		wake = note_done(wk);
-		if (wake) {
-			spin_unlock(&wk->lock);
-			zpb_futex_wake(&wk->done_seq, INT_MAX);
-			spin_lock(&wk->lock);
-		}
+		run_one(wk);
 	}
 	spin_unlock(&wk->lock);
 	return NULL;
+}
+
+/* Run @wk's queued work on the calling thread while nobody else runs one of its works. */
+static unsigned int help_worker(struct worker *wk)
+{
+	unsigned int n = 0;
+
+	if (!wk->started || !__atomic_load_n(&wk->nr_queued, __ATOMIC_RELAXED))
+		return 0;
+	spin_lock(&wk->lock);
+	while (!list_empty(&wk->worklist) && !wk->current_work && !wk->stop) {
+		run_one(wk);
+		n++;
+	}
+	spin_unlock(&wk->lock);
+	return n;
+}
+
+static void unlock_and_wake(struct worker *wk);
+
+void zpb_wq_set_helpers(bool on)
+{
+	struct workqueue_struct *wq;
+	int i;
+
+	if (on) {
+		__atomic_fetch_add(&helpers, 1, __ATOMIC_ACQ_REL);
+		return;
+	}
+	if (__atomic_sub_fetch(&helpers, 1, __ATOMIC_ACQ_REL) > 0)
+		return;
+	/* The workers' turn again: wake each one that has work waiting. */
+	pthread_mutex_lock(&live_lock);
+	list_for_each_entry(wq, &live_wqs, live)
+		for (i = 0; i < wq->nr_workers; i++) {
+			struct worker *wk = &wq->workers[i];
+
+			if (!wk->started)
+				continue;
+			spin_lock(&wk->lock);
+			if (!list_empty(&wk->worklist))
+				unlock_and_wake(wk);
+			else
+				spin_unlock(&wk->lock);
+		}
+	pthread_mutex_unlock(&live_lock);
+}
+
+unsigned int zpb_wq_help(int cpu)
+{
+	struct workqueue_struct *wq;
+	unsigned int n = 0;
+
+	/* Another replay thread is helping: its turn (no thread waits on another here). */
+	if (zpb_wq_is_deterministic() || pthread_mutex_trylock(&live_lock))
+		return 0;
+	list_for_each_entry(wq, &live_wqs, live) {
+		if (!is_bound(wq))
+			n += help_worker(&wq->workers[0]);
+		else if (cpu >= 0 && cpu < wq->nr_workers)
+			n += help_worker(&wq->workers[cpu]);
+	}
+	pthread_mutex_unlock(&live_lock);
+	return n;
 }
 
 /* Drop @wk->lock; if the worker was asleep, wake it (one system call). */
@@ -368,7 +456,10 @@ locked:
 	list_add_tail(&work->entry, &wk->worklist);
 	nr_queued_add(wk, 1);
 	/* The first work since it went to sleep wakes it; the rest of the batch do not. */
-	unlock_and_wake(wk);
+	if (helpers_on())
+		spin_unlock(&wk->lock);	/* a helper runs it: no worker to wake */
+	else
+		unlock_and_wake(wk);
 }
 
 bool queue_work_on(int cpu, struct workqueue_struct *wq, struct work_struct *work)
@@ -492,8 +583,12 @@ void flush_workqueue(struct workqueue_struct *wq)
 		spin_lock(&wk->lock);
 		/* Wait until everything running or queued now has finished. */
 		target = wk->nr_started + (unsigned long)wk->nr_queued;
-		while (wk->nr_finished < target)
-			wait_done(wk);
+		while (wk->nr_finished < target) {
+			if (helpers_on() && !wk->current_work && !list_empty(&wk->worklist))
+				run_one(wk);	/* helper mode: the flusher runs it */
+			else
+				wait_done(wk);
+		}
 		spin_unlock(&wk->lock);
 	}
 }
@@ -521,7 +616,10 @@ bool flush_work(struct work_struct *work)
 	while ((__atomic_load_n(&work->worker, __ATOMIC_RELAXED) == wk && !list_empty(&work->entry)) ||
 	       wk->current_work == work) {
 		waited = true;
-		wait_done(wk);
+		if (helpers_on() && !wk->current_work && !list_empty(&wk->worklist))
+			run_one(wk);	/* helper mode: the flusher runs what is ahead of it, and it */
+		else
+			wait_done(wk);
 	}
 	spin_unlock(&wk->lock);
 	return waited;

@@ -108,6 +108,30 @@ void zpb_wq_run_deferred(void);
  * be called from a work item (it would wait for itself).
  */
 void zpb_wq_flush_all(void);
+/**
+ * zpb_wq_help() - run, on the calling thread, the work queued for every
+ * unbound worker and for @cpu's bound workers, as those workers would and
+ * one work at a time per worker (a worker running one is left to it)
+ *
+ * The kernel runs a kworker it woke within microseconds (wake-up
+ * preemption, or an idle CPU). A worker thread here waits for a time slice
+ * on a CPU that the replay threads keep busy, milliseconds, while the replay
+ * goes on at a million ops a second: z3fold's freed pages then wait on its
+ * stale list, and its pool held 4-35 times the pages it holds when the work
+ * runs promptly. So the replay calls this between ops (sched.h,
+ * zpb_preempt_point()). Not in deterministic mode (no workers).
+ * Return: the works run.
+ */
+unsigned int zpb_wq_help(int cpu);
+/*
+ * zpb_wq_set_helpers() - helper mode, on or off (calls nest): while on,
+ * workers run no work (but a destroyed queue's); the queuers run it, at
+ * zpb_wq_help() and in flush_work()/flush_workqueue(). A replay thread's
+ * worker would otherwise take a work, be preempted in it for a time slice,
+ * and hold up every work behind it. Off again, workers with work waiting
+ * are woken.
+ */
+void zpb_wq_set_helpers(bool on);
 /* Work queued for the calling thread's worker if it is @cpu's bound one (cond_resched). */
 int zpb_wq_current_bound_queued(int cpu);
 
