@@ -81,7 +81,7 @@ static int check_options(const char *path, const struct zpool_driver *d, char *e
 	return 0;
 }
 
-static int check_driver(const char *path, const struct zpb_plugin *p, char *err, size_t errlen)
+int zpb_plugin_check(const char *path, const struct zpb_plugin *p, char *err, size_t errlen)
 {
 	const struct zpool_driver *d = p->driver;
 	const unsigned int known = ZPB_CAP_EVICT | ZPB_CAP_COMPACT | ZPB_CAP_MOVABLE | ZPB_CAP_SPANNING |
@@ -197,7 +197,7 @@ const struct zpool_driver *zpb_plugin_load(const char *path, char *err, size_t e
 		dlclose(handle);
 		goto out;
 	}
-	if (check_driver(path, p, err, errlen)) {
+	if (zpb_plugin_check(path, p, err, errlen)) {
 		dlclose(handle);
 		goto out;
 	}

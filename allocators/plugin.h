@@ -71,5 +71,11 @@ bool zpb_plugin_name(const char *name);
  * what is wrong. A plugin stays loaded until the process exits.
  */
 const struct zpool_driver *zpb_plugin_load(const char *path, char *err, size_t errlen);
+/*
+ * What zpb_plugin_load() checks of a loaded plugin's @p before using it
+ * (ABI version, driver size, required callbacks, capabilities, max_size,
+ * the options table). Return: 0, or -1 with @err set to one line naming @path.
+ */
+int zpb_plugin_check(const char *path, const struct zpb_plugin *p, char *err, size_t errlen);
 
 #endif
