@@ -5,6 +5,7 @@
 
 #include "colors.h"
 #include "html.h"
+#include "locks.h"
 #include "verdict.h"
 
 void zpb_html_escape(FILE *f, const char *s)
@@ -404,6 +405,7 @@ static void input_section(FILE *f, const struct zpb_report *rep, const struct zp
 	fputs("<h3>Latency and throughput</h3>\n", f);
 	latency_table(f, rep, in);
 	stats_table(f, rep, in);
+	zpb_report_locks_html(f, in);
 	marks_table(f, in);
 	for (k = 0; k < in->npics; k++)
 		figure(f, rep, &in->pics[k]);
