@@ -159,6 +159,47 @@ TEST(zsmalloc_tuning_class_counts_and_huge_class_size_follow_the_delta)
 	}
 }
 
+/* Distinct classes serving sizes 1..4096 under @t: what zs_create_pool() allocates. */
+static int distinct_classes(const struct zpb_zs_tuning *t)
+{
+	bool seen[ZPB_ZS_SIZE_CLASSES] = { false };
+	struct zpb_zs_class c;
+	int n = 0;
+	size_t size;
+
+	for (size = 1; size <= PAGE_SIZE; size++)
+		if (!zpb_zs_class_for_tuning(t, size, &c) && c.index < ZPB_ZS_SIZE_CLASSES && !seen[c.index]) {
+			seen[c.index] = true;
+			n++;
+		}
+	return n;
+}
+
+TEST(zsmalloc_tuning_merging_leaves_fewer_classes_at_larger_deltas)
+{
+	/*
+	 * Not by hand: counted by a separate model of the same formulas (a
+	 * Python script, run when these tests were written; docs/allocators.md
+	 * has the table). 119 at delta 16 with 6.18's rule is also
+	 * test_zsmalloc.c's figure and Sergey Senozhatsky's (linux-mm, 2023).
+	 */
+	static const struct { unsigned int delta; int kernel, rfc; } want[] = {
+		{ 16, 119, 128 }, { 32, 77, 83 }, { 64, 51, 53 }, { 128, 30, 29 }, { 256, 16, 16 },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(want); i++) {
+		struct zpb_zs_tuning k = { .chain = 8, .delta = want[i].delta, .chain_policy = KERNEL };
+		struct zpb_zs_tuning r = { .chain = 8, .delta = want[i].delta, .chain_policy = RFC };
+
+		CHECK(distinct_classes(&k) == want[i].kernel, "zsmalloc:delta=%u: expected %d distinct classes, got %d",
+		      want[i].delta, want[i].kernel, distinct_classes(&k));
+		CHECK(distinct_classes(&r) == want[i].rfc,
+		      "zsmalloc:delta=%u:chain_policy=rfc: expected %d distinct classes, got %d", want[i].delta,
+		      want[i].rfc, distinct_classes(&r));
+	}
+}
+
 TEST(zsmalloc_tuning_out_of_range_is_refused_by_the_views)
 {
 	static const struct zpb_zs_tuning bad[] = {
