@@ -5,6 +5,7 @@
 
 #include "colors.h"
 #include "html.h"
+#include "locks.h"
 #include "verdict.h"
 
 void zpb_html_escape(FILE *f, const char *s)
@@ -21,7 +22,7 @@ void zpb_html_escape(FILE *f, const char *s)
 }
 
 static const char style[] =
-	"body{font-family:system-ui,'DejaVu Sans',sans-serif;margin:2em auto;max-width:1100px;color:#222;"
+	"body{font-family:system-ui,'DejaVu Sans',sans-serif;margin:2em auto;max-width:1400px;color:#222;"
 	"padding:0 1em;line-height:1.4}"
 	"h1{font-size:1.6em;margin-bottom:.2em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}"
 	"table{border-collapse:collapse;margin:1em 0;font-size:.9em}"
@@ -37,7 +38,7 @@ static const char style[] =
 	"code{background:#f4f4f4;padding:0 .2em}.wide{overflow-x:auto}td:first-child{white-space:nowrap}"
 	".headline{font-weight:500}.pm{color:#666;white-space:nowrap}tr.left-out td{color:#777}"
 	"tr.bound td{font-style:italic}td.why{text-align:left;max-width:28em;font-size:.85em}"
-	".rule{font-size:.9em;color:#444}";
+	".rule{font-size:.9em;color:#444}ul.notes{font-size:.9em;color:#444;margin-top:0}";
 
 static void cell_value(FILE *f, const struct zpb_report *rep, const struct zpb_subject *s,
 		       const struct zpb_report_column *c)
@@ -99,11 +100,11 @@ static void density_table(FILE *f, const struct zpb_report *rep, const struct zp
 {
 	const struct zpb_verdict_input *v = zpb_verdict_for(rep->verdict, in);
 	const struct zpb_report_column *c;
-	size_t i;
+	size_t i, notes = 0;
 
 	fputs("<div class=\"wide\"><table class=\"summary density\">\n<tr><th>rank</th><th>allocator</th><th>runs</th>", f);
 	column_heads(f, in, zpb_report_density_columns);
-	fputs("<th>ratio to bound<br><small>mean pool pages</small></th><th>note</th></tr>\n", f);
+	fputs("<th>ratio to bound<br><small>mean pool pages</small></th></tr>\n", f);
 	for (i = 0; i < in->nalloc; i++) {
 		const struct zpb_subject *s = in->alloc[i].m;
 		const struct zpb_verdict_entry *e = v ? &v->e[i] : NULL;
@@ -125,11 +126,22 @@ static void density_table(FILE *f, const struct zpb_report *rep, const struct zp
 			fprintf(f, "<td%s>%.3f</td>", e->below_bound ? " class=\"worse\"" : "", e->ratio);
 		else
 			fputs("<td>–</td>", f);
-		fputs("<td class=\"why\">", f);
-		zpb_html_escape(f, e ? e->note : "");
-		fputs("</td></tr>\n", f);
+		fputs("</tr>\n", f);
 	}
 	fputs("</table></div>\n", f);
+	/* The notes under the table, one per allocator: a column of them made it wider than a window. */
+	for (i = 0; v && i < in->nalloc; i++)
+		if (v->e[i].note[0]) {
+			if (!notes++)
+				fputs("<ul class=\"notes\">\n", f);
+			fputs("<li><strong>", f);
+			zpb_html_escape(f, in->alloc[i].m->name);
+			fputs("</strong>: ", f);
+			zpb_html_escape(f, v->e[i].note);
+			fputs("</li>\n", f);
+		}
+	if (notes)
+		fputs("</ul>\n", f);
 }
 
 static void latency_table(FILE *f, const struct zpb_report *rep, const struct zpb_report_input *in)
@@ -393,6 +405,7 @@ static void input_section(FILE *f, const struct zpb_report *rep, const struct zp
 	fputs("<h3>Latency and throughput</h3>\n", f);
 	latency_table(f, rep, in);
 	stats_table(f, rep, in);
+	zpb_report_locks_html(f, in);
 	marks_table(f, in);
 	for (k = 0; k < in->npics; k++)
 		figure(f, rep, &in->pics[k]);

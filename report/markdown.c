@@ -3,10 +3,11 @@
 #include <math.h>
 #include <string.h>
 
+#include "locks.h"
 #include "markdown.h"
 #include "verdict.h"
 
-static void md(FILE *f, const char *s)
+void zpb_md_escape(FILE *f, const char *s)
 {
 	for (; s && *s; s++) {
 		if (*s == '|' || *s == '*' || *s == '_' || *s == '`')
@@ -92,7 +93,7 @@ static void density_table(FILE *f, const struct zpb_report *rep, const struct zp
 			fprintf(f, "| %d | ", e->rank);
 		else
 			fputs("| not ranked | ", f);
-		md(f, s->name);
+		zpb_md_escape(f, s->name);
 		fprintf(f, " | %zu |", s->n ? s->m[0].n : 0);
 		for (c = zpb_report_density_columns; c->metric; c++)
 			if (zpb_report_column_present(in, c))
@@ -102,7 +103,7 @@ static void density_table(FILE *f, const struct zpb_report *rep, const struct zp
 		else
 			fputs(" – |", f);
 		fputc(' ', f);
-		md(f, e ? e->note : "");
+		zpb_md_escape(f, e ? e->note : "");
 		fputs(" |\n", f);
 	}
 }
@@ -118,7 +119,7 @@ static void latency_table(FILE *f, const struct zpb_report *rep, const struct zp
 	rule(f, 1, n, 0);
 	for (i = 0; i < in->nalloc; i++) {
 		fputs("| ", f);
-		md(f, in->alloc[i].m->name);
+		zpb_md_escape(f, in->alloc[i].m->name);
 		fputs(" |", f);
 		for (c = zpb_report_latency_columns; c->metric; c++)
 			if (zpb_report_column_present(in, c))
@@ -138,7 +139,7 @@ static void stats_table(FILE *f, const struct zpb_report *rep, const struct zpb_
 	fputs("\nCounters, instructions, lateness and emulation:\n\n| figure |", f);
 	for (i = 0; i < in->nalloc; i++) {
 		fputc(' ', f);
-		md(f, in->alloc[i].m->name);
+		zpb_md_escape(f, in->alloc[i].m->name);
 		fputs(" |", f);
 	}
 	fputc('\n', f);
@@ -146,7 +147,7 @@ static void stats_table(FILE *f, const struct zpb_report *rep, const struct zpb_
 	for (k = 0; k < n; k++) {
 		zpb_report_stat_label(label, sizeof(label), names[k]);
 		fputs("| ", f);
-		md(f, label);
+		zpb_md_escape(f, label);
 		fputs(" |", f);
 		for (i = 0; i < in->nalloc; i++)
 			cell(f, rep, in->alloc[i].m, names[k], strstr(names[k], "share") ? 3 : 1);
@@ -164,7 +165,7 @@ static void across_table(FILE *f, const struct zpb_report *rep)
 	fprintf(f, "\n## Across the %zu inputs\n\nRanked by the geometric mean of each allocator's ratio to the bound (mean "
 		"pool pages over the run) over the %zu input%s on which every allocator was ranked (", vd->nbound_inputs,
 		vd->ncommon, vd->ncommon == 1 ? "" : "s");
-	md(f, vd->common_text);
+	zpb_md_escape(f, vd->common_text);
 	fputs(")", f);
 	fputs("; on the others some did less work. The mean where each was ranked is shown beside.\n\n"
 	      "| rank | allocator | geometric mean ratio to bound (common inputs) | where ranked | ranked in | note |\n"
@@ -179,9 +180,9 @@ static void across_table(FILE *f, const struct zpb_report *rep)
 			fprintf(f, "| %d | ", r->rank);
 		else
 			fputs("| not ranked | ", f);
-		md(f, r->name);
+		zpb_md_escape(f, r->name);
 		fprintf(f, " | %s | %s | %zu of %zu | ", a, b, r->ranked_in, vd->nbound_inputs);
-		md(f, r->why);
+		zpb_md_escape(f, r->why);
 		fputs(" |\n", f);
 	}
 }
@@ -194,7 +195,7 @@ static void gbench_table(FILE *f, const struct zpb_report *rep, const struct zpb
 	fputs("| benchmark | repetitions |", f);
 	for (k = 0; k < nc; k++) {
 		fputc(' ', f);
-		md(f, cols[k]);
+		zpb_md_escape(f, cols[k]);
 		fputs(" |", f);
 	}
 	fputs("\n|---|---:|", f);
@@ -205,7 +206,7 @@ static void gbench_table(FILE *f, const struct zpb_report *rep, const struct zpb
 		const struct zpb_subject *s = in->alloc[i].m;
 
 		fputs("| ", f);
-		md(f, s->name);
+		zpb_md_escape(f, s->name);
 		fprintf(f, " | %zu |", s->n ? s->m[0].n : 0);
 		for (k = 0; k < nc; k++)
 			cell(f, rep, s, cols[k], 1);
@@ -243,20 +244,20 @@ int zpb_report_write_markdown(FILE *f, const struct zpb_report *rep)
 
 		if (in->res.kind == ZPB_RESULTS_GBENCH) {
 			fputs("\n## Microbenchmarks: ", f);
-			md(f, in->res.path);
+			zpb_md_escape(f, in->res.path);
 			fputs("\n\n", f);
 			gbench_table(f, rep, in);
 			continue;
 		}
 		zpb_report_input_title(in, headline, sizeof(headline));
 		fputs("\n## Trace ", f);
-		md(f, headline);
+		zpb_md_escape(f, headline);
 		fprintf(f, "\n\nFrom `%s`", in->res.path);
 		if (m) {
 			fputs("; machine ", f);
-			md(f, zpb_json_get_str(m, "cpu_model", "?"));
+			zpb_md_escape(f, zpb_json_get_str(m, "cpu_model", "?"));
 			fprintf(f, ", %g cores, kernel ", zpb_json_get_number(m, "cores", 0));
-			md(f, zpb_json_get_str(m, "kernel", "?"));
+			zpb_md_escape(f, zpb_json_get_str(m, "kernel", "?"));
 		}
 		if (!zpb_json_bool(zpb_json_get(in->res.root, "complete"), true))
 			fputs(". **Incomplete run** (interrupted)", f);
@@ -266,19 +267,19 @@ int zpb_report_write_markdown(FILE *f, const struct zpb_report *rep)
 
 			if (zpb_report_value(in->alloc[k].m, "verify_failures", &bad) && bad > 0) {
 				fputs("> **Verification failures:** ", f);
-				md(f, in->alloc[k].m->name);
+				zpb_md_escape(f, in->alloc[k].m->name);
 				fprintf(f, " returned wrong bytes on %.0f load%s.\n\n", bad, bad == 1 ? "" : "s");
 			}
 		}
 		v = zpb_verdict_for(rep->verdict, in);
 		if (v && v->headline[0]) {
 			fputs("**", f);
-			md(f, v->headline);
+			zpb_md_escape(f, v->headline);
 			fputs("**\n\n", f);
 		}
 		if (v) {
 			fputs("Ranked by ", f);
-			md(f, v->metric_text);
+			zpb_md_escape(f, v->metric_text);
 			fprintf(f, ", among the allocators that sent the fewest pages to swap (%s).", v->tolerance_text);
 			if (v->limit_pages > 0)
 				fprintf(f, " Pool limit: %.0f pages%s%s.", v->limit_pages,
@@ -290,6 +291,7 @@ int zpb_report_write_markdown(FILE *f, const struct zpb_report *rep)
 		fputc('\n', f);
 		latency_table(f, rep, in);
 		stats_table(f, rep, in);
+		zpb_report_locks_markdown(f, in);
 		for (k = 0; k < in->npics; k++)
 			if (!in->pics[k].svg && rep->have_gnuplot)
 				fprintf(f, "\n- %s: not drawn (%s)", in->pics[k].title, in->pics[k].why);

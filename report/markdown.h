@@ -7,6 +7,9 @@
 
 #include "model.h"
 
+/* Write @s escaped for a Markdown table cell (|, *, _ and ` escaped, newlines as spaces). */
+void zpb_md_escape(FILE *f, const char *s);
+
 /* Write the Markdown report for @rep to @f. Return: 0, or -1 on a write error. */
 int zpb_report_write_markdown(FILE *f, const struct zpb_report *rep);
 

@@ -3,6 +3,7 @@
  * The verdict (verdict.h): equal work first, then density over the run.
  * The rules are docs/report.md's "The verdict"; keep the two in step.
  */
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -207,9 +208,12 @@ static void judge_bound(struct zpb_verdict_input *v)
 	}
 }
 
+/* "27%", or "0.4%" below 1%: a headline that says "0% more" of a figure that differs misleads. */
 static void pct_more(char *buf, size_t len, double a, double b)
 {
-	snprintf(buf, len, "%.0f%%", 100 * (a / b - 1));
+	double p = 100 * (a / b - 1);
+
+	snprintf(buf, len, p < 0.95 ? "%.1f%%" : "%.0f%%", p);
 }
 
 static void headline(struct zpb_verdict_input *v)
@@ -393,6 +397,14 @@ static bool judged(const struct zpb_verdict_input *v)
 	return v->bound >= 0 && v->nranked > 0;
 }
 
+static int by_rank(const void *a, const void *b)
+{
+	const struct zpb_verdict_summary_row *x = a, *y = b;
+	int kx = x->rank ? x->rank : INT_MAX, ky = y->rank ? y->rank : INT_MAX;
+
+	return (kx > ky) - (kx < ky);
+}
+
 static void summarise(struct zpb_report_verdict *vd)
 {
 	size_t i, j, k;
@@ -463,6 +475,8 @@ static void summarise(struct zpb_report_verdict *vd)
 			if (j != k && vd->rows[j].geomean_common < r->geomean_common)
 				r->rank++;
 	}
+	/* Read in rank order (the unranked last, as they came). */
+	qsort(vd->rows, vd->nrows, sizeof(vd->rows[0]), by_rank);
 }
 
 int zpb_verdict_build(struct zpb_report_verdict *vd, const struct zpb_report *rep, char *err, size_t errlen)

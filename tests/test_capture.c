@@ -538,7 +538,7 @@ TEST(capture_process_traces_a_child_writing_memory)
 	struct zpb_capture_process_opts o = {
 		.out = out, .pages_out = pages, .form = ZPB_TRACE_BINARY,
 		.policy = { .compressor = "lz4", .incompressible = ZPB_INCOMP_STORE },
-		.interval_ms = 50, .duration_s = 0.6, .budget = 64,
+		.interval_ms = 50, .duration_s = 1.5, .budget = 64,	/* room for 3 snapshots under ASan on a loaded machine */
 	};
 	struct zpb_capture_process_stats st;
 	struct zpb_check_opts co = { .exclusive_loads = false };

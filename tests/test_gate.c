@@ -866,6 +866,13 @@ TEST(results_with_mistyped_fields_are_refused_naming_the_field)
 		{ "\"leaked_pages\": 0", "\"leaked_pages\": false", "diagnostics.leaked_pages must be an integer" },
 		{ "\"leaked_pages\": 0", "\"leaked\": 0", "\"diagnostics.leaked_pages\" is missing" },
 		{ "\"sha256\": ", "\"sha\": ", "\"trace.sha256\" is missing" },
+		/* The blocks the verdict and the terminal read are typed too. */
+		{ "\"verify_failures\": 0", "\"emulation\": {\"store\": {\"share\": \"high\"}}, \"verify_failures\": 0",
+		  "runs[0] (z3fold): emulation.store.share must be a number" },
+		{ "\"verify_failures\": 0", "\"work\": {\"stores\": -1}, \"verify_failures\": 0",
+		  "runs[0] (z3fold): work.stores must be a non-negative integer" },
+		{ "\"verify_failures\": 0", "\"over_run\": {\"mean_pool_pages\": [1]}, \"verify_failures\": 0",
+		  "runs[0] (z3fold): over_run.mean_pool_pages must be a number" },
 	};
 	struct zpb_gate_result res;
 	struct zpb_results r;

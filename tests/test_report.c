@@ -338,3 +338,38 @@ TEST(report_draws_microbenchmarks_by_object_size)
 	free(md);
 	cleanup(dir);
 }
+
+/* replay --lockstat's block: a table per allocator in HTML and Markdown, the model marked as one. */
+TEST(report_shows_lock_statistics_with_the_model_marked)
+{
+	const char *in[] = { FX "results-lockstat.json" }, *plain[] = { FX "results-z3fold.json" };
+	struct zpb_report_outcome out;
+	char dir[512], err[512];
+	char *html, *md;
+
+	fresh(dir, sizeof(dir), "locks");
+	setenv("ZPB_GNUPLOT", "/nonexistent/gnuplot", 1);
+	REQUIRE(!write_report(dir, in, 1, NULL, &out, err, sizeof(err)), "report written: %s", err);
+	read_report(dir, &html, &md);
+	REQUIRE(html && md, "both files exist");
+	CHECK(count(html, "<table class=\"locks\">") == 1, "one lock table (z3fold's), got %zu",
+	      count(html, "<table class=\"locks\">"));
+	CHECK(strstr(html, "<code>&amp;pool-&gt;stale_lock</code>") && strstr(html, "<td>8605</td><td>9</td>"),
+	      "z3fold's stale_lock row with its acquisitions and contentions");
+	CHECK(strstr(html, "a model, not a measurement") && strstr(html, "<td>0.156</td><td>0.333</td><td>1.000</td>"),
+	      "the model's contention at 8, 16 and 64 CPUs, marked as a model");
+	CHECK(strstr(md, "#### Lock statistics") && strstr(md, "| &pool->stale\\_lock (z3fold/z3fold.c) | spin | allocator | 8605 | 9 |"),
+	      "Markdown lists the same row");
+	free(html);
+	free(md);
+	cleanup(dir);
+	/* Without --lockstat there is no section. */
+	REQUIRE(!write_report(dir, plain, 1, NULL, &out, err, sizeof(err)), "report written: %s", err);
+	unsetenv("ZPB_GNUPLOT");
+	read_report(dir, &html, &md);
+	REQUIRE(html && md, "both files exist");
+	CHECK(!strstr(html, "Lock statistics") && !strstr(md, "Lock statistics"), "no lock section without lockstat");
+	free(html);
+	free(md);
+	cleanup(dir);
+}

@@ -31,9 +31,7 @@ static void gate_fn(struct work_struct *w)
 
 static uint64_t syscalls_now(void)
 {
-	const struct zpb_emulation *e = &zpb_emul;
-
-	return e->futex_wake + e->futex_wait + e->sched_yield;
+	return zpb_emul.futex_wake + zpb_emul.futex_wait + zpb_emul.sched_yield;
 }
 
 TEST(queue_work_on_a_pending_work_makes_no_system_call)

@@ -81,6 +81,32 @@ static const struct field f_reclaim[] = {
 	{ "limit_hits", F_COUNT }, { "second_chances", F_COUNT }, END,
 };
 
+/* emulation.OP, emulation.syscalls, timing, work, over_run (docs/results-format.md). */
+static const struct field f_emu_op[] = {
+	{ "count", F_COUNT }, { "ops_with_emulation", F_COUNT }, { "total_ns", F_COUNT }, { "share", F_NUM },
+	{ "p50", F_COUNT }, { "p99", F_COUNT }, END,
+};
+static const struct field f_syscalls[] = {
+	{ "futex_wake", F_COUNT }, { "futex_wait", F_COUNT }, { "sched_yield", F_COUNT }, END,
+};
+static const struct field f_emulation[] = {
+	{ "store", F_OBJ, f_emu_op }, { "load", F_OBJ, f_emu_op }, { "invalidate", F_OBJ, f_emu_op },
+	{ "reclaim", F_OBJ, f_emu_op }, { "compact", F_OBJ, f_emu_op }, { "syscalls", F_OBJ, f_syscalls },
+	{ "works_between_ops", F_COUNT }, END,
+};
+static const struct field f_timing[] = {
+	{ "clock_reads", F_COUNT }, { "reads_per_op", F_NUM }, { "overhead_ns_per_op", F_NUM }, END,
+};
+static const struct field f_work[] = {
+	{ "stores", F_COUNT }, { "stored_objects", F_COUNT }, { "stored_bytes", F_COUNT },
+	{ "rejected_pages", F_COUNT }, { "rejected_alloc_pages", F_COUNT }, { "rejected_alloc_object_bytes", F_COUNT },
+	{ "written_back_pages", F_COUNT }, { "max_object_size", F_COUNT }, END,
+};
+static const struct field f_over_run[] = {
+	{ "weight", F_STR }, { "mean_pool_pages", F_NUM }, { "mean_stored_bytes", F_NUM }, { "mean_density", F_NUM },
+	{ "pool_bytes_per_stored_byte", F_NUM }, { "peak_pool_pages", F_COUNT }, { "samples", F_COUNT }, END,
+};
+
 static const struct field f_diagnostics[] = {
 	{ "warnings", F_COUNT, NULL, true }, { "errors", F_COUNT, NULL, true },
 	{ "leaked_pages", F_INT, NULL, true }, END,
@@ -109,7 +135,8 @@ static const struct field f_run[] = {
 	{ "objects_per_page", F_ARR, f_pair }, { "objects_per_page_unresolved", F_COUNT },
 	{ "verify_failures", F_COUNT, NULL, true }, { "verify_errors", F_ARR, f_str },
 	{ "diagnostics", F_OBJ, f_diagnostics, true }, { "counters", F_MAP, f_counter_el },
-	{ "instructions", F_MAP, f_num }, { "memory", F_OBJ, f_memory }, END,
+	{ "instructions", F_MAP, f_num }, { "memory", F_OBJ, f_memory }, { "emulation", F_OBJ, f_emulation },
+	{ "timing", F_OBJ, f_timing }, { "work", F_OBJ, f_work }, { "over_run", F_OBJ, f_over_run }, END,
 };
 
 static const struct field f_tool[] = { { "version", F_STR }, { "git", F_STR }, { "sanitize", F_STR }, END };
