@@ -42,7 +42,7 @@ void zpbt_fill(void *dst, size_t len, uint64_t tag);
 /* The offset of the first byte that differs from @tag's pattern, or @len. */
 size_t zpbt_verify(const void *src, size_t len, uint64_t tag);
 
-/* A pool of @d with its default spec; NULL (and a test failure) if it cannot be made. */
+/* A pool of @d with its default spec (or ZPB_TEST_ALLOCATORS's); NULL (and a test failure) if it cannot be made. */
 struct zpool *zpbt_create(const struct zpool_driver *d, const struct zpool_ops *ops,
 			  unsigned long page_limit);
 
@@ -78,7 +78,9 @@ static inline bool zpbt_has_data(const struct zpool_driver *d)
 /*
  * Iterate over every registered driver, or over those named in
  * ZPB_TEST_ALLOCATORS (a comma-separated list such as "zbud,z3fold"),
- * to run a suite against one allocator.
+ * to run a suite against one allocator. An entry may be a whole spec
+ * ("zbud,zsmalloc:delta=32"): zpbt_create() and the others then make that
+ * driver's pools with it (one spec per driver and run).
  */
 #define zpbt_for_each_driver(d, i) \
 	for ((i) = 0; ((d) = zpbt_driver_from(&(i))) != NULL; (i)++)
