@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Running the allocator checks (selftest.h): the table, failures, skips, notes, pools. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -101,19 +102,21 @@ unsigned long zpb_check_scaled(unsigned long n)
 	return v < 1 ? 1 : (unsigned long)v;
 }
 
-int zpb_spec_with_fixes(const struct zpb_spec *in, struct zpb_spec *out, char *err, size_t errlen)
+int zpb_spec_with_fixes(const char *text, struct zpb_spec *out, char *err, size_t errlen)
 {
-	const struct zpool_driver *d = in->driver;
-	char text[ZPB_SPEC_LEN];
-	size_t n = (size_t)snprintf(text, sizeof(text), "%s", in->text);
-	int i;
+	const struct zpb_option *o;
+	char buf[ZPB_SPEC_LEN], key[64];
+	size_t n;
 
-	/* A later key=value of the same option would be "given twice": set only those left at 0. */
-	for (i = 0; d->options && d->options[i].key; i++)
-		if (d->options[i].flags & ZPB_OPT_FIXES_SEED && !in->values[i] && !getenv("ZPB_SHADOW_NO_FIXES"))
-			n += (size_t)snprintf(text + n, n < sizeof(text) ? sizeof(text) - n : 0, ":%s=1",
-					      d->options[i].key);
-	return zpb_spec_parse(text, out, err, errlen);
+	if (zpb_spec_parse(text, out, err, errlen))
+		return -EINVAL;
+	n = (size_t)snprintf(buf, sizeof(buf), "%s", text);
+	for (o = out->driver->options; o && o->key; o++) {
+		snprintf(key, sizeof(key), ":%s=", o->key);
+		if (o->flags & ZPB_OPT_FIXES_SEED && !getenv("ZPB_SHADOW_NO_FIXES") && !strstr(text, key))
+			n += (size_t)snprintf(buf + n, n < sizeof(buf) ? sizeof(buf) - n : 0, ":%s=1", o->key);
+	}
+	return zpb_spec_parse(buf, out, err, errlen);
 }
 
 struct zpool *zpb_check_pool(const struct zpool_ops *ops, unsigned long page_limit, bool fixes)
@@ -125,8 +128,10 @@ struct zpool *zpb_check_pool(const struct zpool_ops *ops, unsigned long page_lim
 	char err[256];
 
 	if (fixes) {
-		if (zpb_spec_with_fixes(c->spec, &fixed, err, sizeof(err))) {
-			zpb_check_fail(c, __FILE__, __LINE__, "%s: spec with its fixes: %s", c->spec->text, err);
+		const char *text = c->text ? c->text : c->spec->text;
+
+		if (zpb_spec_with_fixes(text, &fixed, err, sizeof(err))) {
+			zpb_check_fail(c, __FILE__, __LINE__, "%s: spec with its fixes: %s", text, err);
 			return NULL;
 		}
 		if (strcmp(fixed.text, c->spec->text))

@@ -24,6 +24,9 @@
 /**
  * struct zpb_check - one check being run on one allocator
  * @spec: the allocator
+ * @text: the spec as its user wrote it, or NULL for @spec's canonical text
+ *	(what the data-bug fixes are added to: a fix the text sets, even to
+ *	its default, is left as it says)
  * @scale: iteration counts are multiplied by it (the shadow suite's 10^6
  *	operations); 1 by default, > 0
  * @seed: with @seed_given, the seed of a randomized check instead of its own
@@ -36,6 +39,7 @@
  */
 struct zpb_check {
 	const struct zpb_spec *spec;
+	const char *text;
 	double scale;
 	uint64_t seed;
 	bool seed_given;
@@ -72,12 +76,13 @@ void zpb_check_skip(struct zpb_check *c, const char *fmt, ...) __attribute__((fo
 uint64_t zpb_check_seed(struct zpb_check *c, uint64_t def);
 
 /**
- * zpb_spec_with_fixes - @in with every option that fixes a data bug of the
- * ported version set (ZPB_OPT_FIXES_SEED, e.g. z3fold:strict_first=1), unless
+ * zpb_spec_with_fixes - parse the spec @text with every option that fixes a
+ * data bug of the ported version (ZPB_OPT_FIXES_SEED, e.g.
+ * z3fold:strict_first=1) set to 1, except those @text sets itself, unless
  * ZPB_SHADOW_NO_FIXES is set in the environment, into @out
  * Return: 0, or -EINVAL with @err set.
  */
-int zpb_spec_with_fixes(const struct zpb_spec *in, struct zpb_spec *out, char *err, size_t errlen);
+int zpb_spec_with_fixes(const char *text, struct zpb_spec *out, char *err, size_t errlen);
 
 /* splitmix64: tiny, seedable, good enough for check workloads. */
 static inline uint64_t zpb_rand(uint64_t *state)

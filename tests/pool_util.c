@@ -18,30 +18,66 @@ uint64_t zpbt_seed(uint64_t def)
 	return seed;
 }
 
+/*
+ * The entry of ZPB_TEST_ALLOCATORS that names @d ("zsmalloc" or a spec
+ * such as "zsmalloc:delta=32"), copied to @buf; @d's name if the list is
+ * unset; NULL if the list does not name @d.
+ */
+static const char *selected_spec(const struct zpool_driver *d, char *buf, size_t len)
+{
+	const char *list = getenv("ZPB_TEST_ALLOCATORS"), *p;
+	size_t n = strlen(d->type);
+
+	if (!list || !*list) {
+		snprintf(buf, len, "%s", d->type);
+		return buf;
+	}
+	for (p = list; (p = strstr(p, d->type)) != NULL; p += n)
+		if ((p == list || p[-1] == ',') && (p[n] == ',' || p[n] == ':' || p[n] == '\0')) {
+			size_t e = strcspn(p, ",");
+
+			snprintf(buf, len, "%.*s", (int)e, p);
+			return buf;
+		}
+	return NULL;
+}
+
+static bool driver_selected(const struct zpool_driver *d)
+{
+	char buf[ZPB_SPEC_LEN];
+
+	return selected_spec(d, buf, sizeof(buf)) != NULL;
+}
+
 struct zpool *zpbt_create_quiet(const struct zpool_driver *d, const struct zpool_ops *ops,
 				unsigned long page_limit)
 {
+	char text[ZPB_SPEC_LEN], err[256];
 	struct zpb_spec spec;
-	char err[256];
 
-	if (zpb_spec_parse(d->type, &spec, err, sizeof(err))) {
-		zpbt_fail(__FILE__, __LINE__, "%s: spec: %s", d->type, err);
+	if (!selected_spec(d, text, sizeof(text)))
+		snprintf(text, sizeof(text), "%s", d->type);
+	if (zpb_spec_parse(text, &spec, err, sizeof(err))) {
+		zpbt_fail(__FILE__, __LINE__, "%s: spec %s: %s", d->type, text, err);
 		errno = EINVAL;
 		return NULL;
 	}
+	if (strcmp(text, d->type))
+		printf("  %s: as %s\n", d->type, text);
 	return zpool_create_pool(&spec, zpbt_current(), ops, page_limit);
 }
 
 struct zpool *zpbt_create_with_fixes(const struct zpool_driver *d, const struct zpool_ops *ops,
 				     unsigned long page_limit)
 {
-	struct zpb_spec plain, spec;
-	char err[256];
+	char text[ZPB_SPEC_LEN], err[256];
+	struct zpb_spec spec;
 	struct zpool *zp;
 
-	if (zpb_spec_parse(d->type, &plain, err, sizeof(err)) ||
-	    zpb_spec_with_fixes(&plain, &spec, err, sizeof(err))) {
-		zpbt_fail(__FILE__, __LINE__, "%s: spec with its fixes: %s", d->type, err);
+	if (!selected_spec(d, text, sizeof(text)))
+		snprintf(text, sizeof(text), "%s", d->type);
+	if (zpb_spec_with_fixes(text, &spec, err, sizeof(err))) {
+		zpbt_fail(__FILE__, __LINE__, "%s: spec %s with its fixes: %s", d->type, text, err);
 		return NULL;
 	}
 	zp = zpool_create_pool(&spec, zpbt_current(), ops, page_limit);
@@ -71,19 +107,6 @@ bool zpbt_settles_to_zero(struct zpool *zp)
 			return true;
 		usleep(1000);
 	}
-	return false;
-}
-
-static bool driver_selected(const struct zpool_driver *d)
-{
-	const char *list = getenv("ZPB_TEST_ALLOCATORS"), *p;
-	size_t n = strlen(d->type);
-
-	if (!list || !*list)
-		return true;
-	for (p = list; (p = strstr(p, d->type)) != NULL; p += n)
-		if ((p == list || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
-			return true;
 	return false;
 }
 
@@ -120,8 +143,8 @@ void zpbt_run_selftest(const char *name)
 		return;
 	}
 	zpbt_for_each_driver(d, i) {
+		char text[ZPB_SPEC_LEN], err[256];
 		struct zpb_spec spec;
-		char err[256];
 		struct zpb_check c = {
 			.spec = &spec,
 			.scale = zpbt_scale(),
@@ -132,10 +155,15 @@ void zpbt_run_selftest(const char *name)
 			.note = selftest_note,
 		};
 
-		if (zpb_spec_parse(d->type, &spec, err, sizeof(err))) {
-			zpbt_fail(__FILE__, __LINE__, "%s: spec: %s", d->type, err);
+		if (!selected_spec(d, text, sizeof(text)))
+			snprintf(text, sizeof(text), "%s", d->type);
+		if (zpb_spec_parse(text, &spec, err, sizeof(err))) {
+			zpbt_fail(__FILE__, __LINE__, "%s: spec %s: %s", d->type, text, err);
 			continue;
 		}
+		if (strcmp(text, d->type))
+			printf("  %s: as %s\n", d->type, text);
+		c.text = text;
 		zpb_selftest_run(t, &c);
 		if (c.skip[0])
 			printf("  %s: not run: %s\n", d->type, c.skip);

@@ -41,7 +41,7 @@ static inline size_t zpbt_verify(const void *src, size_t len, uint64_t tag)
  */
 uint64_t zpbt_seed(uint64_t def);
 
-/* A pool of @d with its default spec; NULL (and a test failure) if it cannot be made. */
+/* A pool of @d with its default spec (or ZPB_TEST_ALLOCATORS's); NULL (and a test failure) if it cannot be made. */
 struct zpool *zpbt_create(const struct zpool_driver *d, const struct zpool_ops *ops,
 			  unsigned long page_limit);
 
@@ -77,7 +77,9 @@ static inline bool zpbt_has_data(const struct zpool_driver *d)
 /*
  * Iterate over every registered driver, or over those named in
  * ZPB_TEST_ALLOCATORS (a comma-separated list such as "zbud,z3fold"),
- * to run a suite against one allocator.
+ * to run a suite against one allocator. An entry may be a whole spec
+ * ("zbud,zsmalloc:delta=32"): zpbt_create() and the others then make that
+ * driver's pools with it (one spec per driver and run).
  */
 #define zpbt_for_each_driver(d, i) \
 	for ((i) = 0; ((d) = zpbt_driver_from(&(i))) != NULL; (i)++)
@@ -86,7 +88,8 @@ const struct zpool_driver *zpbt_driver_from(int *i);
 
 /*
  * Run the selftest/ check @name on every selected driver (its default
- * spec), with ZPB_TEST_SEED and ZPB_TEST_SCALE: its failures are the test's,
+ * spec, or the one ZPB_TEST_ALLOCATORS gives it, said as "  NAME: as SPEC"),
+ * with ZPB_TEST_SEED and ZPB_TEST_SCALE: its failures are the test's,
  * its notes and its reasons for not applying to a driver are printed.
  */
 void zpbt_run_selftest(const char *name);

@@ -343,7 +343,7 @@ static void async_free_zspage(struct work_struct *work)
 	LIST_HEAD(free_pages);
 	struct zs_pool *pool = container_of(work, struct zs_pool, free_work);
 
-	for (i = 0; i < ZS_SIZE_CLASSES; i++) {
+	for (i = 0; i < pool->nr_size_classes; i++) {
 		class = pool->size_class[i];
 		if (class->index != (unsigned int)i)
 			continue;
@@ -488,7 +488,7 @@ unsigned long zs_compact(struct zs_pool *pool)
 	if (atomic_xchg(&pool->compaction_in_progress, 1))
 		return 0;
 
-	for (i = ZS_SIZE_CLASSES - 1; i >= 0; i--) {
+	for (i = pool->nr_size_classes - 1; i >= 0; i--) {
 		class = pool->size_class[i];
 		if (class->index != (unsigned int)i)
 			continue;

@@ -9,18 +9,42 @@
 #include "../zsmalloc.h"
 #include "zs_internal.h"
 
+/*
+ * delta: an enum of its accepted values, so that the spec parser refuses
+ * any other with its one-line error listing them; value i is 16 << i.
+ */
+static const char *const zs_delta_names[] = { "16", "32", "64", "128", "256", NULL };
+static const char *const zs_chain_policy_names[] = { "kernel", "rfc", NULL };
+
+BUILD_BUG_ON(ZPB_ZS_MIN_DELTA != 16 || ZPB_ZS_MAX_DELTA != 16 << (ARRAY_SIZE(zs_delta_names) - 2));
+BUILD_BUG_ON(ZPB_ZS_CHAIN_KERNEL != 0 || ZPB_ZS_CHAIN_RFC != 1);
+
 static const struct zpb_option zs_options[] = {
 	{ "chain", ZPB_OPT_UINT, ZS_DEFAULT_CHAIN_SIZE, ZS_MIN_CHAIN_SIZE, ZS_MAX_CHAIN_SIZE,
 	  "pages per zspage at most (CONFIG_ZSMALLOC_CHAIN_SIZE; 4 before 6.3)" },
+	{ "delta", ZPB_OPT_ENUM, 0, 0, 0,
+	  "bytes between size classes (ZS_SIZE_CLASS_DELTA, PAGE_SIZE >> CLASS_BITS: 16 at 4K in 6.18; "
+	  "the 2026 RFC fixes it at 16 for every page size)",
+	  .names = zs_delta_names },
+	{ "chain_policy", ZPB_OPT_ENUM, ZPB_ZS_CHAIN_KERNEL, 0, 0,
+	  "chain length rule: kernel = 6.18's least waste over 1..chain pages; rfc = the 2026 RFC's "
+	  "(grow only while it saves 25% of the waste, stop at 1/64)",
+	  .names = zs_chain_policy_names },
 	{ NULL, 0, 0, 0, 0, NULL },
 };
 
 static void *zs_zpool_create(const char *name, gfp_t gfp, const struct zpool_ops *ops,
 			     struct zpool *zpool, const struct zpb_spec *spec)
 {
+	struct zpb_zs_tuning t = {
+		.chain = zpb_spec_get(spec, "chain"),
+		.delta = ZPB_ZS_MIN_DELTA << zpb_spec_get(spec, "delta"),
+		.chain_policy = zpb_spec_get(spec, "chain_policy"),
+	};
+
 	/* zs_malloc() gets its gfp from each caller, so the pool's is ignored. */
 	(void)gfp, (void)ops, (void)zpool;
-	return zs_create_pool(name, zpb_spec_get(spec, "chain"));
+	return zs_create_pool(name, &t);
 }
 
 static void zs_zpool_destroy(void *pool)
@@ -94,24 +118,28 @@ const struct zpool_driver zsmalloc_zpool_driver = {
 
 /* The views: class table without a pool, counters of a live pool. */
 
-static bool chain_ok(unsigned int chain)
+static struct zpb_zs_tuning with_chain(unsigned int chain)
 {
-	return chain >= ZS_MIN_CHAIN_SIZE && chain <= ZS_MAX_CHAIN_SIZE;
+	struct zpb_zs_tuning t = ZPB_ZS_TUNING_DEFAULT;
+
+	t.chain = chain;
+	return t;
 }
 
-int zpb_zs_class_for(unsigned int chain, size_t size, struct zpb_zs_class *out)
+int zpb_zs_class_for_tuning(const struct zpb_zs_tuning *t, size_t size, struct zpb_zs_class *out)
 {
-	int idx, i, csize, ppz, opz;
+	int idx, i, n, csize, ppz, opz;
 
-	if (!chain_ok(chain) || !size || size > ZS_MAX_ALLOC_SIZE)
+	if (!zs_tuning_valid(t) || !size || size > ZS_MAX_ALLOC_SIZE)
 		return -EINVAL;
-	idx = zs_get_size_class_index(size + ZS_HANDLE_SIZE);
-	zs_class_geometry(chain, idx, &csize, &ppz, &opz);
+	n = zs_nr_size_classes(t);
+	idx = zs_get_size_class_index(t, size + ZS_HANDLE_SIZE);
+	zs_class_geometry(t, idx, &csize, &ppz, &opz);
 	/* Merging: the largest following index with the same geometry serves idx. */
-	for (i = idx + 1; i < ZS_SIZE_CLASSES; i++) {
+	for (i = idx + 1; i < n; i++) {
 		int s2, p2, o2;
 
-		zs_class_geometry(chain, i, &s2, &p2, &o2);
+		zs_class_geometry(t, i, &s2, &p2, &o2);
 		if (p2 != ppz || o2 != opz)
 			break;
 		idx = i;
@@ -125,9 +153,28 @@ int zpb_zs_class_for(unsigned int chain, size_t size, struct zpb_zs_class *out)
 	return 0;
 }
 
+int zpb_zs_class_for(unsigned int chain, size_t size, struct zpb_zs_class *out)
+{
+	struct zpb_zs_tuning t = with_chain(chain);
+
+	return zpb_zs_class_for_tuning(&t, size, out);
+}
+
+size_t zpb_zs_huge_class_size_tuning(const struct zpb_zs_tuning *t)
+{
+	return zs_tuning_valid(t) ? zs_calc_huge_class_size(t) : 0;
+}
+
 size_t zpb_zs_huge_class_size(unsigned int chain)
 {
-	return chain_ok(chain) ? zs_calc_huge_class_size(chain) : 0;
+	struct zpb_zs_tuning t = with_chain(chain);
+
+	return zpb_zs_huge_class_size_tuning(&t);
+}
+
+int zpb_zs_nr_size_classes(const struct zpb_zs_tuning *t)
+{
+	return zs_tuning_valid(t) ? zs_nr_size_classes(t) : 0;
 }
 
 static struct zs_pool *zs_of(struct zpool *zpool)
@@ -142,7 +189,7 @@ int zpb_zs_pool_stats(struct zpool *zpool, struct zpb_zs_class_stats *out, int m
 
 	if (!pool)
 		return -EINVAL;
-	for (i = 0; i < ZS_SIZE_CLASSES && n < max; i++) {
+	for (i = 0; i < pool->nr_size_classes && n < max; i++) {
 		struct size_class *class = pool->size_class[i];
 		struct zpb_zs_class_stats *s = &out[n];
 
@@ -171,7 +218,17 @@ unsigned int zpb_zs_pool_chain(struct zpool *zpool)
 {
 	struct zs_pool *pool = zs_of(zpool);
 
-	return pool ? pool->chain_size : 0;
+	return pool ? pool->tuning.chain : 0;
+}
+
+int zpb_zs_pool_tuning(struct zpool *zpool, struct zpb_zs_tuning *out)
+{
+	struct zs_pool *pool = zs_of(zpool);
+
+	if (!pool)
+		return -EINVAL;
+	*out = pool->tuning;
+	return 0;
 }
 
 size_t zpb_zs_pool_huge_class_size(struct zpool *zpool)

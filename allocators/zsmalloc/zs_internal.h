@@ -16,7 +16,9 @@
  *    and unmaps; 6.16+ zs_obj_read_begin()/zs_obj_write() place nothing
  *    differently.
  * The chain size is a per-pool option here rather than a Kconfig constant,
- * so everything that depends on it lives in struct zs_pool.
+ * and so are the size-class delta and the chain-growth rule (the tunings of
+ * Sergey Senozhatsky's RFC of 1 January 2026, "size-classes chain-length
+ * tunings"), so everything that depends on them lives in struct zs_pool.
  *
  * Lock ordering (as the kernel): page lock, pool->lock, class->lock,
  * zspage lock.
@@ -26,6 +28,7 @@
 
 #include "../kernel/compat.h"
 #include "../zpool.h"
+#include "../zsmalloc.h"
 
 #define ZSPAGE_MAGIC 0x58
 
@@ -67,6 +70,13 @@
  */
 #define ZS_MIN_ALLOC_SIZE 32
 #define ZS_MAX_ALLOC_SIZE PAGE_SIZE
+/*
+ * 6.18's delta and class count. port: a pool's delta is its own
+ * (pool->tuning.delta, at least this one); ZS_SIZE_CLASSES, the count at
+ * this smallest delta, sizes the class array, and pool->nr_size_classes is
+ * the pool's own count, DIV_ROUND_UP(ZS_MAX_ALLOC_SIZE - ZS_MIN_ALLOC_SIZE,
+ * delta) + 1, the kernel's formula with the pool's delta.
+ */
 #define ZS_SIZE_CLASS_DELTA (PAGE_SIZE >> CLASS_BITS)
 #define ZS_SIZE_CLASSES ((int)(DIV_ROUND_UP(ZS_MAX_ALLOC_SIZE - ZS_MIN_ALLOC_SIZE, \
 					    ZS_SIZE_CLASS_DELTA) + 1))
@@ -141,8 +151,12 @@ struct zs_pool {
 	atomic_long_t pages_allocated;
 	struct zs_pool_stats stats;
 
-	/* What CONFIG_ZSMALLOC_CHAIN_SIZE and the static huge_class_size are in the kernel. */
-	unsigned int chain_size;
+	/*
+	 * What CONFIG_ZSMALLOC_CHAIN_SIZE, ZS_SIZE_CLASS_DELTA, the chain rule
+	 * and the static huge_class_size are in the kernel.
+	 */
+	struct zpb_zs_tuning tuning;
+	int nr_size_classes;
 	size_t huge_class_size;
 
 	/* zs_map_area: per pool rather than global, so a pool frees what it made. */
@@ -192,13 +206,15 @@ struct zspage {
 /* Shared between the port's files (zsmalloc.c, compact.c, classes.c). */
 extern const struct movable_operations zsmalloc_mops;
 
-int zs_calculate_zspage_chain_size(int class_size, unsigned int chain);
-void zs_class_geometry(unsigned int chain, int i, int *size, int *pages_per_zspage,
+bool zs_tuning_valid(const struct zpb_zs_tuning *t);
+int zs_nr_size_classes(const struct zpb_zs_tuning *t);
+int zs_calculate_zspage_chain_size(int class_size, const struct zpb_zs_tuning *t);
+void zs_class_geometry(const struct zpb_zs_tuning *t, int i, int *size, int *pages_per_zspage,
 		       int *objs_per_zspage);
-int zs_get_size_class_index(int size);
-size_t zs_calc_huge_class_size(unsigned int chain);
+int zs_get_size_class_index(const struct zpb_zs_tuning *t, int size);
+size_t zs_calc_huge_class_size(const struct zpb_zs_tuning *t);
 
-struct zs_pool *zs_create_pool(const char *name, unsigned int chain);
+struct zs_pool *zs_create_pool(const char *name, const struct zpb_zs_tuning *t);
 void zs_destroy_pool(struct zs_pool *pool);
 unsigned long zs_malloc(struct zs_pool *pool, size_t size, gfp_t gfp);
 void zs_free(struct zs_pool *pool, unsigned long handle);

@@ -575,7 +575,7 @@ unsigned long zs_malloc(struct zs_pool *pool, size_t size, gfp_t gfp)
 
 	/* extra space in the chunk to keep the handle */
 	size += ZS_HANDLE_SIZE;
-	class = pool->size_class[zs_get_size_class_index(size)];
+	class = pool->size_class[zs_get_size_class_index(&pool->tuning, size)];
 
 	/* class->lock effectively protects zspage migration */
 	spin_lock(&class->lock);
@@ -703,9 +703,10 @@ static void free_map_area(struct zs_pool *pool)
 }
 
 /**
- * zs_create_pool - create a pool with the given chain size
+ * zs_create_pool - create a pool with the given tuning
  * @name: for diagnostics and the caches' names
- * @chain: pages per zspage at most (CONFIG_ZSMALLOC_CHAIN_SIZE), 4..16
+ * @t: chain size (CONFIG_ZSMALLOC_CHAIN_SIZE, 4..16), size-class delta and
+ *	chain policy (zs_tuning_valid())
  *
  * Builds the class table from the largest size down, so that a class with
  * the same pages and objects per zspage as the next larger one merges into
@@ -713,14 +714,14 @@ static void free_map_area(struct zs_pool *pool)
  *
  * Return: the pool, or NULL.
  */
-struct zs_pool *zs_create_pool(const char *name, unsigned int chain)
+struct zs_pool *zs_create_pool(const char *name, const struct zpb_zs_tuning *t)
 {
 	int i;
 	struct zs_pool *pool;
 	struct size_class *prev_class = NULL;
 
 	BUILD_BUG_ON(offsetof(struct mapping_area, lock) != 0);
-	if (chain < ZS_MIN_CHAIN_SIZE || chain > ZS_MAX_CHAIN_SIZE)
+	if (!zs_tuning_valid(t))
 		return NULL;
 
 	pool = kzalloc(sizeof(*pool), GFP_KERNEL);
@@ -730,8 +731,9 @@ struct zs_pool *zs_create_pool(const char *name, unsigned int chain)
 	init_deferred_free(pool);
 	rwlock_init(&pool->lock);
 	atomic_set(&pool->compaction_in_progress, 0);
-	pool->chain_size = chain;
-	pool->huge_class_size = zs_calc_huge_class_size(chain);
+	pool->tuning = *t;
+	pool->nr_size_classes = zs_nr_size_classes(t);
+	pool->huge_class_size = zs_calc_huge_class_size(t);
 
 	pool->name = kstrdup(name ? name : "zsmalloc", GFP_KERNEL);
 	if (!pool->name)
@@ -741,11 +743,11 @@ struct zs_pool *zs_create_pool(const char *name, unsigned int chain)
 	if (alloc_map_area(pool))
 		goto err;
 
-	for (i = ZS_SIZE_CLASSES - 1; i >= 0; i--) {
+	for (i = pool->nr_size_classes - 1; i >= 0; i--) {
 		int size, pages_per_zspage, objs_per_zspage, fullness;
 		struct size_class *class;
 
-		zs_class_geometry(chain, i, &size, &pages_per_zspage, &objs_per_zspage);
+		zs_class_geometry(t, i, &size, &pages_per_zspage, &objs_per_zspage);
 
 		if (prev_class && can_merge(prev_class, pages_per_zspage, objs_per_zspage)) {
 			pool->size_class[i] = prev_class;
@@ -787,7 +789,7 @@ void zs_destroy_pool(struct zs_pool *pool)
 
 	zs_flush_migration(pool);
 
-	for (i = 0; i < ZS_SIZE_CLASSES; i++) {
+	for (i = 0; i < pool->nr_size_classes; i++) {
 		int fg;
 		struct size_class *class = pool->size_class[i];
 
