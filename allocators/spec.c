@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "kernel/bug.h"
+#include "plugin.h"
 #include "zpool.h"
 
 static int nopts(const struct zpool_driver *d)
@@ -58,10 +59,11 @@ static int parse_value(const struct zpb_option *o, const char *val, unsigned lon
 	return 0;
 }
 
-static void canonicalize(struct zpb_spec *spec)
+/* @name: the driver's type, or a plugin's path as the spec gave it (so that the text parses again). */
+static void canonicalize(struct zpb_spec *spec, const char *name)
 {
 	const struct zpool_driver *d = spec->driver;
-	size_t len = snprintf(spec->text, sizeof(spec->text), "%s", d->type);
+	size_t len = snprintf(spec->text, sizeof(spec->text), "%s", name);
 	int i;
 
 	for (i = 0; i < nopts(d) && len < sizeof(spec->text); i++) {
@@ -92,7 +94,7 @@ static int bad_byte(const char *text, char *err, size_t errlen)
 
 int zpb_spec_parse(const char *text, struct zpb_spec *spec, char *err, size_t errlen)
 {
-	char buf[ZPB_SPEC_LEN], *part, *next;
+	char buf[ZPB_SPEC_LEN], *part, *next, *name;
 	bool given[ZPB_MAX_OPTIONS] = { false };
 	const struct zpool_driver *d;
 	int i, n;
@@ -113,7 +115,14 @@ int zpb_spec_parse(const char *text, struct zpb_spec *spec, char *err, size_t er
 		snprintf(err, errlen, "empty allocator name in spec '%s'", text);
 		return -EINVAL;
 	}
-	d = zpb_driver_find(part);
+	name = part;
+	if (zpb_plugin_name(part)) {
+		/* "./libmine.so:key=value": a plugin (plugin.h); its loader says what is wrong. */
+		d = zpb_plugin_load(part, err, errlen);
+		if (!d)
+			return -EINVAL;
+	} else
+		d = zpb_driver_find(part);
 	if (!d) {
 		size_t len = snprintf(err, errlen, "unknown allocator '%s' in spec '%s' (known:", part, text);
 		const struct zpool_driver *const *all = zpb_drivers();
@@ -184,7 +193,7 @@ int zpb_spec_parse(const char *text, struct zpb_spec *spec, char *err, size_t er
 			return -EINVAL;
 		}
 	}
-	canonicalize(spec);
+	canonicalize(spec, name);
 	return 0;
 }
 

@@ -36,7 +36,8 @@ static int list_run(int argc, char **argv)
 	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		printf("Usage: zpoolbench list\n\n"
 		       "List every allocator with its capabilities, its largest object and\n"
-		       "the options an allocator spec may set (NAME[:KEY=VALUE]...); then\n"
+		       "the options an allocator spec may set (NAME[:KEY=VALUE]...), and how\n"
+		       "to name a plugin (PATH.so[:KEY=VALUE]...); then\n"
 		       "which counter events this machine can open and whether callgrind\n"
 		       "instruction counts are available.\n");
 		return ZPB_EXIT_OK;
@@ -68,6 +69,8 @@ static int list_run(int argc, char **argv)
 				       o->key, o->min, o->max, o->def, o->help);
 		}
 	}
+	printf("\n  PATH.so   a plugin, built out of tree (docs/plugins.md): --alloc ./libmine.so[:KEY=VALUE]...;\n"
+	       "            check one with 'zpoolbench selftest --alloc ./libmine.so'\n");
 	list_measurements();
 	return ZPB_EXIT_OK;
 }

@@ -21,6 +21,7 @@ extern const struct zpb_command zpb_cmd_synth;
 extern const struct zpb_command zpb_cmd_replay;
 extern const struct zpb_command zpb_cmd_sweep;
 extern const struct zpb_command zpb_cmd_merge;
+extern const struct zpb_command zpb_cmd_selftest;
 
 static const struct zpb_command *const commands[] = {
 	&zpb_cmd_list,
@@ -33,6 +34,7 @@ static const struct zpb_command *const commands[] = {
 	&zpb_cmd_sweep,
 	&zpb_cmd_merge,
 	&zpb_cmd_validate,
+	&zpb_cmd_selftest,
 	NULL,
 };
 

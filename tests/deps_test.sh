@@ -21,7 +21,8 @@ else
 fi
 # package:command a test or the report runs when it is there.
 for pc in chromium:browser_test.sh groff-base:man_test.sh bpftrace:capture_bpftrace_test.sh \
-	  valgrind:test_callgrind.c gnuplot-nox:report clang:fuzz; do
+	  valgrind:test_callgrind.c gnuplot-nox:report clang:fuzz \
+	  make:plugin_test.sh pkg-config:plugin_test.sh; do
 	p=${pc%%:*} user=${pc#*:}
 	if echo "$conf" | grep -qxF "$p"; then ok "install_deps_installs_${p}_for_$(echo "$user" | tr . _)"
 	else bad "install_deps_installs_${p}_for_$(echo "$user" | tr . _)" "$p is not in configure's all_pkgs"; fi

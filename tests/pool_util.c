@@ -18,52 +18,6 @@ uint64_t zpbt_seed(uint64_t def)
 	return seed;
 }
 
-static inline uint64_t pattern_word(uint64_t tag, size_t i)
-{
-	uint64_t x = tag * 0x9e3779b97f4a7c15ULL + i * 0xd6e8feb86659fd93ULL + 1;
-
-	x ^= x >> 32;
-	return x * 0xd6e8feb86659fd93ULL;
-}
-
-void zpbt_fill(void *dst, size_t len, uint64_t tag)
-{
-	unsigned char *p = dst;
-	size_t i, n = len / 8;
-	uint64_t w;
-
-	for (i = 0; i < n; i++) {
-		w = pattern_word(tag, i);
-		memcpy(p + i * 8, &w, 8);
-	}
-	if (len % 8) {
-		w = pattern_word(tag, n);
-		memcpy(p + n * 8, &w, len % 8);
-	}
-}
-
-size_t zpbt_verify(const void *src, size_t len, uint64_t tag)
-{
-	const unsigned char *p = src;
-	size_t i, j, n = len / 8;
-	uint64_t w;
-	unsigned char b[8];
-
-	for (i = 0; i <= n; i++) {
-		size_t chunk = i < n ? 8 : len % 8;
-
-		if (!chunk)
-			break;
-		w = pattern_word(tag, i);
-		memcpy(b, &w, 8);
-		if (memcmp(p + i * 8, b, chunk))
-			for (j = 0; j < chunk; j++)
-				if (p[i * 8 + j] != b[j])
-					return i * 8 + j;
-	}
-	return len;
-}
-
 /*
  * The entry of ZPB_TEST_ALLOCATORS that names @d ("zsmalloc" or a spec
  * such as "zsmalloc:delta=32"), copied to @buf; @d's name if the list is
@@ -116,30 +70,21 @@ struct zpool *zpbt_create_quiet(const struct zpool_driver *d, const struct zpool
 struct zpool *zpbt_create_with_fixes(const struct zpool_driver *d, const struct zpool_ops *ops,
 				     unsigned long page_limit)
 {
-	char text[ZPB_SPEC_LEN], err[256], key[64];
-	const struct zpb_option *o;
+	char text[ZPB_SPEC_LEN], err[256];
 	struct zpb_spec spec;
 	struct zpool *zp;
-	size_t n;
 
 	if (!selected_spec(d, text, sizeof(text)))
 		snprintf(text, sizeof(text), "%s", d->type);
-	n = strlen(text);
-	for (o = d->options; o && o->key; o++) {
-		snprintf(key, sizeof(key), ":%s=", o->key);
-		/* A fix the selected spec sets itself is left as it says. */
-		if (o->flags & ZPB_OPT_FIXES_SEED && !getenv("ZPB_SHADOW_NO_FIXES") && !strstr(text, key))
-			n += (size_t)snprintf(text + n, n < sizeof(text) ? sizeof(text) - n : 0, ":%s=1", o->key);
-	}
-	if (zpb_spec_parse(text, &spec, err, sizeof(err))) {
-		zpbt_fail(__FILE__, __LINE__, "%s: spec %s: %s", d->type, text, err);
+	if (zpb_spec_with_fixes(text, &spec, err, sizeof(err))) {
+		zpbt_fail(__FILE__, __LINE__, "%s: spec %s with its fixes: %s", d->type, text, err);
 		return NULL;
 	}
 	zp = zpool_create_pool(&spec, zpbt_current(), ops, page_limit);
 	if (!zp)
-		zpbt_fail(__FILE__, __LINE__, "%s: cannot create a pool", text);
-	else if (strcmp(text, d->type))
-		printf("  %s: as %s\n", d->type, text);
+		zpbt_fail(__FILE__, __LINE__, "%s: cannot create a pool", spec.text);
+	else if (strcmp(spec.text, d->type))
+		printf("  %s: as %s\n", d->type, spec.text);
 	return zp;
 }
 
@@ -172,4 +117,55 @@ const struct zpool_driver *zpbt_driver_from(int *i)
 	while (all[*i] && !driver_selected(all[*i]))
 		(*i)++;
 	return all[*i];
+}
+
+static void selftest_fail(void *arg, const char *file, int line, const char *msg)
+{
+	(void)arg;
+	zpbt_fail(file, line, "%s", msg);
+}
+
+static void selftest_note(void *arg, const char *msg)
+{
+	(void)arg;
+	printf("  %s\n", msg);
+}
+
+void zpbt_run_selftest(const char *name)
+{
+	const struct zpb_selftest *t = zpb_selftest_find(name);
+	const char *seed = getenv("ZPB_TEST_SEED");
+	const struct zpool_driver *d;
+	int i;
+
+	if (!t) {
+		zpbt_fail(__FILE__, __LINE__, "no selftest/ check called %s", name);
+		return;
+	}
+	zpbt_for_each_driver(d, i) {
+		char text[ZPB_SPEC_LEN], err[256];
+		struct zpb_spec spec;
+		struct zpb_check c = {
+			.spec = &spec,
+			.scale = zpbt_scale(),
+			.seed_given = seed && *seed,
+			.seed = seed && *seed ? strtoull(seed, NULL, 0) : 0,
+			.seed_hint = "set ZPB_TEST_SEED",
+			.fail = selftest_fail,
+			.note = selftest_note,
+		};
+
+		if (!selected_spec(d, text, sizeof(text)))
+			snprintf(text, sizeof(text), "%s", d->type);
+		if (zpb_spec_parse(text, &spec, err, sizeof(err))) {
+			zpbt_fail(__FILE__, __LINE__, "%s: spec %s: %s", d->type, text, err);
+			continue;
+		}
+		if (strcmp(text, d->type))
+			printf("  %s: as %s\n", d->type, text);
+		c.text = text;
+		zpb_selftest_run(t, &c);
+		if (c.skip[0])
+			printf("  %s: not run: %s\n", d->type, c.skip);
+	}
 }

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * What the allocator suites (conformance, shadow, stress, reclaim) share:
- * a seeded PRNG, fill/verify patterns that make any misplaced byte show,
- * and making a pool of a driver with its default spec.
+ * a seeded PRNG, fill/verify patterns that make any misplaced byte show
+ * (both from selftest/, where the conformance and shadow checks live), making
+ * a pool of a driver with its default spec, and running a selftest/ check
+ * over every allocator.
  */
 #ifndef ZPB_TESTS_POOL_UTIL_H
 #define ZPB_TESTS_POOL_UTIL_H
@@ -10,21 +12,27 @@
 #include <stdint.h>
 
 #include "../allocators/zpool.h"
+#include "../selftest/selftest.h"
 
-/* splitmix64: tiny, seedable, good enough for test workloads. */
+/* selftest.h's PRNG and patterns, under the tests' names. */
 static inline uint64_t zpbt_rand(uint64_t *state)
 {
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return zpb_rand(state);
 }
 
-/* A number in [0, n), n > 0. */
 static inline uint64_t zpbt_below(uint64_t *state, uint64_t n)
 {
-	return zpbt_rand(state) % n;
+	return zpb_below(state, n);
+}
+
+static inline void zpbt_fill(void *dst, size_t len, uint64_t tag)
+{
+	zpb_pattern_fill(dst, len, tag);
+}
+
+static inline size_t zpbt_verify(const void *src, size_t len, uint64_t tag)
+{
+	return zpb_pattern_verify(src, len, tag);
 }
 
 /*
@@ -32,15 +40,6 @@ static inline uint64_t zpbt_below(uint64_t *state, uint64_t n)
  * (with the test's name) so that a failure can be replayed.
  */
 uint64_t zpbt_seed(uint64_t def);
-
-/*
- * Fill @len bytes with the pattern of @tag: every 8-byte word differs from
- * its neighbours and from other tags' words at the same offset, so a copy
- * to the wrong place, a short copy or a stray write all show.
- */
-void zpbt_fill(void *dst, size_t len, uint64_t tag);
-/* The offset of the first byte that differs from @tag's pattern, or @len. */
-size_t zpbt_verify(const void *src, size_t len, uint64_t tag);
 
 /* A pool of @d with its default spec (or ZPB_TEST_ALLOCATORS's); NULL (and a test failure) if it cannot be made. */
 struct zpool *zpbt_create(const struct zpool_driver *d, const struct zpool_ops *ops,
@@ -56,7 +55,7 @@ bool zpbt_settles_to_zero(struct zpool *zp);
 
 /*
  * A pool of @d with every option that fixes a data bug of the ported
- * version set (ZPB_OPT_FIXES_SEED, e.g. z3fold:strict_first=1), or its
+ * version set (zpb_spec_with_fixes(), e.g. z3fold:strict_first=1), or its
  * default spec if it has none: for suites whose users hold mappings while
  * other objects of the page come and go, where such a bug corrupts data
  * (each is pinned down in the driver's own tests). ZPB_SHADOW_NO_FIXES=1
@@ -86,5 +85,13 @@ static inline bool zpbt_has_data(const struct zpool_driver *d)
 	for ((i) = 0; ((d) = zpbt_driver_from(&(i))) != NULL; (i)++)
 /* The first selected driver at index *@i or after (updating *@i), or NULL. */
 const struct zpool_driver *zpbt_driver_from(int *i);
+
+/*
+ * Run the selftest/ check @name on every selected driver (its default
+ * spec, or the one ZPB_TEST_ALLOCATORS gives it, said as "  NAME: as SPEC"),
+ * with ZPB_TEST_SEED and ZPB_TEST_SCALE: its failures are the test's,
+ * its notes and its reasons for not applying to a driver are printed.
+ */
+void zpbt_run_selftest(const char *name);
 
 #endif
