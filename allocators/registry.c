@@ -188,4 +188,5 @@ void zpool_get_diagnostics(struct zpool_diagnostics *d)
 {
 	d->warnings = zpb_diag_warnings();
 	d->errors = zpb_diag_errors();
+	d->guards = zpb_diag_guards();
 }

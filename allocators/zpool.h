@@ -326,6 +326,7 @@ bool zpool_cpu_usable(int cpu);
 /* The kernel-style warnings (WARN) and errors (pr_err) the drivers reported so far. */
 struct zpool_diagnostics {
 	unsigned long warnings, errors;
+	unsigned long guards;	/* PORT_GUARD() hits: the ported source's defects, caught (kernel/bug.h) */
 };
 void zpool_get_diagnostics(struct zpool_diagnostics *d);
 

@@ -593,6 +593,7 @@ out:
 	zpool_set_deterministic(false);
 	zpool_get_diagnostics(&diag1);
 	r->warnings = diag1.warnings - diag0.warnings;
+	r->guards = diag1.guards - diag0.guards;
 	r->errors = diag1.errors - diag0.errors;
 	engine_free(e);
 	if (failed) {

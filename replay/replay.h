@@ -295,6 +295,7 @@ struct zpb_run_result {
 	char verify_messages[ZPB_MAX_VERIFY_MESSAGES][256];
 	int nverify_messages;
 	unsigned long warnings, errors;
+	unsigned long guards;		/* PORT_GUARD() hits during the run */
 	long leaked_pages;
 	uint64_t distinct_keys;
 	struct zpb_counter_set *counters;	/* --counters: this run's figures (a copy), or NULL */

@@ -449,6 +449,7 @@ static void write_run(struct zpb_jw *w, const struct zpb_run_result *r, double h
 	zpb_jw_key(w, "diagnostics");
 	zpb_jw_object_begin(w);
 	zpb_jw_ku64(w, "warnings", r->warnings);
+	zpb_jw_ku64(w, "guards", r->guards);
 	zpb_jw_ku64(w, "errors", r->errors);
 	zpb_jw_ki64(w, "leaked_pages", r->leaked_pages);
 	zpb_jw_object_end(w);

@@ -199,19 +199,21 @@ TEST(zblock_size_equal_to_a_slot_size_goes_to_the_next_type)
 	CHECK(zblock_table_lookup(&t, 0) == -EINVAL, "zblock 0 bytes is -EINVAL");
 }
 
-TEST(zblock_last_slot_size_is_refused_with_a_counted_warning)
+TEST(zblock_last_slot_size_is_refused_with_a_counted_guard)
 {
 	struct zpool *zp = zpbt_create(zblock(), NULL, 0);
-	unsigned long h = 0, w;
+	unsigned long h = 0, w, g;
 	int ret;
 
 	REQUIRE(zp, "no zblock pool");
 	w = zpb_diag_warnings();
+	g = zpb_diag_guards();
 	zpb_diag_set_quiet(true);
 	ret = zpool_malloc(zp, 4080, GFP_KERNEL, &h);
 	zpb_diag_set_quiet(false);
 	CHECK(ret == -ENOSPC, "zblock malloc(4080): expected -ENOSPC, got %d", ret);
-	CHECK_EQ_UL(zpb_diag_warnings(), w + 1, "zblock WARNs for malloc(4080) (the guard)");
+	CHECK_EQ_UL(zpb_diag_guards(), g + 1, "zblock guard hits for malloc(4080)");
+	CHECK_EQ_UL(zpb_diag_warnings(), w, "zblock WARNs for malloc(4080) (a guard, not a WARN)");
 	CHECK_EQ_UL(pages(zp), 0, "zblock pages after the refused malloc");
 	w = zpb_diag_warnings();
 	CHECK(zpool_malloc(zp, 4081, GFP_KERNEL, &h) == -ENOSPC, "zblock malloc(4081) is -ENOSPC");
@@ -392,14 +394,14 @@ TEST(zblock_claim_in_a_block_being_freed_is_guarded_and_counted)
 	r.zp = zp;
 	r.victim = alloc(zp, 100);
 	CHECK_EQ_UL(pages(zp), 1, "zblock pages with the victim");
-	w = zpb_diag_warnings();
+	w = zpb_diag_guards();
 	zpb_diag_set_quiet(true);
 	zblock_set_claim_hook(claim_hook, &r);
 	h = alloc(zp, 100);
 	zblock_set_claim_hook(NULL, NULL);
 	zpb_diag_set_quiet(false);
 	CHECK(r.fired, "zblock claim hook ran");
-	CHECK_EQ_UL(zpb_diag_warnings(), w + 1, "zblock WARNs once for the dying block");
+	CHECK_EQ_UL(zpb_diag_guards(), w + 1, "zblock guard hits once for the dying block");
 	REQUIRE(h, "zblock malloc during the race");
 	CHECK(block_of(h) != block_of(r.victim), "zblock object is not in the dying block");
 	p = zpool_map_handle(zp, h, ZPOOL_MM_WO);

@@ -108,7 +108,7 @@ static const struct field f_over_run[] = {
 };
 
 static const struct field f_diagnostics[] = {
-	{ "warnings", F_COUNT, NULL, true }, { "errors", F_COUNT, NULL, true },
+	{ "warnings", F_COUNT, NULL, true }, { "errors", F_COUNT, NULL, true }, { "guards", F_COUNT },
 	{ "leaked_pages", F_INT, NULL, true }, END,
 };
 

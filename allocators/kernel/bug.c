@@ -12,6 +12,7 @@
 
 static atomic_long_t warnings;
 static atomic_long_t errors;
+static atomic_long_t guards;
 static int quiet;
 
 /* Print at most this many WARNs in all; the counter keeps counting. */
@@ -24,6 +25,15 @@ void zpb_warn(const char *file, int line, const char *cond)
 	if (!__atomic_load_n(&quiet, __ATOMIC_RELAXED) && n <= WARN_PRINT_LIMIT)
 		fprintf(stderr, "zpoolbench: WARNING at %s:%d: %s%s\n", file, line, cond,
 			n == WARN_PRINT_LIMIT ? " (further warnings are counted, not printed)" : "");
+}
+
+void zpb_guard(const char *file, int line, const char *cond)
+{
+	long n = atomic_long_inc_return(&guards);
+
+	if (!__atomic_load_n(&quiet, __ATOMIC_RELAXED) && n <= WARN_PRINT_LIMIT)
+		fprintf(stderr, "zpoolbench: port guard at %s:%d: %s (a defect of the ported source, caught)%s\n", file,
+			line, cond, n == WARN_PRINT_LIMIT ? " (further hits are counted, not printed)" : "");
 }
 
 void zpb_bug(const char *file, int line, const char *cond)
@@ -49,11 +59,13 @@ void zpb_printk(int level, const char *fmt, ...)
 
 unsigned long zpb_diag_warnings(void) { return atomic_long_read(&warnings); }
 unsigned long zpb_diag_errors(void) { return atomic_long_read(&errors); }
+unsigned long zpb_diag_guards(void) { return atomic_long_read(&guards); }
 
 void zpb_diag_reset(void)
 {
 	atomic_long_set(&warnings, 0);
 	atomic_long_set(&errors, 0);
+	atomic_long_set(&guards, 0);
 }
 
 void zpb_diag_set_quiet(bool q) { __atomic_store_n(&quiet, q, __ATOMIC_RELAXED); }

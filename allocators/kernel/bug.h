@@ -14,12 +14,15 @@
 #include "types.h"
 
 void zpb_warn(const char *file, int line, const char *cond);
+void zpb_guard(const char *file, int line, const char *cond);
 void zpb_bug(const char *file, int line, const char *cond) __attribute__((noreturn));
 void zpb_printk(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* How many WARNs and pr_err()s have fired since start (or the last reset). */
 unsigned long zpb_diag_warnings(void);
 unsigned long zpb_diag_errors(void);
+/* How many PORT_GUARD()s have caught a defect of the ported source (below). */
+unsigned long zpb_diag_guards(void);
 void zpb_diag_reset(void);
 /* Silence the stderr copy (the counters still count): for tests that provoke WARNs. */
 void zpb_diag_set_quiet(bool quiet);
@@ -28,6 +31,21 @@ void zpb_diag_set_quiet(bool quiet);
 	bool __c = !!(cond);						\
 	if (unlikely(__c))						\
 		zpb_warn(__FILE__, __LINE__, #cond);			\
+	unlikely(__c);							\
+})
+/*
+ * PORT_GUARD() - where a faithful port reproduces a defect of its source
+ * that would corrupt memory or crash (a race the source loses under
+ * threads, a bound it does not check), the port tests for it and takes the
+ * safe path. Not a WARN: the kernel code has none there, and a WARN means
+ * the port itself went wrong. Counted apart (results' diagnostics.guards)
+ * and printed like a WARN, so a reader sees how often the source's defect
+ * was hit. Evaluates to @cond.
+ */
+#define PORT_GUARD(cond) ({						\
+	bool __c = !!(cond);						\
+	if (unlikely(__c))						\
+		zpb_guard(__FILE__, __LINE__, #cond);			\
 	unlikely(__c);							\
 })
 #define WARN_ON_ONCE(cond) WARN_ON(cond)

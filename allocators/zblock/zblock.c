@@ -32,7 +32,7 @@
  *
  * Deliberate differences are marked "port:" with the reason. Where the
  * source can corrupt memory the port adds a guard, marked "port: guard",
- * that WARNs (counted in zpool_get_diagnostics()) and keeps the harness
+ * that counts a PORT_GUARD() hit (zpool_get_diagnostics(): guards) and keeps the harness
  * safe; everything else, defects included, is as the source does it.
  */
 #define pr_fmt(fmt) "zblock: " fmt
@@ -318,7 +318,7 @@ retry_claim:
 		 * source claims a slot in it anyway (a use after free for the
 		 * caller); the port looks again instead.
 		 */
-		if (WARN_ON(z->free_slots == desc->slots_per_block)) {
+		if (PORT_GUARD(z->free_slots == desc->slots_per_block)) {
 			spin_unlock(&b->lock);
 			goto retry_claim;
 		}
@@ -500,9 +500,9 @@ static int zblock_alloc(struct zblock_pool *pool, size_t size, gfp_t gfp,
 	 * "size > last slot_size" test and its search yields the type after the
 	 * last one: the source then indexes block_lists[] past its end. v4 had
 	 * "if (block_type >= ARRAY_SIZE(block_desc)) return -ENOSPC;" here; the
-	 * port restores it, with a WARN.
+	 * port restores it, counted as a guard.
 	 */
-	if (WARN_ON((unsigned int)block_type >= pool->table.nr))
+	if (PORT_GUARD((unsigned int)block_type >= pool->table.nr))
 		return -ENOSPC;
 
 	block_list = &pool->block_lists[block_type];
