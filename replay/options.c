@@ -151,6 +151,32 @@ const char *zpb_reclaim_name(enum zpb_reclaim r) { return reclaim_names[r]; }
 const char *zpb_reclaim_mode_name(enum zpb_reclaim_mode m) { return rmode_names[m]; }
 const char *zpb_mem_policy_name(enum zpb_mem_policy p) { return policy_names[p]; }
 
+/*
+ * Two specs that parse to one canonical spec are one allocator (at 4K,
+ * zsmalloc:delta=16 is zsmalloc, its delta there being 16): replayed twice,
+ * the report would count them as repetitions of one configuration. Each is
+ * replayed once, and the user is told which spec was dropped and why.
+ */
+static int dedupe_specs(struct zpb_spec *specs, int n, const char *text)
+{
+	int i, j, kept = 0;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < kept; j++)
+			if (!strcmp(specs[j].text, specs[i].text))
+				break;
+		if (j < kept) {
+			fprintf(stderr,
+				"zpoolbench replay: --alloc %s: spec %d is '%s' again (options at their defaults are "
+				"dropped); replaying it once\n",
+				text, i + 1, specs[i].text);
+			continue;
+		}
+		specs[kept++] = specs[i];
+	}
+	return kept;
+}
+
 int zpb_replay_set_option(struct zpb_replay_options *o, const char *name, const char *v,
 			  char *err, size_t errlen)
 {
@@ -171,7 +197,7 @@ int zpb_replay_set_option(struct zpb_replay_options *o, const char *name, const 
 			snprintf(err, errlen, "%s", tmp);
 			return -1;
 		}
-		o->nspecs = i;
+		o->nspecs = dedupe_specs(o->specs, i, v);
 		return 0;
 	}
 	if (!strcmp(name, "threads")) {

@@ -175,6 +175,19 @@ fi
 # A --csv that is not a directory is found before the runs (no results file).
 refused replay_refuses_a_csv_that_is_not_a_directory_before_the_runs --csv \
 	replay "$tmp/in.zpt" --alloc null -q -o "$tmp/r.json" --csv "$tmp/in.txt"
+# Two specs that are one allocator (at 4K zsmalloc's delta is 16) are
+# replayed once, and stderr says which was dropped: the report would count
+# them as two repetitions of one configuration otherwise.
+run replay tests/fixtures/zram/pyheap-lz4.zpt --alloc zsmalloc,zsmalloc:delta=16 --deterministic \
+	-q -o "$tmp/dup.json"
+runs=$(python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["runs"]))' "$tmp/dup.json" 2>/dev/null)
+if [ "$rc" = 0 ] && [ "$runs" = 1 ] && [ "$(lines "$tmp/err")" = 1 ] &&
+   grep -q "spec 2 is 'zsmalloc' again" "$tmp/err"; then
+	ok replay_runs_two_specs_of_one_allocator_once_and_says_so
+else
+	bad replay_runs_two_specs_of_one_allocator_once_and_says_so "exit $rc, runs $runs, stderr: $(head -n 2 "$tmp/err")"
+fi
+rm -f "$tmp/dup.json"
 if [ -e "$tmp/report" ] || [ -e "$tmp/r.json" ] || [ -e "$tmp/t.zpt" ]; then
 	bad failed_commands_leave_no_output "$(ls "$tmp")"
 else
