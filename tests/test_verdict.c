@@ -174,6 +174,30 @@ TEST(zbud_that_rejected_4096_byte_pages_is_not_ranked_and_says_why)
 }
 
 /*
+ * textcorpus-lz4 in the zblock study: z3fold 1949.8 and zsmalloc 1950.3 mean pool pages. The headline
+ * said "zsmalloc needs 0.0% more pool pages than z3fold": a loss that is not there. It says a tie.
+ */
+TEST(zsmalloc_within_a_hair_of_the_first_is_said_to_tie)
+{
+	const struct fake_run runs[] = {
+		{ "z3fold", false, 1949.8, 1708, 2777, 6008, 0, 0, 4096, 0, 0, 5e6, 0 },
+		{ "zsmalloc", false, 1950.3, 1355, 2494, 6008, 0, 0, 4096, 0, 0, 5e6, 0 },
+		{ "ideal", true, 1442, 1089, 2173, 6008, 0, 0, 4096, 0, 0, 5e6, 0 },
+	};
+	const char *path = fake_results("tie.json", "textcorpus-lz4.zpt", true, 0, runs, 3);
+	const struct zpb_verdict_input *v;
+	struct judged j;
+
+	judge(&j, &path, 1);
+	REQUIRE(j.ok && j.vd.n == 1, "one verdict");
+	v = &j.vd.v[0];
+	CHECK(strstr(v->headline, "zsmalloc (mainline zswap's allocator) ties with z3fold over the run "
+				  "(mean 1950.3 against 1949.8 pool pages, within 0.05%)"), "headline: %s", v->headline);
+	CHECK(!strstr(v->headline, "0.0% more"), "no 0.0%% more: %s", v->headline);
+	unjudge(&j);
+}
+
+/*
  * The demo's 300-page limit: zsmalloc had the fewest pool pages (240) but wrote back 6,649 pages
  * against about 2,000 for the others. It did less work and must not win on pool pages.
  */
