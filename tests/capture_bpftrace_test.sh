@@ -53,6 +53,21 @@ why=
 	[ ! -e /sys/kernel/debug/tracing/available_filter_functions ] &&
 	why="this kernel cannot attach kprobes (no tracefs available_filter_functions)"
 [ -z "$why" ] && ! grep -q ' zswap_store$' /proc/kallsyms && why="this kernel has no zswap_store (CONFIG_ZSWAP off, or before v6.5)"
+# A symbol in kallsyms is not yet a kprobe site: tracefs lists the
+# functions ftrace can patch, and bpftrace only warns ("not traceable")
+# before failing to attach to one it does not list.
+if [ -z "$why" ]; then
+	aff=/sys/kernel/tracing/available_filter_functions
+	[ -e "$aff" ] || aff=/sys/kernel/debug/tracing/available_filter_functions
+	for fn in zswap_store zs_malloc; do
+		[ -z "$why" ] && ! grep -Eq "^$fn( |\$)" "$aff" 2>/dev/null &&
+			why="$fn is not traceable here ($aff does not list it, or cannot be read)"
+	done
+fi
+# bpftrace raises RLIMIT_MEMLOCK itself; a container that forbids it cannot load BPF maps at all.
+[ -z "$why" ] && ! (ulimit -l unlimited 2>/dev/null || ulimit -l 8192 2>/dev/null) &&
+	[ "$(ulimit -l)" != unlimited ] && [ "$(ulimit -l)" -lt 8192 ] &&
+	why="RLIMIT_MEMLOCK is $(ulimit -l) kB and cannot be raised here, so bpftrace cannot load its maps"
 if [ -n "$why" ]; then
 	skipped capture_attaches_on_this_kernel "$why"
 else
