@@ -67,26 +67,69 @@ static int parse_incomp(const char *s, struct zpb_page_policy *pol)
 	if (colon) {
 		if (parse_u64("--incompressible huge:BYTES", colon + 1, 1, &bytes))
 			return -1;
-		if (bytes > ZPB_PAGE_SIZE) {
+		if (bytes > ZPB_PAGE_SIZE_MAX) {
 			zpb_cli_error("capture: huge:%llu is above the page size", (unsigned long long)bytes);
 			return -1;
 		}
-		pol->huge_class_size = (unsigned int)bytes;
+		pol->huge_class_size = (unsigned int)bytes;	/* checked against --page-size later */
 	}
 	return 0;
 }
 
+/* zsmalloc's huge_class_size with zram's default chain (8) for pages of @ps bytes. */
+static size_t zpb_capture_huge_class_size(uint32_t ps)
+{
+	return ps == ZPB_PAGE_SIZE ? zpb_zs_huge_class_size(8) : 0;
+}
+
+/*
+ * The policy once every option is in: --page-size is checked against what
+ * huge:BYTES said, and huge without BYTES takes zsmalloc's threshold for
+ * that page size. 0, or -1 after a one-line error.
+ */
+static int finish_policy(const char *cmd, struct zpb_page_policy *pol)
+{
+	uint32_t ps = pol->page_size ? pol->page_size : ZPB_PAGE_SIZE;
+
+	if (pol->huge_class_size > ps) {
+		zpb_cli_error("%s: --incompressible huge:%u is above the page size (%u)", cmd,
+			      pol->huge_class_size, ps);
+		return -1;
+	}
+	if (!pol->huge_class_size)	/* huge without :BYTES: zram's default chain */
+		pol->huge_class_size = (unsigned int)zpb_capture_huge_class_size(ps);
+	return 0;
+}
+
+/* --page-size 4096|16384|65536 */
+static int parse_page_size(const char *s, struct zpb_page_policy *pol)
+{
+	uint64_t v;
+
+	if (parse_u64("--page-size", s, 1, &v))
+		return -1;
+	if (!zpb_capture_page_size_ok(v)) {
+		zpb_cli_error("capture: --page-size wants 4096, 16384 or 65536, not '%s'", s);
+		return -1;
+	}
+	pol->page_size = (uint32_t)v;
+	return 0;
+}
+
 static const char policy_help[] =
+	"      --page-size BYTES     the page size to cut into: 4096 (default), 16384\n"
+	"                            (arm64 16K kernels) or 65536; the trace's header\n"
+	"                            carries it and replay defaults to it\n"
 	"      --compressor NAME     lz4 (default), lzo (lzo1x-1) or zstd[:LEVEL] (1..19,\n"
 	"                            default 3)\n"
 	"      --incompressible P    what a page that does not compress becomes:\n"
-	"                            store   stored as is at 4096 bytes (zswap v6.18+,\n"
+	"                            store   stored as is at the page size (zswap v6.18+,\n"
 	"                                    the default)\n"
-	"                            reject  refused when the output exceeds 4096 bytes\n"
+	"                            reject  refused when the output exceeds the page size\n"
 	"                                    (zswap v5.4..v6.17 with zsmalloc)\n"
 	"                            huge[:BYTES] stored whole when the output is at least\n"
-	"                                    zsmalloc's huge_class_size (zram; default 3625,\n"
-	"                                    chain size 8, v6.3+; 3257 before)\n"
+	"                                    zsmalloc's huge_class_size (zram; default at 4K\n"
+	"                                    3625, chain size 8, v6.3+; 3257 before)\n"
 	"                            Same-filled pages (one repeated word) are always\n"
 	"                            flagged and not compressed, as zswap and zram do.\n"
 	"      --no-contents         do not keep the pages' contents; by default they go\n"
@@ -109,9 +152,10 @@ static void pages_usage(FILE *out)
 		"Usage: zpoolbench capture pages FILE... -o TRACE [OPTION]...\n"
 		"\n"
 		"Turn page images (any file: a memory dump, a core, a binary) into a trace.\n"
-		"Each 4 KiB page is compressed with a real compressor; an order model turns\n"
-		"the pages into STORE, LOAD and INVALIDATE records. Page i of the files, in\n"
-		"the order given, is swap slot 0:i and each STORE carries page=i.\n"
+		"Each page (4 KiB, or --page-size) is compressed with a real compressor; an\n"
+		"order model turns the pages into STORE, LOAD and INVALIDATE records. Page i\n"
+		"of the files, in the order given, is swap slot 0:i and each STORE carries\n"
+		"page=i.\n"
 		"\n"
 		"  -o, --output TRACE        the trace to write (binary unless --text; - for stdout)\n"
 		"%s"
@@ -130,7 +174,7 @@ static void pages_usage(FILE *out)
 }
 
 enum { OPT_COMPRESSOR = 256, OPT_INCOMP, OPT_ORDER, OPT_BUDGET, OPT_WS, OPT_ZIPF, OPT_OPS,
-       OPT_SEED, OPT_TEXT, OPT_INTERVAL, OPT_DURATION, OPT_MAX_PAGES, OPT_NO_CONTENTS };
+       OPT_SEED, OPT_TEXT, OPT_INTERVAL, OPT_DURATION, OPT_MAX_PAGES, OPT_NO_CONTENTS, OPT_PAGE_SIZE };
 
 /* The content file beside @out (TRACE.pages), unless --no-contents. NULL and an error if too long. */
 static const char *contents_path(const char *out, int keep, char *buf, size_t len, int *bad)
@@ -171,6 +215,8 @@ static int common_opt(int c, const char **out, enum zpb_trace_form *form, struct
 		return 1;
 	case OPT_INCOMP:
 		return parse_incomp(optarg, pol) ? -1 : 1;
+	case OPT_PAGE_SIZE:
+		return parse_page_size(optarg, pol) ? -1 : 1;
 	case OPT_TEXT:
 		*form = ZPB_TRACE_TEXT;
 		return 1;
@@ -184,6 +230,7 @@ static int capture_pages(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "compressor", required_argument, NULL, OPT_COMPRESSOR },
 		{ "incompressible", required_argument, NULL, OPT_INCOMP },
+		{ "page-size", required_argument, NULL, OPT_PAGE_SIZE },
 		{ "order", required_argument, NULL, OPT_ORDER },
 		{ "budget", required_argument, NULL, OPT_BUDGET },
 		{ "working-set", required_argument, NULL, OPT_WS },
@@ -204,7 +251,6 @@ static int capture_pages(int argc, char **argv)
 	o.form = ZPB_TRACE_BINARY;
 	o.policy.compressor = "lz4";
 	o.policy.incompressible = ZPB_INCOMP_STORE;
-	o.policy.huge_class_size = zpb_zs_huge_class_size(8);	/* huge without :BYTES: zram's default chain */
 	o.order.order = ZPB_ORDER_SEQUENTIAL;
 	o.order.zipf = 0.99;
 	o.order.seed = 1;
@@ -264,6 +310,8 @@ static int capture_pages(int argc, char **argv)
 		zpb_cli_error("capture pages: no input files (see zpoolbench capture pages --help)");
 		return ZPB_EXIT_USAGE;
 	}
+	if (finish_policy("capture pages", &o.policy))
+		return ZPB_EXIT_USAGE;
 	if (o.order.order != ZPB_ORDER_LRU && (budget_set || o.order.working_set || o.order.ops)) {
 		zpb_cli_error("capture pages: --budget, --working-set and --ops need --order lru");
 		return ZPB_EXIT_USAGE;
@@ -314,6 +362,10 @@ static void process_usage(FILE *out)
 		"loaded and invalidated, unmapped ones invalidated. Reads are not visible.\n"
 		"The process must be yours and ptrace-able (kernel.yama.ptrace_scope), e.g.\n"
 		"a child of your shell. Ctrl-C stops early and still writes the trace.\n"
+		"With --page-size 16384 or 65536 each mapping is cut into pages of that size\n"
+		"from its start, as a 16K or 64K kernel would hold it: a page is in memory\n"
+		"if any of its 4 KiB pieces is, and a mapping's last page is padded with\n"
+		"zeros.\n"
 		"\n"
 		"  -o, --output TRACE        the trace to write (binary unless --text; - for stdout)\n"
 		"      --interval MS         between snapshots (default 100)\n"
@@ -337,6 +389,7 @@ static int capture_process(int argc, char **argv)
 		{ "max-pages", required_argument, NULL, OPT_MAX_PAGES },
 		{ "compressor", required_argument, NULL, OPT_COMPRESSOR },
 		{ "incompressible", required_argument, NULL, OPT_INCOMP },
+		{ "page-size", required_argument, NULL, OPT_PAGE_SIZE },
 		{ "text", no_argument, NULL, OPT_TEXT },
 		{ "no-contents", no_argument, NULL, OPT_NO_CONTENTS },
 		{ "help", no_argument, NULL, 'h' },
@@ -352,7 +405,6 @@ static int capture_process(int argc, char **argv)
 	o.form = ZPB_TRACE_BINARY;
 	o.policy.compressor = "lz4";
 	o.policy.incompressible = ZPB_INCOMP_STORE;
-	o.policy.huge_class_size = zpb_zs_huge_class_size(8);	/* huge without :BYTES: zram's default chain */
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
@@ -397,6 +449,8 @@ static int capture_process(int argc, char **argv)
 		return ZPB_EXIT_USAGE;
 	}
 	if (parse_u64("PID", argv[optind], 1, &pid) || pid > 0x7fffffff)
+		return ZPB_EXIT_USAGE;
+	if (finish_policy("capture process", &o.policy))
 		return ZPB_EXIT_USAGE;
 	if (!o.out) {
 		zpb_cli_error("capture process: no output (-o TRACE; see zpoolbench capture process --help)");

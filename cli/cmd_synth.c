@@ -14,7 +14,7 @@ static void usage(FILE *out)
 	const struct zpb_synth_profile *const *p;
 
 	fprintf(out,
-		"Usage: zpoolbench synth [--profile NAME] --ops N --seed S -o TRACE [--text]\n"
+		"Usage: zpoolbench synth [--profile NAME] --ops N --seed S -o TRACE [--page-size B] [--text]\n"
 		"\n"
 		"Write a synthetic trace: N records (STORE, LOAD, INVALIDATE; MARKs between\n"
 		"phases come on top) from a profile whose compressed sizes were measured on\n"
@@ -25,6 +25,9 @@ static void usage(FILE *out)
 		"  -n, --ops N          records to write (not counting MARKs)\n"
 		"  -s, --seed S         the PRNG seed\n"
 		"  -o, --output TRACE   the trace to write (binary unless --text; - for stdout)\n"
+		"      --page-size B    4096 (default), 16384 or 65536: the profiles' 4 KiB\n"
+		"                       sizes scale with the page (a model; 4096 gives the\n"
+		"                       same trace as ever)\n"
 		"      --text           write a text trace\n"
 		"  -l, --list           list the profiles\n"
 		"  -h, --help           this help\n"
@@ -58,6 +61,7 @@ static int synth_run(int argc, char **argv)
 		{ "seed", required_argument, NULL, 's' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "text", no_argument, NULL, 't' },
+		{ "page-size", required_argument, NULL, 'P' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -66,7 +70,7 @@ static int synth_run(int argc, char **argv)
 	enum zpb_trace_form form = ZPB_TRACE_BINARY;
 	const struct zpb_synth_profile *p;
 	struct zpb_synth_stats st;
-	uint64_t ops = 0, seed = 0;
+	uint64_t ops = 0, seed = 0, page_size = 4096;
 	int c, have_ops = 0, have_seed = 0;
 	char err[512];
 
@@ -92,6 +96,14 @@ static int synth_run(int argc, char **argv)
 			break;
 		case 't':
 			form = ZPB_TRACE_TEXT;
+			break;
+		case 'P':
+			if (parse_u64("--page-size", optarg, &page_size))
+				return ZPB_EXIT_USAGE;
+			if (page_size != 4096 && page_size != 16384 && page_size != 65536) {
+				zpb_cli_error("synth: --page-size wants 4096, 16384 or 65536, not '%s'", optarg);
+				return ZPB_EXIT_USAGE;
+			}
 			break;
 		case 'l':
 		case 'h':
@@ -120,7 +132,7 @@ static int synth_run(int argc, char **argv)
 		zpb_cli_error("synth: unknown profile '%s' (see zpoolbench synth --list)", profile);
 		return ZPB_EXIT_USAGE;
 	}
-	if (zpb_synth_write(p, ops, seed, out, form, &st, err, sizeof(err))) {
+	if (zpb_synth_write(p, ops, seed, (uint32_t)page_size, out, form, &st, err, sizeof(err))) {
 		zpb_cli_error("synth: %s", err);
 		return ZPB_EXIT_USAGE;
 	}

@@ -463,6 +463,78 @@ TEST(capture_pages_writes_a_valid_trace_with_page_references)
 	free(img);
 }
 
+/*
+ * --page-size 16384: the image is cut into 16 KiB pages (the last one,
+ * partial, padded with zeros), each compressed whole as the library does
+ * it, the header and the content file carry 16384, and the contents are the
+ * pages themselves.
+ */
+TEST(capture_pages_at_16k_cuts_and_compresses_16k_pages)
+{
+	enum { PS = 16384 };
+	unsigned char *img = make_image(), *page = calloc(1, PS);
+	const size_t len = IMG_PAGES * PG + 100;	/* 28772 bytes: one whole 16K page and a partial one */
+	const char *in = tu_path("img16.bin"), *out = tu_path("img16.trace"), *pages = tu_path("img16.trace.pages");
+	const char *files[] = { in };
+	struct zpb_capture_pages_opts o = {
+		.files = files, .nfiles = 1, .out = out, .pages_out = pages, .form = ZPB_TRACE_BINARY,
+		.policy = { .compressor = "lz4", .incompressible = ZPB_INCOMP_STORE, .page_size = PS },
+		.order = { .order = ZPB_ORDER_SEQUENTIAL },
+	};
+	static unsigned char big[IMG_PAGES * PG + 100], cbuf[2 * PS];
+	struct zpb_capture_pages_stats st;
+	struct zpb_record recs[16];
+	struct zpb_trace_reader *r;
+	struct zpb_page_set set;
+	char err[256];
+	uint32_t longest = 0;
+	long n, i;
+
+	REQUIRE(page, "calloc");
+	memcpy(big, img, IMG_PAGES * PG);
+	memset(big + IMG_PAGES * PG, 'x', 100);
+	tu_write_file(in, big, len);
+	REQUIRE(!zpb_capture_pages(&o, &st, err, sizeof(err)), "capture pages --page-size 16384: %s", err);
+	CHECK_EQ_UL(st.counts.pages, 2, "16K pages of a 28772-byte file");
+	r = zpb_trace_open(out, err, sizeof(err));
+	REQUIRE(r, "open %s: %s", out, err);
+	CHECK_EQ_UL(zpb_trace_header(r)->page_size, PS, "the header's page size");
+	zpb_trace_close(r);
+	REQUIRE(!zpb_page_set_load(&set, pages, err, sizeof(err)), "contents: %s", err);
+	CHECK_EQ_UL(set.info.page_size, PS, "the content file's page size");
+	CHECK_EQ_UL(set.info.page_count, 2, "pages kept");
+	n = tu_read(out, recs, 16, err, sizeof(err));
+	REQUIRE(n == (long)st.records, "read back %ld records: %s", n, err);
+	for (i = 0; i < n; i++) {
+		size_t off;
+		int want;
+
+		if (recs[i].op != ZPB_OP_STORE)
+			continue;
+		off = (size_t)recs[i].content * PS;
+		memset(page, 0, PS);
+		memcpy(page, big + off, len - off < PS ? len - off : PS);
+		CHECK(!memcmp(zpb_page_set_page(&set, recs[i].content), page, PS),
+		      "page %llu: the kept contents are not the file's 16K page (zero-padded)",
+		      (unsigned long long)recs[i].content);
+		want = LZ4_compress_default((const char *)page, (char *)cbuf, PS, sizeof(cbuf));
+		CHECK(recs[i].len == (uint32_t)want, "page %llu: len %u, LZ4 of the whole 16K page gives %d",
+		      (unsigned long long)recs[i].content, recs[i].len, want);
+		longest = recs[i].len > longest ? recs[i].len : longest;
+	}
+	/* Page 1 holds the image's random 4K page: more than a 4K page could store. */
+	CHECK(longest > PG, "the longest 16K page compressed to %u bytes", longest);
+	zpb_page_set_free(&set);
+	o.policy.page_size = 8192;
+	o.out = tu_path("img8.trace");
+	o.pages_out = NULL;
+	CHECK(zpb_capture_pages(&o, &st, err, sizeof(err)) && strstr(err, "8192"),
+	      "page size 8192 refused: got '%s'", err);
+	CHECK(access(o.out, F_OK) != 0, "no output for a refused page size");
+	free(page);
+	free(img);
+}
+
 TEST(capture_pages_bad_input_names_the_file)
 {
 	const char *files[] = { "/nonexistent/zpb-image" };
@@ -591,6 +663,52 @@ TEST(capture_process_traces_a_child_writing_memory)
 	CHECK_EQ_UL(cs.records, st.records, "records read back");
 	zpb_checker_free(chk);
 	zpb_trace_close(r);
+}
+
+/*
+ * --page-size 16384 on the same child: 16K pages (the child's 1 MiB is 64 of
+ * them), read whole, kept whole, and the trace says 16384.
+ */
+TEST(capture_process_at_16k_follows_16k_pages)
+{
+	const char *out = tu_path("proc16.trace"), *pages = tu_path("proc16.trace.pages");
+	struct zpb_capture_process_opts o = {
+		.out = out, .pages_out = pages, .form = ZPB_TRACE_BINARY,
+		.policy = { .compressor = "lz4", .incompressible = ZPB_INCOMP_STORE, .page_size = 16384 },
+		.interval_ms = 50, .duration_s = 1.5, .budget = 16,
+	};
+	struct zpb_capture_process_stats st;
+	struct zpb_trace_reader *r;
+	struct zpb_record rec;
+	struct zpb_page_set set;
+	char err[512];
+	uint64_t stores = 0;
+	pid_t pid = spawn_child();
+	int rc;
+
+	REQUIRE(pid > 0, "fork: %s", strerror(errno));
+	o.pid = pid;
+	rc = zpb_capture_process(&o, &st, err, sizeof(err));
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	REQUIRE(rc == 0, "capture process %d: %s", (int)pid, err);
+	CHECK(st.pages_seen >= 64, "16K pages seen: %llu (the child wrote 64)", (unsigned long long)st.pages_seen);
+	CHECK(st.stores > 0 && st.loads > 0, "stores %llu, loads %llu", (unsigned long long)st.stores,
+	      (unsigned long long)st.loads);
+	r = zpb_trace_open(out, err, sizeof(err));
+	REQUIRE(r, "open %s: %s", out, err);
+	CHECK_EQ_UL(zpb_trace_header(r)->page_size, 16384, "the header's page size");
+	while ((rc = zpb_trace_next(r, &rec, err, sizeof(err))) == 1)
+		if (rec.op == ZPB_OP_STORE) {
+			CHECK(rec.len <= 16384, "STORE of %u bytes in a 16K trace", rec.len);
+			stores++;
+		}
+	CHECK(rc == 0, "reading %s: %s", out, err);
+	zpb_trace_close(r);
+	REQUIRE(!zpb_page_set_load(&set, pages, err, sizeof(err)), "contents: %s", err);
+	CHECK_EQ_UL(set.info.page_size, 16384, "the content file's page size");
+	CHECK_EQ_UL(set.info.page_count, stores, "one kept 16K page per STORE");
+	zpb_page_set_free(&set);
 }
 
 TEST(capture_process_no_such_process_and_no_permission_are_clear)

@@ -32,17 +32,17 @@ TEST(synth_same_seed_gives_identical_bytes_different_seed_differs)
 	for (p = zpb_synth_profiles(); *p; p++) {
 		const char *a = tu_path("a.trace"), *b = tu_path("b.trace"), *c = tu_path("c.trace");
 
-		REQUIRE(!zpb_synth_write(*p, 5000, 42, a, ZPB_TRACE_BINARY, NULL, err, sizeof(err)),
+		REQUIRE(!zpb_synth_write(*p, 5000, 42, 0, a, ZPB_TRACE_BINARY, NULL, err, sizeof(err)),
 			"%s: %s", (*p)->name, err);
-		REQUIRE(!zpb_synth_write(*p, 5000, 42, b, ZPB_TRACE_BINARY, NULL, err, sizeof(err)),
+		REQUIRE(!zpb_synth_write(*p, 5000, 42, 0, b, ZPB_TRACE_BINARY, NULL, err, sizeof(err)),
 			"%s: %s", (*p)->name, err);
-		REQUIRE(!zpb_synth_write(*p, 5000, 43, c, ZPB_TRACE_BINARY, NULL, err, sizeof(err)),
+		REQUIRE(!zpb_synth_write(*p, 5000, 43, 0, c, ZPB_TRACE_BINARY, NULL, err, sizeof(err)),
 			"%s: %s", (*p)->name, err);
 		CHECK(same_file(a, b), "synth %s: seed 42 twice gave different files", (*p)->name);
 		CHECK(!same_file(a, c), "synth %s: seeds 42 and 43 gave the same file", (*p)->name);
 		/* The text form too. */
-		REQUIRE(!zpb_synth_write(*p, 2000, 9, a, ZPB_TRACE_TEXT, NULL, err, sizeof(err)), "%s", err);
-		REQUIRE(!zpb_synth_write(*p, 2000, 9, b, ZPB_TRACE_TEXT, NULL, err, sizeof(err)), "%s", err);
+		REQUIRE(!zpb_synth_write(*p, 2000, 9, 0, a, ZPB_TRACE_TEXT, NULL, err, sizeof(err)), "%s", err);
+		REQUIRE(!zpb_synth_write(*p, 2000, 9, 0, b, ZPB_TRACE_TEXT, NULL, err, sizeof(err)), "%s", err);
 		CHECK(same_file(a, b), "synth %s: text form, seed 9 twice differs", (*p)->name);
 	}
 }
@@ -67,7 +67,7 @@ TEST(synth_profiles_make_valid_traces_with_their_phases_cpus_and_sizes)
 
 		nprof++;
 		REQUIRE(chk, "checker");
-		REQUIRE(!zpb_synth_write(*p, 20000, 1, path, ZPB_TRACE_BINARY, &st, err, sizeof(err)),
+		REQUIRE(!zpb_synth_write(*p, 20000, 1, 0, path, ZPB_TRACE_BINARY, &st, err, sizeof(err)),
 			"%s: %s", (*p)->name, err);
 		r = zpb_trace_open(path, err, sizeof(err));
 		REQUIRE(r, "%s: %s", (*p)->name, err);
@@ -107,6 +107,60 @@ TEST(synth_profiles_make_valid_traces_with_their_phases_cpus_and_sizes)
 		zpb_trace_close(r);
 	}
 	CHECK(nprof >= 3, "at least 3 profiles, have %d", nprof);
+}
+
+/*
+ * At 16K and 64K the same seed draws the same stream: the same ops, keys and
+ * CPUs, each size k times the 4 KiB one (k = page size / 4096), an
+ * incompressible page whole at the page size, and the header says so.
+ */
+TEST(synth_at_16k_and_64k_scales_the_4k_stream_record_by_record)
+{
+	static const uint32_t sizes[] = { 16384, 65536 };
+	static struct zpb_record a[6000], b[6000];
+	const struct zpb_synth_profile *p = zpb_synth_profile_find(ZPB_SYNTH_DEFAULT_PROFILE);
+	char err[256];
+	long na, nb, i;
+	size_t s;
+
+	REQUIRE(p, "the default profile");
+	REQUIRE(!zpb_synth_write(p, 5000, 7, 0, tu_path("s4.trace"), ZPB_TRACE_BINARY, NULL, err, sizeof(err)),
+		"%s", err);
+	na = tu_read(tu_path("s4.trace"), a, 6000, err, sizeof(err));
+	REQUIRE(na > 5000, "read the 4K trace: %s", err);
+	for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		const uint32_t ps = sizes[s], k = ps / 4096;
+		struct zpb_trace_reader *r;
+		long incomp = 0, scaled = 0;
+
+		REQUIRE(!zpb_synth_write(p, 5000, 7, ps, tu_path("sk.trace"), ZPB_TRACE_BINARY, NULL, err,
+					 sizeof(err)), "%u: %s", ps, err);
+		r = zpb_trace_open(tu_path("sk.trace"), err, sizeof(err));
+		REQUIRE(r, "%s", err);
+		CHECK_EQ_UL(zpb_trace_header(r)->page_size, ps, "the header's page size");
+		zpb_trace_close(r);
+		nb = tu_read(tu_path("sk.trace"), b, 6000, err, sizeof(err));
+		REQUIRE(nb == na, "%u: %ld records, the 4K trace has %ld: %s", ps, nb, na, err);
+		for (i = 0; i < na; i++) {
+			CHECK(a[i].op == b[i].op && a[i].key == b[i].key && a[i].cpu == b[i].cpu &&
+			      a[i].flags == b[i].flags, "%u: record %ld differs from the 4K stream", ps, i);
+			if (a[i].op != ZPB_OP_STORE)
+				continue;
+			if (a[i].flags & ZPB_STORE_INCOMPRESSIBLE) {
+				CHECK(b[i].len == ps, "%u: record %ld incompressible at %u bytes", ps, i, b[i].len);
+				incomp++;
+			} else {
+				CHECK(b[i].len == a[i].len * k && b[i].len < ps,
+				      "%u: record %ld: %u bytes, want %u x %u", ps, i, b[i].len, k, a[i].len);
+				scaled += a[i].len > 0;
+			}
+		}
+		CHECK(incomp > 0 && scaled > 1000, "%u: %ld incompressible and %ld scaled stores compared", ps,
+		      incomp, scaled);
+	}
+	CHECK(zpb_synth_write(p, 10, 7, 8192, tu_path("s8.trace"), ZPB_TRACE_BINARY, NULL, err, sizeof(err)) &&
+	      strstr(err, "8192"), "page size 8192 refused: got '%s'", err);
+	CHECK(access(tu_path("s8.trace"), F_OK) != 0, "no output for a refused page size");
 }
 
 TEST(synth_histograms_come_from_measured_pages)

@@ -227,8 +227,8 @@ struct zpb_pages_reader *zpb_pages_open(const char *path, char *err, size_t errl
 		goto fail;
 	}
 	/* Replay's pages are 4 KiB; smaller powers of two are what the trace format allows below it. */
-	if (ps < 512 || ps > 4096 || (ps & (ps - 1))) {
-		snprintf(err, errlen, "%s: page size %u is not a power of two from 512 to 4096", path, ps);
+	if (ps < 512 || ps > 65536 || (ps & (ps - 1))) {
+		snprintf(err, errlen, "%s: page size %u is not a power of two from 512 to 65536", path, ps);
 		goto fail;
 	}
 	if ((uint32_t)zpb_get_le(hdr + 20, 4) != 0) {

@@ -21,6 +21,8 @@ struct zpb_page_policy {
 	enum zpb_incompressible incompressible;
 	unsigned int huge_class_size;		/* ZPB_INCOMP_HUGE: the caller's threshold (the CLI
 						 * passes zsmalloc's); required with that policy */
+	uint32_t page_size;			/* the pages files and memory are cut into:
+						 * 4096 (0), 16384 or 65536 */
 };
 
 struct zpb_page_counts {
@@ -29,7 +31,7 @@ struct zpb_page_counts {
 };
 
 /*
- * Classify every 4 KiB page of @files (concatenated in order; a file's last
+ * Classify every @pol->page_size page of @files (concatenated in order; a file's last
  * partial page is padded with zeros) into a new array in *@pages_out, freed
  * by the caller. Page i of the concatenation is the PAGEREF index i, and,
  * if @contents is not NULL, page i written to it. 0, or -1 with @err naming

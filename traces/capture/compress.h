@@ -13,7 +13,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * Pages are 4 KiB unless a capture asks for another size: the kernel's
+ * PAGE_SIZE on x86 and most arm64 phones before 16K kernels. The sizes a
+ * capture can cut pages into are the ones every allocator can replay
+ * (replay --page-size): 4K, 16K (arm64, Android 15+) and 64K (arm64 and
+ * ppc64 servers).
+ */
 #define ZPB_PAGE_SIZE 4096u
+#define ZPB_PAGE_SIZE_MAX 65536u
+
+static inline int zpb_capture_page_size_ok(uint64_t ps)
+{
+	return ps == 4096 || ps == 16384 || ps == 65536;
+}
 
 enum zpb_comp_algo {
 	ZPB_COMP_LZ4,	/* LZ4_compress_default, acceleration 1, as the kernel's lz4 */

@@ -339,7 +339,7 @@ int zpb_import_bpftrace_stats(const char *in, const char *out, enum zpb_trace_fo
 	}
 	qsort(v, n, sizeof(*v), ev_cmp);
 	snprintf(source, sizeof(source), "bpftrace traces/capture/zswap.bt: %s", in);
-	w = zpb_capture_writer_open(out, form, "unknown", source, err, errlen);
+	w = zpb_capture_writer_open(out, form, ZPB_PAGE_SIZE, "unknown", source, err, errlen);
 	if (!w) {
 		free(v);
 		return -1;

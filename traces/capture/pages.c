@@ -9,13 +9,13 @@
 #include "capture.h"
 
 static int classify_one(struct zpb_compressor *c, const struct zpb_page_policy *pol,
-			unsigned int huge, const void *page, void *scratch,
+			unsigned int huge, uint32_t ps, const void *page, void *scratch,
 			struct zpb_order_page *pg, struct zpb_page_counts *counts,
 			char *err, size_t errlen)
 {
 	struct zpb_page_class cl;
 
-	if (zpb_page_classify(c, page, ZPB_PAGE_SIZE, pol->incompressible, huge, scratch, &cl,
+	if (zpb_page_classify(c, page, ps, pol->incompressible, huge, scratch, &cl,
 			      err, errlen))
 		return -1;
 	pg->len = cl.len;
@@ -41,6 +41,7 @@ int zpb_classify_files(const char *const *files, int nfiles, const struct zpb_pa
 	struct zpb_order_page *pages = NULL;
 	uint64_t n = 0, cap = 0;
 	unsigned int huge;
+	uint32_t ps = pol->page_size ? pol->page_size : ZPB_PAGE_SIZE;
 	void *page = NULL, *scratch = NULL;
 	FILE *f = NULL;
 	int i;
@@ -52,13 +53,18 @@ int zpb_classify_files(const char *const *files, int nfiles, const struct zpb_pa
 	if (!c)
 		return -1;
 	huge = pol->huge_class_size;
+	if (!zpb_capture_page_size_ok(ps)) {
+		snprintf(err, errlen, "capture pages: page size %u is not 4096, 16384 or 65536", ps);
+		zpb_compressor_free(c);
+		return -1;
+	}
 	if (pol->incompressible == ZPB_INCOMP_HUGE && !huge) {
 		snprintf(err, errlen, "capture pages: the huge policy needs a huge_class_size");
 		zpb_compressor_free(c);
 		return -1;
 	}
-	page = aligned_alloc(64, ZPB_PAGE_SIZE);
-	scratch = malloc(zpb_compress_bound(ZPB_PAGE_SIZE));
+	page = aligned_alloc(64, ps);
+	scratch = malloc(zpb_compress_bound(ps));
 	if (!page || !scratch) {
 		snprintf(err, errlen, "out of memory classifying pages");
 		goto fail;
@@ -72,9 +78,9 @@ int zpb_classify_files(const char *const *files, int nfiles, const struct zpb_pa
 			goto fail;
 		}
 		/* A short read is the file's end: pad with zeros, as a page fault would. */
-		while ((got = fread(page, 1, ZPB_PAGE_SIZE, f)) > 0) {
-			if (got < ZPB_PAGE_SIZE)
-				memset((char *)page + got, 0, ZPB_PAGE_SIZE - got);
+		while ((got = fread(page, 1, ps, f)) > 0) {
+			if (got < ps)
+				memset((char *)page + got, 0, ps - got);
 			if (n == cap) {
 				uint64_t ncap = cap ? cap * 2 : 1024;
 				struct zpb_order_page *np = realloc(pages, ncap * sizeof(*np));
@@ -87,12 +93,12 @@ int zpb_classify_files(const char *const *files, int nfiles, const struct zpb_pa
 				pages = np;
 				cap = ncap;
 			}
-			if (classify_one(c, pol, huge, page, scratch, &pages[n], counts, err, errlen))
+			if (classify_one(c, pol, huge, ps, page, scratch, &pages[n], counts, err, errlen))
 				goto fail;
 			if (contents && zpb_pages_write(contents, page, err, errlen))
 				goto fail;
 			n++;
-			if (got < ZPB_PAGE_SIZE)
+			if (got < ps)
 				break;
 		}
 		if (ferror(f)) {
@@ -156,7 +162,8 @@ int zpb_capture_pages(const struct zpb_capture_pages_opts *o, struct zpb_capture
 		for (i = 0; i < o->nfiles; i++)
 			if (zpb_output_is_input(o->pages_out, o->files[i], err, errlen))
 				return -1;
-		pw = zpb_pages_writer_open(o->pages_out, ZPB_PAGE_SIZE, err, errlen);
+		pw = zpb_pages_writer_open(o->pages_out, o->policy.page_size ? o->policy.page_size : ZPB_PAGE_SIZE,
+					   err, errlen);
 		if (!pw)
 			return -1;
 	}
@@ -175,7 +182,7 @@ int zpb_capture_pages(const struct zpb_capture_pages_opts *o, struct zpb_capture
 	order = o->order;
 	if (order.order == ZPB_ORDER_LRU && !order.budget)
 		order.budget = npages / 4 ? npages / 4 : 1;	/* the documented default */
-	w = zpb_capture_writer_open(o->out, o->form, name, source, err, errlen);
+	w = zpb_capture_writer_open(o->out, o->form, o->policy.page_size, name, source, err, errlen);
 	if (!w)
 		goto fail;
 	zpb_writer_sink_init(&ws, w);

@@ -6,6 +6,13 @@
  * stored (compressed from their real contents); a stored page written again
  * is swapped in (LOAD + INVALIDATE). Only writes are visible: reads leave no
  * trace in the content, so a page that is only read looks cold.
+ *
+ * With a page size above this kernel's 4 KiB base page (--page-size 16384,
+ * as on an arm64 16K kernel), each mapping is cut into pages of that size
+ * from its start: a page is in memory if any of its base pages is, a base
+ * page never touched reads as zeros (as it would in a 16K kernel, which
+ * faults the whole page in), and a mapping's last, partial page is padded
+ * with zeros, as a file's last page is in capture pages.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,16 +26,18 @@
 #include "capture.h"
 
 #define NIL UINT32_MAX
-#define CHUNK_PAGES 64
+#define BASE_PAGE 4096u		/* /proc/PID/pagemap's unit: this kernel's PAGE_SIZE */
+#define CHUNK_PAGES 64		/* base pages read at a time (256 KiB) */
 
 enum pstate { P_RESIDENT, P_SWAPPED, P_GONE };
 
 struct ppage {
-	uint64_t vpn;		/* virtual page number */
+	uint64_t vpn;		/* the base page number where the page starts */
 	uint64_t hash;		/* content hash at the last snapshot */
 	uint32_t prev, next;	/* LRU links, resident pages only */
 	uint32_t gen;		/* the last snapshot that saw it mapped */
 	uint8_t state;
+	uint8_t nbase;		/* its base pages inside the mapping (< ps / BASE_PAGE: padded) */
 };
 
 struct pcap {
@@ -36,6 +45,7 @@ struct pcap {
 	struct zpb_capture_process_stats *st;
 	int memfd;
 	int mapfd;		/* /proc/PID/pagemap, or -1: then every page is read */
+	uint32_t ps;		/* the page size pages are cut into */
 	char path[64];
 	struct ppage *pg;
 	uint32_t n, cap;
@@ -63,13 +73,13 @@ static uint64_t mono_ns(void)
 }
 
 /* A fast 64-bit content hash: word-wise multiply-xorshift, strong enough to spot changes. */
-static uint64_t page_hash(const void *p)
+static uint64_t page_hash(const void *p, uint32_t ps)
 {
 	const uint64_t *w = p;
 	uint64_t h = UINT64_C(0x9e3779b97f4a7c15);
 	size_t i;
 
-	for (i = 0; i < ZPB_PAGE_SIZE / 8; i++) {
+	for (i = 0; i < ps / 8; i++) {
 		h ^= w[i] + i;
 		h *= UINT64_C(0xff51afd7ed558ccd);
 		h ^= h >> 29;
@@ -198,14 +208,18 @@ static int evict(struct pcap *c)
 		struct zpb_page_class cl;
 		ssize_t got;
 
+		size_t want = (size_t)c->pg[i].nbase * BASE_PAGE;
+
 		lru_unlink(c, i);
-		got = pread(c->memfd, c->buf, ZPB_PAGE_SIZE, (off_t)(c->pg[i].vpn * ZPB_PAGE_SIZE));
-		if (got != ZPB_PAGE_SIZE) {
+		got = pread(c->memfd, c->buf, want, (off_t)(c->pg[i].vpn * BASE_PAGE));
+		if (got != (ssize_t)want) {
 			/* Unmapped since the snapshot: nothing to swap out. */
 			c->pg[i].state = P_GONE;
 			continue;
 		}
-		if (zpb_page_classify(c->comp, c->buf, ZPB_PAGE_SIZE, c->o->policy.incompressible,
+		if (want < c->ps)
+			memset((char *)c->buf + want, 0, c->ps - want);
+		if (zpb_page_classify(c->comp, c->buf, c->ps, c->o->policy.incompressible,
 				      c->huge, c->scratch, &cl, c->err, c->errlen))
 			return -1;
 		c->pg[i].state = P_SWAPPED;
@@ -239,7 +253,7 @@ static int evict(struct pcap *c)
 }
 
 /* A page seen (mapped) in snapshot @gen with content hash @h. */
-static int see_page(struct pcap *c, uint64_t vpn, uint64_t h, uint32_t gen)
+static int see_page(struct pcap *c, uint64_t vpn, unsigned int nbase, uint64_t h, uint32_t gen)
 {
 	int is_new;
 	uint32_t i = lookup(c, vpn, &is_new);
@@ -268,6 +282,7 @@ static int see_page(struct pcap *c, uint64_t vpn, uint64_t h, uint32_t gen)
 	}
 	p->hash = h;
 	p->gen = gen;
+	p->nbase = (uint8_t)nbase;
 	return 0;
 }
 
@@ -292,7 +307,7 @@ static uint64_t present_mask(struct pcap *c, uint64_t a, unsigned int n)
 	unsigned int i;
 
 	if (c->mapfd < 0 ||
-	    pread(c->mapfd, e, n * sizeof(e[0]), (off_t)(a / ZPB_PAGE_SIZE * sizeof(e[0]))) !=
+	    pread(c->mapfd, e, n * sizeof(e[0]), (off_t)(a / BASE_PAGE * sizeof(e[0]))) !=
 	    (ssize_t)(n * sizeof(e[0])))
 		return n == 64 ? UINT64_MAX : (UINT64_C(1) << n) - 1;
 	for (i = 0; i < n; i++)
@@ -304,17 +319,19 @@ static uint64_t present_mask(struct pcap *c, uint64_t a, unsigned int n)
 /* Read one mapping. 0, 1 if the process has gone, -1 on error. */
 static int read_range(struct pcap *c, uint64_t start, uint64_t end, uint32_t gen)
 {
+	const unsigned int k = c->ps / BASE_PAGE;	/* base pages a page */
+	const size_t chunk = CHUNK_PAGES * BASE_PAGE;	/* a whole number of pages: ps <= 256 KiB */
 	uint64_t a;
 
 	/* Terabytes of reserved address space (sanitizer shadows, arenas) are not memory. */
-	if ((end - start) / ZPB_PAGE_SIZE > c->o->max_pages) {
+	if ((end - start) / c->ps > c->o->max_pages) {
 		c->st->skipped_bytes += end - start;
 		return 0;
 	}
-	for (a = start; a < end; a += CHUNK_PAGES * ZPB_PAGE_SIZE) {
-		size_t want = end - a < CHUNK_PAGES * ZPB_PAGE_SIZE ? end - a : CHUNK_PAGES * ZPB_PAGE_SIZE;
-		unsigned int n = (unsigned int)(want / ZPB_PAGE_SIZE), i;
-		uint64_t mask = present_mask(c, a, n);
+	for (a = start; a < end; a += chunk) {
+		size_t want = end - a < chunk ? end - a : chunk;
+		unsigned int nb = (unsigned int)(want / BASE_PAGE), i;
+		uint64_t mask = present_mask(c, a, nb);
 		ssize_t got;
 
 		if (!mask)
@@ -322,18 +339,23 @@ static int read_range(struct pcap *c, uint64_t start, uint64_t end, uint32_t gen
 		got = pread(c->memfd, c->buf, want, (off_t)a);
 		if (got == 0 || (got < 0 && errno == ESRCH))
 			return 1;	/* the address space is gone: the process exited */
-		for (i = 0; i < n; i++) {
-			char *pg = (char *)c->buf + (size_t)i * ZPB_PAGE_SIZE;
+		for (i = 0; i < nb; i += k) {
+			unsigned int n = nb - i < k ? nb - i : k;	/* the last page may be partial */
+			uint64_t pmask = (n == 64 ? UINT64_MAX : (UINT64_C(1) << n) - 1) << i;
+			char *pg = (char *)c->buf + (size_t)i * BASE_PAGE;
 
-			if (!(mask >> i & 1))
+			if (!(mask & pmask))
 				continue;
 			/* Part of the chunk would not read (guard pages, IO mappings): page by page. */
-			if (got < (ssize_t)want &&
-			    pread(c->memfd, pg, ZPB_PAGE_SIZE, (off_t)(a + (uint64_t)i * ZPB_PAGE_SIZE)) != ZPB_PAGE_SIZE) {
-				c->st->unreadable_bytes += ZPB_PAGE_SIZE;
+			if (got < (ssize_t)(((size_t)i + n) * BASE_PAGE) &&
+			    pread(c->memfd, pg, (size_t)n * BASE_PAGE, (off_t)(a + (uint64_t)i * BASE_PAGE)) !=
+			    (ssize_t)((size_t)n * BASE_PAGE)) {
+				c->st->unreadable_bytes += (uint64_t)n * BASE_PAGE;
 				continue;
 			}
-			if (see_page(c, a / ZPB_PAGE_SIZE + i, page_hash(pg), gen))
+			if (n < k)
+				memset(pg + (size_t)n * BASE_PAGE, 0, (size_t)(k - n) * BASE_PAGE);
+			if (see_page(c, a / BASE_PAGE + i, n, page_hash(pg, c->ps), gen))
 				return -1;
 		}
 	}
@@ -488,26 +510,32 @@ int zpb_capture_process(const struct zpb_capture_process_opts *o,
 	if (!c.comp)
 		goto out;
 	c.huge = opts.policy.huge_class_size;
+	c.ps = opts.policy.page_size ? opts.policy.page_size : ZPB_PAGE_SIZE;
+	if (!zpb_capture_page_size_ok(c.ps)) {
+		snprintf(err, errlen, "capture process: page size %u is not 4096, 16384 or 65536", c.ps);
+		goto out;
+	}
 	if (opts.policy.incompressible == ZPB_INCOMP_HUGE && !c.huge) {
 		snprintf(err, errlen, "capture process: the huge policy needs a huge_class_size");
 		goto out;
 	}
-	c.buf = aligned_alloc(64, CHUNK_PAGES * ZPB_PAGE_SIZE);
-	c.scratch = malloc(zpb_compress_bound(ZPB_PAGE_SIZE));
+	/* A chunk, and room to pad a mapping's last page to a whole page. */
+	c.buf = aligned_alloc(64, CHUNK_PAGES * BASE_PAGE + c.ps);
+	c.scratch = malloc(zpb_compress_bound(c.ps));
 	if (!c.buf || !c.scratch) {
 		snprintf(err, errlen, "capture process: out of memory");
 		goto out;
 	}
 	snprintf(source, sizeof(source),
-		 "capture process pid=%d interval_ms=%u duration_s=%g budget=%llu incompressible=%s",
-		 opts.pid, opts.interval_ms, opts.duration_s, (unsigned long long)opts.budget,
+		 "capture process pid=%d page_size=%u interval_ms=%u duration_s=%g budget=%llu incompressible=%s",
+		 opts.pid, c.ps, opts.interval_ms, opts.duration_s, (unsigned long long)opts.budget,
 		 zpb_incompressible_name(opts.policy.incompressible));
 	if (opts.pages_out) {
-		c.contents = zpb_pages_writer_open(opts.pages_out, ZPB_PAGE_SIZE, err, errlen);
+		c.contents = zpb_pages_writer_open(opts.pages_out, c.ps, err, errlen);
 		if (!c.contents)
 			goto out;
 	}
-	w = zpb_capture_writer_open(opts.out, opts.form, zpb_compressor_name(c.comp), source,
+	w = zpb_capture_writer_open(opts.out, opts.form, c.ps, zpb_compressor_name(c.comp), source,
 				    err, errlen);
 	if (!w)
 		goto out;

@@ -71,14 +71,14 @@ int zpb_sink_mark(struct zpb_sink *s, uint64_t time_ns, uint32_t cpu, const char
 }
 
 struct zpb_trace_writer *zpb_capture_writer_open(const char *path, enum zpb_trace_form form,
-						 const char *compressor, const char *source,
-						 char *err, size_t errlen)
+						 uint32_t page_size, const char *compressor,
+						 const char *source, char *err, size_t errlen)
 {
 	struct zpb_trace_header h;
 
 	memset(&h, 0, sizeof(h));
 	h.version = ZPB_TRACE_VERSION;
-	h.page_size = ZPB_PAGE_SIZE;
+	h.page_size = page_size ? page_size : ZPB_PAGE_SIZE;
 	snprintf(h.compressor, sizeof(h.compressor), "%s", compressor);
 	snprintf(h.source, sizeof(h.source), "%s", source);
 	return zpb_trace_writer_open(path, form, &h, err, errlen);

@@ -37,11 +37,11 @@ int zpb_sink_mark(struct zpb_sink *s, uint64_t time_ns, uint32_t cpu, const char
 		  char *err, size_t errlen);
 
 /*
- * Open @path for writing with a header built from @compressor and @source
- * (both truncated to fit). NULL with @err set on failure.
+ * Open @path for writing with a header built from @page_size, @compressor
+ * and @source (both truncated to fit). NULL with @err set on failure.
  */
 struct zpb_trace_writer *zpb_capture_writer_open(const char *path, enum zpb_trace_form form,
-						 const char *compressor, const char *source,
-						 char *err, size_t errlen);
+						 uint32_t page_size, const char *compressor,
+						 const char *source, char *err, size_t errlen);
 
 #endif

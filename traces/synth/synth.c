@@ -34,6 +34,7 @@ struct synth {
 	struct zpb_sink *sink;
 	struct zpb_synth_stats *st;
 	double t;
+	uint32_t ps;		/* the trace's page size */
 	char *err;
 	size_t errlen;
 };
@@ -87,12 +88,19 @@ static void draw_size(struct synth *s, uint32_t *len, uint8_t *flags)
 		*len = 0;	/* as zswap's entry->length: no compressed data */
 	} else if (lo == CAT_INCOMP) {
 		*flags = ZPB_STORE_INCOMPRESSIBLE;
-		*len = ZPB_PAGE_SIZE;
+		*len = s->ps;
 	} else {
 		*len = (uint32_t)lo * ZPB_HIST_BUCKET_BYTES + 1 +
 		       (uint32_t)zpb_rng_below(&s->rng, ZPB_HIST_BUCKET_BYTES);
 		if (*len >= ZPB_PAGE_SIZE)
 			*len = ZPB_PAGE_SIZE - 1;
+		/*
+		 * The histograms are of 4 KiB pages. A larger page holds that many
+		 * 4 KiB pages of the same data, so its compressed size scales with
+		 * it: a model, not a measurement (one compressor window over a
+		 * 16 KiB page finds a little more to match; docs/synth-profiles.md).
+		 */
+		*len *= s->ps / ZPB_PAGE_SIZE;
 	}
 }
 
@@ -153,7 +161,7 @@ static int one_op(struct synth *s, const struct zpb_synth_phase *ph, uint64_t le
 			   s->err, s->errlen) ? -1 : 1;
 }
 
-int zpb_synth_run(const struct zpb_synth_profile *p, uint64_t ops, uint64_t seed,
+int zpb_synth_run(const struct zpb_synth_profile *p, uint64_t ops, uint64_t seed, uint32_t page_size,
 		  struct zpb_sink *sink, struct zpb_synth_stats *st, char *err, size_t errlen)
 {
 	struct zpb_synth_stats local;
@@ -170,6 +178,11 @@ int zpb_synth_run(const struct zpb_synth_profile *p, uint64_t ops, uint64_t seed
 	s.st = st;
 	s.err = err;
 	s.errlen = errlen;
+	s.ps = page_size ? page_size : ZPB_PAGE_SIZE;
+	if (!zpb_capture_page_size_ok(s.ps)) {
+		snprintf(err, errlen, "synth: page size %u is not 4096, 16384 or 65536", s.ps);
+		return -1;
+	}
 	if (!p->threads || !p->working_set || p->working_set >= UINT32_MAX) {
 		snprintf(err, errlen, "synth: profile '%s' needs threads >= 1 and a working set of 1..2^32-1",
 			 p->name);
@@ -214,7 +227,7 @@ out:
 	return ret;
 }
 
-int zpb_synth_write(const struct zpb_synth_profile *p, uint64_t ops, uint64_t seed,
+int zpb_synth_write(const struct zpb_synth_profile *p, uint64_t ops, uint64_t seed, uint32_t page_size,
 		    const char *path, enum zpb_trace_form form, struct zpb_synth_stats *st,
 		    char *err, size_t errlen)
 {
@@ -222,13 +235,17 @@ int zpb_synth_write(const struct zpb_synth_profile *p, uint64_t ops, uint64_t se
 	struct zpb_writer_sink ws;
 	struct zpb_trace_writer *w;
 
-	snprintf(source, sizeof(source), "synth profile=%s ops=%llu seed=%llu", p->name,
-		 (unsigned long long)ops, (unsigned long long)seed);
-	w = zpb_capture_writer_open(path, form, p->hists[0]->compressor, source, err, errlen);
+	if (page_size && page_size != ZPB_PAGE_SIZE)
+		snprintf(source, sizeof(source), "synth profile=%s ops=%llu seed=%llu page_size=%u", p->name,
+			 (unsigned long long)ops, (unsigned long long)seed, page_size);
+	else
+		snprintf(source, sizeof(source), "synth profile=%s ops=%llu seed=%llu", p->name,
+			 (unsigned long long)ops, (unsigned long long)seed);
+	w = zpb_capture_writer_open(path, form, page_size, p->hists[0]->compressor, source, err, errlen);
 	if (!w)
 		return -1;
 	zpb_writer_sink_init(&ws, w);
-	if (zpb_synth_run(p, ops, seed, &ws.base, st, err, errlen)) {
+	if (zpb_synth_run(p, ops, seed, page_size, &ws.base, st, err, errlen)) {
 		zpb_trace_writer_abort(w);
 		return -1;
 	}

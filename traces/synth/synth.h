@@ -65,14 +65,16 @@ struct zpb_synth_stats {
 };
 
 /*
- * Generate @ops records (not counting MARKs) from @p with @seed into @sink.
+ * Generate @ops records (not counting MARKs) from @p with @seed into @sink,
+ * for pages of @page_size bytes (0: 4096; 16384 and 65536 scale the 4 KiB
+ * histograms' sizes by the page's size; 4096 is the same trace as ever).
  * 0, or -1 with @err set.
  */
-int zpb_synth_run(const struct zpb_synth_profile *p, uint64_t ops, uint64_t seed,
+int zpb_synth_run(const struct zpb_synth_profile *p, uint64_t ops, uint64_t seed, uint32_t page_size,
 		  struct zpb_sink *sink, struct zpb_synth_stats *st, char *err, size_t errlen);
 
 /* zpb_synth_run into a trace file at @path, written atomically. */
-int zpb_synth_write(const struct zpb_synth_profile *p, uint64_t ops, uint64_t seed,
+int zpb_synth_write(const struct zpb_synth_profile *p, uint64_t ops, uint64_t seed, uint32_t page_size,
 		    const char *path, enum zpb_trace_form form, struct zpb_synth_stats *st,
 		    char *err, size_t errlen);
 
