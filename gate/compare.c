@@ -257,6 +257,48 @@ static int zero_rows(struct zpb_gate_result *out, const struct zpb_subject *bs, 
 	return 0;
 }
 
+/*
+ * A subject's page size: every sample of work.page_size. Results from before
+ * replay had --page-size lack it, and were all 4096-byte pages. 0 when the
+ * samples disagree (a merged file of several page sizes).
+ */
+static double page_size_of(const struct zpb_subject *s)
+{
+	const struct zpb_metric *m = zpb_subject_metric(s, "work.page_size");
+	size_t i;
+
+	if (!m || !m->n)
+		return 4096;
+	for (i = 1; i < m->n; i++)
+		if (m->v[i] != m->v[0])
+			return 0;
+	return m->v[0];
+}
+
+/*
+ * Pool pages of 16K and of 4K are not one unit, and neither are the
+ * latencies of objects four times the size: a gate compares one page size
+ * with itself, whatever --allow-different-traces says.
+ */
+static int page_sizes_differ(const struct zpb_subject *bs, const struct zpb_subject *cs, const char *bpath,
+			     const char *cpath, char *err, size_t errlen)
+{
+	double b = page_size_of(bs), c = page_size_of(cs);
+	char name[128];
+
+	if (b == c && b > 0)
+		return 0;
+	zpb_json_printable(bs->name, name, sizeof(name));
+	if (b <= 0 || c <= 0)
+		snprintf(err, errlen, "'%s' in %s holds runs at several page sizes (work.page_size): gate one "
+			 "page size at a time", name, b <= 0 ? bpath : cpath);
+	else
+		snprintf(err, errlen, "'%s' ran at %.0f-byte pages in %s and at %.0f-byte pages in %s: pool pages "
+			 "and latencies of different page sizes are not comparable (zpoolbench report shows them "
+			 "side by side)", name, b, bpath, c, cpath);
+	return -1;
+}
+
 int zpb_gate_compare(const struct zpb_metricset *base, const struct zpb_metricset *cand,
 		     const struct zpb_rules *rules, const struct zpb_gate_options *opt,
 		     struct zpb_gate_result *out, char *err, size_t errlen)
@@ -331,6 +373,8 @@ int zpb_gate_compare(const struct zpb_metricset *base, const struct zpb_metricse
 			snprintf(out->pairing, sizeof(out->pairing), "baseline '%s' compared with candidate '%s'",
 				 name, cn);
 		}
+		if (replay && page_sizes_differ(bs, cs, base->path, cand->path, err, errlen))
+			goto fail;
 		if (replay && zero_rows(out, bs, cs))
 			goto oom;
 		for (j = 0; j < bs->n; j++) {

@@ -151,9 +151,20 @@ static int load_input(struct zpb_report_input *in, const char *path, char *err, 
 	machine = zpb_json_get(in->res.root, "machine");
 	basename_of(in->label, sizeof(in->label), zpb_json_get_str(trace, "path", path));
 	in->threads = (unsigned)zpb_json_get_number(zpb_json_get(in->res.root, "options"), "threads", 1);
-	in->page_size = zpb_json_get_number(machine, "page_size", 4096);
+	/*
+	 * The page size the pool used: a run's work.page_size (replay --page-size),
+	 * else the trace's, else (results older than both) the machine's.
+	 */
+	in->page_size = zpb_json_get_number(trace, "page_size", zpb_json_get_number(machine, "page_size", 4096));
+	if (in->res.kind == ZPB_RESULTS_REPLAY && in->res.runs->len)
+		in->page_size = zpb_json_get_number(zpb_json_get(in->res.runs->items[0], "work"), "page_size",
+						    in->page_size);
 	if (in->page_size <= 0)
 		in->page_size = 4096;
+	/* The label says a page size other than 4K wherever the input is named. */
+	if (in->page_size != 4096 && strlen(in->label) + 12 < sizeof(in->label))
+		snprintf(in->label + strlen(in->label), sizeof(in->label) - strlen(in->label), " @%.0fK",
+			 in->page_size / 1024);
 	in->alloc = calloc(in->ms.n ? in->ms.n : 1, sizeof(*in->alloc));
 	if (!in->alloc) {
 		snprintf(err, errlen, "%s: out of memory", path);

@@ -643,6 +643,42 @@ TEST(gate_refuses_results_of_different_traces_naming_both_sums)
 	unlink(path);
 }
 
+/*
+ * One trace replayed at 4K and at 16K pages has one sha256 but no common
+ * unit: the gate refuses it (even with --allow-different-traces), naming the
+ * allocator and both sizes. Results without work.page_size are 4K ones.
+ */
+TEST(gate_refuses_runs_of_different_page_sizes_naming_both)
+{
+	struct zpb_gate_options opt = { .allow_different_traces = true };
+	struct zpb_gate_result res;
+	char p16[256], p4[256], err[1024], cmd[600];
+	int rc;
+
+	REQUIRE(fixture_with(p16, sizeof(p16), FX "results-z3fold.json", "\"allocator\": \"z3fold\",",
+			     "\"allocator\": \"z3fold\", \"work\": {\"page_size\": 16384},"), "temp fixture");
+	CHECK(gate_files(FX "results-z3fold.json", p16, &res, err, sizeof(err)) == -1,
+	      "4K against 16K: expected bad input, got a comparison");
+	CHECK(strstr(err, "'z3fold'") && strstr(err, "4096-byte") && strstr(err, "16384-byte"),
+	      "message names the allocator and both page sizes: %s", err);
+	CHECK(gate_files_opt(FX "results-z3fold.json", p16, &opt, &res, err, sizeof(err)) == -1,
+	      "--allow-different-traces does not make page sizes comparable");
+	snprintf(cmd, sizeof(cmd), "gate " FX "results-z3fold.json %s", p16);
+	rc = run_cli(cmd, err, sizeof(err));
+	CHECK(rc == 2 && strstr(err, "16384"), "cli: expected exit 2 naming 16384, got %d: %s", rc, err);
+	/* The same page size on both sides compares, and a file without work.page_size is 4K. */
+	REQUIRE(!gate_files(p16, p16, &res, err, sizeof(err)), "16K against 16K: %s", err);
+	CHECK(res.regressed == 0, "16K against itself regressed %zu", res.regressed);
+	zpb_gate_result_free(&res);
+	REQUIRE(fixture_with(p4, sizeof(p4), FX "results-z3fold.json", "\"allocator\": \"z3fold\",",
+			     "\"allocator\": \"z3fold\", \"work\": {\"page_size\": 4096},"), "temp fixture");
+	REQUIRE(!gate_files(FX "results-z3fold.json", p4, &res, err, sizeof(err)),
+		"no work.page_size against 4096: %s", err);
+	zpb_gate_result_free(&res);
+	unlink(p16);
+	unlink(p4);
+}
+
 TEST(gate_fails_verify_failures_errors_and_leaks_even_when_the_baseline_has_as_many)
 {
 	static const char *const edits[][2] = {

@@ -312,6 +312,39 @@ TEST(report_warns_about_verification_failures)
 	cleanup(dir);
 }
 
+/* A replay at 16K pages is named so wherever its input is: pool pages of 16K are not 4K ones. */
+TEST(report_names_a_16k_replay_by_its_page_size)
+{
+	const char *from = "\"allocator\": \"z3fold\",";
+	char *text = slurp(FX "results-all.json"), *hit, *edited, dir[512], in16[600], err[512];
+	const char *in[1] = { in16 };
+	struct zpb_report_outcome out;
+	char *html, *md;
+	FILE *f;
+
+	REQUIRE(text && (hit = strstr(text, from)), "fixture");
+	edited = malloc(strlen(text) + 64);
+	REQUIRE(edited, "malloc");
+	sprintf(edited, "%.*s%s \"work\": {\"page_size\": 16384},%s", (int)(hit - text), text, from, hit + strlen(from));
+	fresh(dir, sizeof(dir), "page16");
+	snprintf(in16, sizeof(in16), "%s-results-16k.json", dir);
+	f = fopen(in16, "w");
+	REQUIRE(f && fputs(edited, f) >= 0 && !fclose(f), "write %s", in16);
+	setenv("ZPB_GNUPLOT", "/nonexistent/gnuplot", 1);
+	REQUIRE(!write_report(dir, in, 1, NULL, &out, err, sizeof(err)), "report written: %s", err);
+	unsetenv("ZPB_GNUPLOT");
+	read_report(dir, &html, &md);
+	REQUIRE(html && md, "both files exist");
+	CHECK(strstr(md, "mixed.zpt @16K"), "Markdown names the input with its page size");
+	CHECK(strstr(html, "mixed.zpt @16K"), "HTML too");
+	free(html);
+	free(md);
+	free(edited);
+	free(text);
+	unlink(in16);
+	cleanup(dir);
+}
+
 TEST(report_draws_microbenchmarks_by_object_size)
 {
 	const char *in[] = { FX "gbench-sizes.json" };
