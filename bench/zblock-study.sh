@@ -11,7 +11,7 @@
 #     zsmalloc was fed the same stores: tests/fixtures/zram/README.md);
 #   - the two samples that carry their pages' contents again with zstd:3 at
 #     replay (--compress), the codec of the published zblock figures;
-#   - at 16K, when this build has --page-size: the same files captured into
+#   - at 16K, when this build replays --page-size: the same files captured into
 #     16K pages with the same commands as traces/samples/make_samples.sh
 #     (budgets scaled to the same bytes of RAM), and the synth profile at
 #     16K. The zram fixtures and the python heap exist only at 4K.
@@ -54,7 +54,7 @@ for t in traces/samples/*.zpt; do
 	with_zstd "4k-$(basename "$t" .zpt)" "$t"
 done
 
-if "$zpb" capture pages --help 2>/dev/null | grep -q -- '--page-size'; then
+if "$zpb" replay --help 2>/dev/null | grep -q -- "--page-size"; then
 	tr="$out.tmp/traces"
 	# make_samples.sh's captures at 16K: a quarter of the pages, the same bytes.
 	"$zpb" capture pages /usr/bin/bash /usr/lib/x86_64-linux-gnu/libc.so.6 --page-size 16384 \
