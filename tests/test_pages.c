@@ -45,7 +45,7 @@ static int write_pages(const char *path, uint64_t n, char *err, size_t errlen)
 static int read_all(const char *path, uint64_t *pages, char *err, size_t errlen)
 {
 	struct zpb_pages_reader *r = zpb_pages_open(path, err, errlen);
-	unsigned char page[PS];
+	static unsigned char page[65536];	/* a damaged header may claim any size the reader accepts */
 	int rc;
 
 	*pages = 0;
@@ -118,7 +118,8 @@ static void lower_count(unsigned char *b, size_t *len) { (void)len; b[24]--; }
 static void bump_version(unsigned char *b, size_t *len) { (void)len; b[8] = 2; }
 static void bad_magic(unsigned char *b, size_t *len) { (void)len; b[1] = 'Q'; }
 static void flip_checksum(unsigned char *b, size_t *len) { (void)len; b[40] ^= 1; }
-static void page_size_8k(unsigned char *b, size_t *len) { (void)len; b[17] = 0x20; }
+static void page_size_12k(unsigned char *b, size_t *len) { (void)len; b[17] = 0x30; }
+static void page_size_128k(unsigned char *b, size_t *len) { (void)len; b[17] = 0; b[18] = 0x02; }
 
 TEST(pages_damage_is_reported_naming_the_file)
 {
@@ -130,7 +131,8 @@ TEST(pages_damage_is_reported_naming_the_file)
 	expect_damaged("version.pages", bump_version, "unsupported page-content version 2");
 	expect_damaged("magic.pages", bad_magic, "bad magic");
 	expect_damaged("sum.pages", flip_checksum, "checksum mismatch");
-	expect_damaged("ps.pages", page_size_8k, "page size 8192");
+	expect_damaged("ps.pages", page_size_12k, "page size 12288");
+	expect_damaged("ps128.pages", page_size_128k, "page size 131072");
 }
 
 TEST(capture_pages_keeps_the_input_pages_as_contents)
