@@ -604,6 +604,24 @@ static pid_t spawn_child(void)
 	return pid;
 }
 
+/* Capture the child of spawn_child() with @o; it is killed and reaped after. 0, or -1 with @err. */
+static int capture_child(struct zpb_capture_process_opts *o, struct zpb_capture_process_stats *st, char *err,
+			 size_t errlen)
+{
+	pid_t pid = spawn_child();
+	int rc;
+
+	if (pid <= 0) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		return -1;
+	}
+	o->pid = pid;
+	rc = zpb_capture_process(o, st, err, errlen);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return rc;
+}
+
 TEST(capture_process_traces_a_child_writing_memory)
 {
 	const char *out = tu_path("proc.trace"), *pages = tu_path("proc.trace.pages");
@@ -619,15 +637,9 @@ TEST(capture_process_traces_a_child_writing_memory)
 	struct zpb_trace_reader *r;
 	struct zpb_record rec;
 	char err[512], msg[256];
-	pid_t pid = spawn_child();
 	int rc;
 
-	REQUIRE(pid > 0, "fork: %s", strerror(errno));
-	o.pid = pid;
-	rc = zpb_capture_process(&o, &st, err, sizeof(err));
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-	REQUIRE(rc == 0, "capture process %d: %s", (int)pid, err);
+	REQUIRE(!capture_child(&o, &st, err, sizeof(err)), "capture process: %s", err);
 	CHECK(st.snapshots >= 3, "snapshots: %u", st.snapshots);
 	CHECK(st.pages_seen >= 256, "pages seen: %llu (the child wrote 256)", (unsigned long long)st.pages_seen);
 	CHECK(st.writes > 0, "writes seen between snapshots: %llu", (unsigned long long)st.writes);
@@ -683,15 +695,9 @@ TEST(capture_process_at_16k_follows_16k_pages)
 	struct zpb_page_set set;
 	char err[512];
 	uint64_t stores = 0;
-	pid_t pid = spawn_child();
 	int rc;
 
-	REQUIRE(pid > 0, "fork: %s", strerror(errno));
-	o.pid = pid;
-	rc = zpb_capture_process(&o, &st, err, sizeof(err));
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-	REQUIRE(rc == 0, "capture process %d: %s", (int)pid, err);
+	REQUIRE(!capture_child(&o, &st, err, sizeof(err)), "capture process: %s", err);
 	CHECK(st.pages_seen >= 64, "16K pages seen: %llu (the child wrote 64)", (unsigned long long)st.pages_seen);
 	CHECK(st.stores > 0 && st.loads > 0, "stores %llu, loads %llu", (unsigned long long)st.stores,
 	      (unsigned long long)st.loads);
