@@ -56,8 +56,17 @@
 
 /*
  * port: the geometry is the kernel's on x86-64 without lock debugging, where
- * sizeof(struct z3fold_header) is 88 (so ZHDR_CHUNKS is 2 and NCHUNKS 62),
- * not the size of this userspace struct; see the _Static_assert below.
+ * sizeof(struct z3fold_header) is 88 (so ZHDR_CHUNKS is 2 and NCHUNKS 62 at
+ * 4K pages), not the size of this userspace struct; see the _Static_assert
+ * below. arm64's struct is the same 88 bytes (LP64, same members).
+ *
+ * Page sizes: v5.4's z3fold is written against PAGE_SHIFT alone (Kconfig:
+ * Z3FOLD depends on ZPOOL only; init_z3fold() checks only that the header
+ * fits a page), so 4K, 16K and 64K are all the kernel's. These macros are
+ * its, evaluated at the page size in force: chunks of 64, 256 and 1024
+ * bytes; ZHDR_CHUNKS 2, 1 and 1; NCHUNKS 62, 63 and 63; objects above
+ * 3904, 15872 and 63488 bytes go headless. The handle's last_chunks field
+ * (BUDDY_SHIFT up, under PAGE_MASK) has room at each.
  */
 #define Z3FOLD_KERNEL_HDR_SIZE 88
 
@@ -148,10 +157,12 @@ struct z3fold_header {
 };
 
 /* The userspace header (its work_struct is larger) must fit the kernel's space. */
-_Static_assert(sizeof(struct z3fold_header) <= ZHDR_SIZE_ALIGNED,
-	       "struct z3fold_header does not fit in the kernel's ZHDR_SIZE_ALIGNED");
-_Static_assert(ZHDR_SIZE_ALIGNED == 128 && ZHDR_CHUNKS == 2 && NCHUNKS == 62,
-	       "z3fold geometry differs from the kernel's on x86-64");
+_Static_assert(sizeof(struct z3fold_header) <= 128,
+	       "struct z3fold_header does not fit in the kernel's ZHDR_SIZE_ALIGNED (at 4K, the smallest)");
+_Static_assert(round_up(Z3FOLD_KERNEL_HDR_SIZE, 1 << (PAGE_SHIFT_MIN - NCHUNKS_ORDER)) == 128,
+	       "z3fold geometry at 4K differs from the kernel's on x86-64");
+_Static_assert(((1 << NCHUNKS_ORDER) << BUDDY_SHIFT) <= (1 << PAGE_SHIFT_MIN),
+	       "a LAST handle's chunk count must fit below PAGE_MASK");
 _Static_assert(sizeof(struct z3fold_buddy_slots) <= SLOTS_ALIGN,
 	       "buddy slots must fit in SLOTS_ALIGN so handle_to_slots() can mask");
 
@@ -1853,9 +1864,9 @@ static const struct zpb_option z3fold_options[] = {
 const struct zpool_driver z3fold_zpool_driver = {
 	.type = "z3fold",
 	.options = z3fold_options,
-	.description = "three buddies per page at 64-byte chunks, headless pages above 3904 bytes (Linux v5.4)",
+	.description = "three buddies per page at PAGE_SIZE/64-byte chunks, headless pages above 3904 bytes at 4K (Linux v5.4)",
 	.caps = ZPB_CAP_EVICT | ZPB_CAP_MOVABLE | ZPB_CAP_SLEEP_MAPPED,
-	.max_size = PAGE_SIZE,
+	.max_size = zpool_max_size_page,
 	.create = z3fold_zpool_create,
 	.destroy = z3fold_zpool_destroy,
 	.malloc = z3fold_zpool_malloc,
@@ -1875,8 +1886,8 @@ __attribute__((constructor)) static void init_z3fold(void)
 {
 	int ret;
 
-	/* Make sure the z3fold header is not larger than the page size */
-	BUILD_BUG_ON(ZHDR_SIZE_ALIGNED > PAGE_SIZE);
+	/* Make sure the z3fold header is not larger than the page size (the smallest) */
+	BUILD_BUG_ON(Z3FOLD_KERNEL_HDR_SIZE > 1UL << PAGE_SHIFT_MIN);
 	ret = z3fold_mount();
 	BUG_ON(ret);
 }

@@ -32,9 +32,15 @@
  * Structures
  *****************/
 /*
- * NCHUNKS_ORDER sets the allocation granularity (PAGE_SIZE >> 6 = 64 bytes)
- * and thereby the number of unbuddied lists. One chunk holds the header, so
- * NCHUNKS is 63: the most free chunks a page can have.
+ * NCHUNKS_ORDER sets the allocation granularity (PAGE_SIZE >> 6: 64 bytes
+ * at 4K, 256 at 16K, 1024 at 64K) and thereby the number of unbuddied
+ * lists. One chunk holds the header, so NCHUNKS is 63 at every page size:
+ * the most free chunks a page can have.
+ *
+ * Page sizes: v5.4's zbud is written against PAGE_SHIFT alone (its Kconfig
+ * depends on ZPOOL only, and init_zbud() checks just that the header fits
+ * a chunk), so 4K, 16K and 64K are all the kernel's; these macros are its,
+ * evaluated at the page size in force.
  */
 #define NCHUNKS_ORDER	6
 
@@ -42,8 +48,10 @@
 #define CHUNK_SIZE	(1 << CHUNK_SHIFT)
 #define ZHDR_SIZE_ALIGNED CHUNK_SIZE
 #define NCHUNKS		((PAGE_SIZE - ZHDR_SIZE_ALIGNED) >> CHUNK_SHIFT)
-/* The largest object: a page less the header and one chunk (3968 bytes). */
+/* The largest object: a page less the header and one chunk (3968 bytes at 4K, 15872 at 16K). */
 #define ZBUD_MAX_SIZE	(PAGE_SIZE - ZHDR_SIZE_ALIGNED - CHUNK_SIZE)
+/* NCHUNKS whatever the page size (the header is one chunk): the unbuddied array's length. */
+#define ZBUD_NCHUNKS_ALL ((1 << NCHUNKS_ORDER) - 1)
 
 /* How many LRU pages one zpool shrink step tries, as the kernel's zbud_zpool_shrink. */
 #define ZBUD_ZPOOL_RETRIES 8
@@ -62,7 +70,7 @@
  */
 struct zbud_pool {
 	spinlock_t lock;
-	struct list_head unbuddied[NCHUNKS];
+	struct list_head unbuddied[ZBUD_NCHUNKS_ALL];
 	struct list_head buddied;
 	struct list_head lru;
 	u64 pages_nr;
@@ -87,10 +95,12 @@ struct zbud_header {
 	bool under_reclaim;
 };
 
-/* The kernel's init_zbud() checks this at module load; we check at build time. */
-BUILD_BUG_ON(sizeof(struct zbud_header) > ZHDR_SIZE_ALIGNED);
-BUILD_BUG_ON(NCHUNKS != 63);
-BUILD_BUG_ON(ZBUD_MAX_SIZE != 3968);
+/*
+ * The kernel's init_zbud() checks this at module load; we check at build
+ * time, against the smallest chunk (4K pages: 64 bytes).
+ */
+BUILD_BUG_ON(sizeof(struct zbud_header) > (1 << (PAGE_SHIFT_MIN - NCHUNKS_ORDER)));
+BUILD_BUG_ON(ZBUD_NCHUNKS_ALL != 63);
 
 /*****************
  * zpool
@@ -172,11 +182,16 @@ static u64 zbud_zpool_total_size(void *pool)
 	return zbud_get_pool_size(pool) * PAGE_SIZE;
 }
 
+static size_t zbud_max_size(void)
+{
+	return ZBUD_MAX_SIZE;
+}
+
 const struct zpool_driver zbud_zpool_driver = {
 	.type = "zbud",
-	.description = "two buddies per page at 64-byte chunks, LRU reclaim (kernel v5.4 mm/zbud.c)",
+	.description = "two buddies per page at PAGE_SIZE/64-byte chunks, LRU reclaim (kernel v5.4 mm/zbud.c)",
 	.caps = ZPB_CAP_EVICT | ZPB_CAP_SLEEP_MAPPED,
-	.max_size = ZBUD_MAX_SIZE,
+	.max_size = zbud_max_size,
 	.create = zbud_zpool_create,
 	.destroy = zbud_zpool_destroy,
 	.malloc = zbud_zpool_malloc,

@@ -40,8 +40,10 @@
 #define ZS_HANDLE_SIZE (sizeof(unsigned long))
 
 /*
- * x86-64: MAX_POSSIBLE_PHYSMEM_BITS is 52 (five-level paging), so an object
- * value is <PFN:40, obj_idx:24>. The arena's PFNs fit in 40 bits.
+ * x86-64: MAX_POSSIBLE_PHYSMEM_BITS is 52 (five-level paging; arm64 with
+ * 52-bit PAs, where 16K and 64K pages live, has the same), so an object
+ * value is <PFN:52-PAGE_SHIFT, obj_idx:12+PAGE_SHIFT>: <40, 24> at 4K,
+ * <38, 26> at 16K, <36, 28> at 64K. The arena's PFNs fit in every case.
  */
 #define MAX_POSSIBLE_PHYSMEM_BITS 52
 #define _PFN_BITS (MAX_POSSIBLE_PHYSMEM_BITS - PAGE_SHIFT)
@@ -64,22 +66,32 @@
 #define ZS_MAX_CHAIN_SIZE 16
 
 /*
- * ZS_MIN_ALLOC_SIZE is MAX(32, chain << PAGE_SHIFT >> OBJ_INDEX_BITS); with
- * 24 index bits the second term is 0 for every allowed chain size, so it is
- * 32 whatever the pool's chain. Asserted in classes.c.
+ * ZS_MIN_ALLOC_SIZE is MAX(32, chain << PAGE_SHIFT >> OBJ_INDEX_BITS); as
+ * OBJ_INDEX_BITS is 12 + PAGE_SHIFT the second term is chain >> 12, 0 for
+ * every allowed chain and page size, so it is 32. Asserted in classes.c.
  */
 #define ZS_MIN_ALLOC_SIZE 32
 #define ZS_MAX_ALLOC_SIZE PAGE_SIZE
 /*
- * 6.18's delta and class count. port: a pool's delta is its own
- * (pool->tuning.delta, at least this one); ZS_SIZE_CLASSES, the count at
- * this smallest delta, sizes the class array, and pool->nr_size_classes is
- * the pool's own count, DIV_ROUND_UP(ZS_MAX_ALLOC_SIZE - ZS_MIN_ALLOC_SIZE,
- * delta) + 1, the kernel's formula with the pool's delta.
+ * 6.18's delta and class count, at the page size in force: 16 and 255 at
+ * 4K, 64 and 257 at 16K, 256 and 257 at 64K. port: a pool's delta is its
+ * own (pool->tuning.delta, ZPB_ZS_MIN_DELTA at least), and so is its count,
+ * pool->nr_size_classes = DIV_ROUND_UP(ZS_MAX_ALLOC_SIZE -
+ * ZS_MIN_ALLOC_SIZE, delta) + 1, the kernel's formula with the pool's
+ * delta; the class array is sized by it at pool creation.
  */
 #define ZS_SIZE_CLASS_DELTA (PAGE_SIZE >> CLASS_BITS)
 #define ZS_SIZE_CLASSES ((int)(DIV_ROUND_UP(ZS_MAX_ALLOC_SIZE - ZS_MIN_ALLOC_SIZE, \
 					    ZS_SIZE_CLASS_DELTA) + 1))
+/*
+ * port: the zspage's class index field. The kernel's is CLASS_BITS + 1
+ * bits (257 classes at 16K and 64K need the ninth); a delta below the
+ * page's own (the RFC's 16 at 16K: 1023 classes, at 64K: 4095) needs more,
+ * so it is wide enough for the most classes of any page size and delta.
+ * It shares a word with huge and magic, as in the kernel; no placement
+ * depends on its width.
+ */
+#define ZS_CLASS_INDEX_BITS 12
 
 /*
  * Fullness groups by the ratio of in-use objects: RATIO_10 holds zspages
@@ -144,7 +156,6 @@ struct zs_pool_stats {
 struct zs_pool {
 	const char *name;
 
-	struct size_class *size_class[ZS_SIZE_CLASSES];
 	struct kmem_cache *handle_cachep;
 	struct kmem_cache *zspage_cachep;
 
@@ -166,6 +177,12 @@ struct zs_pool {
 	/* protects zspage migration/compaction */
 	rwlock_t lock;
 	atomic_t compaction_in_progress;
+
+	/*
+	 * port: last, sized by nr_size_classes at creation (the kernel's is
+	 * ZS_SIZE_CLASSES, a constant): one array, no indirection, as there.
+	 */
+	struct size_class *size_class[];
 };
 
 #define ZS_PAGE_UNLOCKED 0
@@ -185,7 +202,7 @@ struct zspage {
 	/* Set before the zspage is published; read without class->lock. */
 	struct {
 		unsigned int huge:HUGE_BITS;
-		unsigned int class:CLASS_BITS + 1;
+		unsigned int class:ZS_CLASS_INDEX_BITS;
 		unsigned int magic:MAGIC_VAL_BITS;
 	};
 	/*
@@ -207,6 +224,7 @@ struct zspage {
 extern const struct movable_operations zsmalloc_mops;
 
 bool zs_tuning_valid(const struct zpb_zs_tuning *t);
+struct zpb_zs_tuning zs_tuning_resolve(const struct zpb_zs_tuning *t);
 int zs_nr_size_classes(const struct zpb_zs_tuning *t);
 int zs_calculate_zspage_chain_size(int class_size, const struct zpb_zs_tuning *t);
 void zs_class_geometry(const struct zpb_zs_tuning *t, int i, int *size, int *pages_per_zspage,
