@@ -151,7 +151,9 @@ static int load_input(struct zpb_report_input *in, const char *path, char *err, 
 	machine = zpb_json_get(in->res.root, "machine");
 	basename_of(in->label, sizeof(in->label), zpb_json_get_str(trace, "path", path));
 	in->threads = (unsigned)zpb_json_get_number(zpb_json_get(in->res.root, "options"), "threads", 1);
-	in->page_size = zpb_json_get_number(machine, "page_size", 4096);
+	/* The replay's page size (--page-size); older results have only the machine's. */
+	in->page_size = zpb_json_get_number(zpb_json_get(in->res.root, "options"), "page_size",
+					    zpb_json_get_number(machine, "page_size", 4096));
 	if (in->page_size <= 0)
 		in->page_size = 4096;
 	in->alloc = calloc(in->ms.n ? in->ms.n : 1, sizeof(*in->alloc));
