@@ -147,7 +147,7 @@ int zpb_plugin_check(const char *path, const struct zpb_plugin *p, char *err, si
 			 path, d->type, d->caps & ~known);
 		return -1;
 	}
-	max = d->max_size();
+	max = d->max_size(NULL);
 	if (max < 1 || max > 4 * PAGE_SIZE) {
 		snprintf(err, errlen, "plugin '%s': driver '%s' has max_size %zu at %lu-byte pages (expected 1 to %lu)",
 			 path, d->type, max, PAGE_SIZE, 4 * PAGE_SIZE);

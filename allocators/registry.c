@@ -149,8 +149,9 @@ unsigned long zpool_peak_pages(struct zpool *zpool)
 	return atomic_long_read(&zpool->budget.peak);
 }
 
-size_t zpool_max_size_page(void)
+size_t zpool_max_size_page(const struct zpb_spec *spec)
 {
+	(void)spec;
 	return PAGE_SIZE;
 }
 

@@ -137,16 +137,17 @@ struct zpb_spec {
  * @total_size: bytes of pages the pool holds.
  * @compact: free what pages it can by moving objects; returns pages freed.
  *	NULL if the driver cannot compact.
- * @max_size: the largest size @malloc accepts at the page size in force
- *	(zpb_set_page_size()); a function because most drivers' depend on it.
- *	zpool_max_size_page returns one page, for drivers that take that.
+ * @max_size: the largest size @malloc of a pool of @spec (NULL: the
+ *	driver's defaults) accepts at the page size in force
+ *	(zpb_set_page_size()); a function because it depends on both (zblock's
+ *	tables differ at 16K). zpool_max_size_page returns one page.
  */
 struct zpool_driver {
 	const char *type;
 	const char *description;
 	unsigned int caps;
 	const struct zpb_option *options;	/* NULL or ended by a NULL key */
-	size_t (*max_size)(void);
+	size_t (*max_size)(const struct zpb_spec *spec);
 
 	void *(*create)(const char *name, gfp_t gfp, const struct zpool_ops *ops,
 			struct zpool *zpool, const struct zpb_spec *spec);
@@ -170,7 +171,13 @@ struct zpool {
 };
 
 /* A driver's max_size that is one page (PAGE_SIZE at the page size in force). */
-size_t zpool_max_size_page(void);
+size_t zpool_max_size_page(const struct zpb_spec *spec);
+
+/* The largest object a pool of @spec stores. */
+static inline size_t zpb_spec_max_size(const struct zpb_spec *spec)
+{
+	return spec->driver->max_size(spec);
+}
 
 /* Registry (registry.c). */
 const struct zpool_driver *zpb_driver_find(const char *type);

@@ -53,7 +53,7 @@ static int list_run(int argc, char **argv)
 
 		printf("\n  %-9s %s\n", (*d)->type, (*d)->description);
 		printf("            capabilities: %s\n", zpb_caps_string((*d)->caps, caps, sizeof(caps)));
-		printf("            largest object: %zu bytes\n", (*d)->max_size());
+		printf("            largest object: %zu bytes\n", (*d)->max_size(NULL));
 		for (o = (*d)->options; o && o->key; o++) {
 			if (o->type == ZPB_OPT_BOOL) {
 				printf("            option %s=0|1 (default %lu): %s\n", o->key, zpb_option_default(o), o->help);

@@ -362,7 +362,7 @@ struct zpb_run_result *zpb_replay_run(const struct zpb_replay_options *o, struct
 	}
 	snprintf(r->allocator, sizeof(r->allocator), "%s", spec->text);
 	r->caps = spec->driver->caps;
-	r->max_object_size = spec->driver->max_size();
+	r->max_object_size = zpb_spec_max_size(spec);
 	r->repetition = repetition;
 	r->complete = true;
 	e = engine_new(o, spec, r);

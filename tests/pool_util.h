@@ -41,6 +41,13 @@ static inline size_t zpbt_verify(const void *src, size_t len, uint64_t tag)
  */
 uint64_t zpbt_seed(uint64_t def);
 
+/*
+ * Switch the page size (zpb_set_page_size()) for what follows; false, and
+ * a test failure, if it cannot (pages still allocated). A test that
+ * switches switches back to 4096 before it returns.
+ */
+bool zpbt_page_size(unsigned long size);
+
 /* A pool of @d with its default spec (or ZPB_TEST_ALLOCATORS's); NULL (and a test failure) if it cannot be made. */
 struct zpool *zpbt_create(const struct zpool_driver *d, const struct zpool_ops *ops,
 			  unsigned long page_limit);

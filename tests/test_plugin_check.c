@@ -22,8 +22,8 @@ static void *map_(void *p, unsigned long h, enum zpool_mapmode mm) { return NULL
 static void u_(void *p, unsigned long h) { }
 static u64 t_(void *p) { return 0; }
 static unsigned long k_(void *p) { return 0; }
-static size_t zero_(void) { return 0; }
-static size_t five_pages_(void) { return 5 * PAGE_SIZE; }
+static size_t zero_(const struct zpb_spec *s) { return 0; }
+static size_t five_pages_(const struct zpb_spec *s) { return 5 * PAGE_SIZE; }
 
 static const struct zpool_driver good = {
 	.type = "good", .max_size = zpool_max_size_page, .caps = ZPB_CAP_SLEEP_MAPPED,

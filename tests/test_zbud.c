@@ -80,7 +80,7 @@ TEST(zbud_max_size_is_3968_and_larger_is_enospc)
 	unsigned long h;
 
 	REQUIRE(zp, "no zbud pool");
-	CHECK_EQ_UL(zbud()->max_size(), 3968, "zbud max_size");
+	CHECK_EQ_UL(zbud()->max_size(NULL), 3968, "zbud max_size");
 	CHECK(zpool_malloc(zp, 3969, GFP_KERNEL, &h) == -ENOSPC, "zbud malloc(3969) is -ENOSPC");
 	CHECK(zpool_malloc(zp, 0, GFP_KERNEL, &h) == -EINVAL, "zbud malloc(0) is -EINVAL");
 	CHECK(zpool_malloc(zp, 64, GFP_KERNEL | __GFP_HIGHMEM, &h) == -EINVAL,

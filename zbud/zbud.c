@@ -182,8 +182,9 @@ static u64 zbud_zpool_total_size(void *pool)
 	return zbud_get_pool_size(pool) * PAGE_SIZE;
 }
 
-static size_t zbud_max_size(void)
+static size_t zbud_max_size(const struct zpb_spec *spec)
 {
+	(void)spec;
 	return ZBUD_MAX_SIZE;
 }
 

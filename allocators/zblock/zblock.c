@@ -683,15 +683,15 @@ static u64 zblock_zpool_total_size(void *pool)
  * versions; see zblock_max_size() for the others.
  */
 /*
- * The largest size either table stores at the page size in force. The
- * driver has one max_size for both of its tables, so they must agree:
- * they do (4079 at 4K; ... at 16K and 64K), and a test pins it down.
+ * The largest size @spec's table stores at the page size in force: 4079 at
+ * 4K (both tables); at 16K 16359 (latest) and 13095 (v4); at 64K 65511
+ * and 52415 (neither source has a 64K table: both build their 16K one).
  */
-static size_t zblock_max_size(void)
+static size_t zblock_max_size(const struct zpb_spec *spec)
 {
 	struct zblock_table t;
 
-	if (zblock_table_init(&t, PAGE_SIZE, ZBLOCK_TABLE_LATEST))
+	if (zblock_table_init(&t, PAGE_SIZE, spec ? zpb_spec_get(spec, "table") : ZBLOCK_TABLE_LATEST))
 		return 0;
 	return zblock_table_max_size(&t);
 }
