@@ -37,6 +37,13 @@ extern unsigned int zpb_page_shift;
 #define PAGE_SHIFT ((unsigned int)zpb_page_shift)
 #define PAGE_SIZE (1UL << PAGE_SHIFT)
 #define PAGE_MASK (~(PAGE_SIZE - 1))
+/*
+ * A port whose hot paths use the page geometry often (chunk loops) reads
+ * it from a file-local copy instead: a static the compiler knows no
+ * pointer reaches, so a store does not force a reload the way it does for
+ * the global. The port #undefs PAGE_SHIFT, defines it as its copy, and
+ * sets the copy from zpb_page_shift when it creates a pool.
+ */
 #define PAGE_SHIFT_MIN 12
 #define PAGE_SHIFT_MAX 16
 #define PAGE_SIZE_MAX (1UL << PAGE_SHIFT_MAX)

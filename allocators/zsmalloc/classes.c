@@ -15,6 +15,9 @@
  * >> (12 + PAGE_SHIFT), zero for every allowed chain at every page size.
  */
 BUILD_BUG_ON((ZS_MAX_CHAIN_SIZE >> (BITS_PER_LONG - MAX_POSSIBLE_PHYSMEM_BITS)) > 32);
+BUILD_BUG_ON(((ZS_MAX_CHAIN_SIZE << PAGE_SHIFT_MAX) >> OBJ_INDEX_BITS) > 32);
+/* Every object index of the longest chain of the largest pages fits the port's index bits. */
+BUILD_BUG_ON(((ZS_MAX_CHAIN_SIZE << PAGE_SHIFT_MAX) / ZS_MIN_ALLOC_SIZE) > (1UL << OBJ_INDEX_BITS));
 BUILD_BUG_ON(ZS_MIN_ALLOC_SIZE % ZS_ALIGN || ZPB_ZS_MIN_DELTA % ZS_ALIGN);
 BUILD_BUG_ON(NR_FULLNESS_GROUPS > (1 << FULLNESS_BITS));
 /* Every class index of the smallest delta at the largest page fits the zspage's field. */
@@ -186,12 +189,7 @@ void zs_class_geometry(const struct zpb_zs_tuning *t, int i, int *size, int *pag
  */
 int zs_get_size_class_index(const struct zpb_zs_tuning *t, int size)
 {
-	int idx = 0;
-
-	if (likely(size > ZS_MIN_ALLOC_SIZE))
-		idx = (size - ZS_MIN_ALLOC_SIZE + (int)t->delta - 1) >> __builtin_ctz(t->delta);
-
-	return min_t(int, zs_nr_size_classes(t) - 1, idx);
+	return zs_class_index(size, t->delta, zs_nr_size_classes(t));
 }
 
 /**

@@ -40,13 +40,16 @@
 #define ZS_HANDLE_SIZE (sizeof(unsigned long))
 
 /*
- * x86-64: MAX_POSSIBLE_PHYSMEM_BITS is 52 (five-level paging; arm64 with
- * 52-bit PAs, where 16K and 64K pages live, has the same), so an object
- * value is <PFN:52-PAGE_SHIFT, obj_idx:12+PAGE_SHIFT>: <40, 24> at 4K,
- * <38, 26> at 16K, <36, 28> at 64K. The arena's PFNs fit in every case.
+ * x86-64: MAX_POSSIBLE_PHYSMEM_BITS is 52 (five-level paging), so an object
+ * value is <PFN:40, obj_idx:24> at 4K. port: the split stays that at every
+ * page size. The kernel's widens the index with the page (<38, 26> at 16K,
+ * <36, 28> at 64K, arm64 with 52-bit PAs); no placement depends on it, 24
+ * bits hold any object index (16 pages of 64K in 32-byte objects: 32768),
+ * and the arena's PFNs fit 40 bits. A constant keeps the shift of every
+ * handle decode an immediate.
  */
 #define MAX_POSSIBLE_PHYSMEM_BITS 52
-#define _PFN_BITS (MAX_POSSIBLE_PHYSMEM_BITS - PAGE_SHIFT)
+#define _PFN_BITS (MAX_POSSIBLE_PHYSMEM_BITS - PAGE_SHIFT_MIN)
 #define OBJ_INDEX_BITS (BITS_PER_LONG - _PFN_BITS)
 #define OBJ_INDEX_MASK ((1UL << OBJ_INDEX_BITS) - 1)
 
@@ -66,9 +69,10 @@
 #define ZS_MAX_CHAIN_SIZE 16
 
 /*
- * ZS_MIN_ALLOC_SIZE is MAX(32, chain << PAGE_SHIFT >> OBJ_INDEX_BITS); as
- * OBJ_INDEX_BITS is 12 + PAGE_SHIFT the second term is chain >> 12, 0 for
- * every allowed chain and page size, so it is 32. Asserted in classes.c.
+ * ZS_MIN_ALLOC_SIZE is MAX(32, chain << PAGE_SHIFT >> OBJ_INDEX_BITS); with
+ * the kernel's OBJ_INDEX_BITS, 12 + PAGE_SHIFT, the second term is chain >>
+ * 12, 0 for every allowed chain and page size, so it is 32 (asserted in
+ * classes.c); with the port's 24 it is at most 16 << 16 >> 24 = 4, so 32.
  */
 #define ZS_MIN_ALLOC_SIZE 32
 #define ZS_MAX_ALLOC_SIZE PAGE_SIZE
@@ -230,6 +234,21 @@ int zs_calculate_zspage_chain_size(int class_size, const struct zpb_zs_tuning *t
 void zs_class_geometry(const struct zpb_zs_tuning *t, int i, int *size, int *pages_per_zspage,
 		       int *objs_per_zspage);
 int zs_get_size_class_index(const struct zpb_zs_tuning *t, int size);
+
+/*
+ * The kernel's get_size_class_index() for a delta (a power of two) and a
+ * class count: zs_malloc() passes its pool's, cached at creation, so the
+ * lookup on every allocation reads no page size.
+ */
+static inline int zs_class_index(int size, unsigned int delta, int nr_size_classes)
+{
+	int idx = 0;
+
+	if (likely(size > ZS_MIN_ALLOC_SIZE))
+		idx = (size - ZS_MIN_ALLOC_SIZE + (int)delta - 1) >> __builtin_ctz(delta);
+
+	return min_t(int, nr_size_classes - 1, idx);
+}
 size_t zs_calc_huge_class_size(const struct zpb_zs_tuning *t);
 
 struct zs_pool *zs_create_pool(const char *name, const struct zpb_zs_tuning *t);

@@ -575,7 +575,7 @@ unsigned long zs_malloc(struct zs_pool *pool, size_t size, gfp_t gfp)
 
 	/* extra space in the chunk to keep the handle */
 	size += ZS_HANDLE_SIZE;
-	class = pool->size_class[zs_get_size_class_index(&pool->tuning, size)];
+	class = pool->size_class[zs_class_index(size, pool->tuning.delta, pool->nr_size_classes)];
 
 	/* class->lock effectively protects zspage migration */
 	spin_lock(&class->lock);
