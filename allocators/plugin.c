@@ -36,7 +36,7 @@ static int check_options(const char *path, const struct zpool_driver *d, char *e
 	int n = 0;
 
 	for (o = d->options; o && o->key; o++, n++) {
-		unsigned long names = 0;
+		unsigned long names = 0, def;
 
 		if (n == ZPB_MAX_OPTIONS) {
 			snprintf(err, errlen, "plugin '%s': driver '%s' has more than %d options",
@@ -48,25 +48,26 @@ static int check_options(const char *path, const struct zpool_driver *d, char *e
 				 path, d->type, n + 1);
 			return -1;
 		}
+		def = zpb_option_default(o);	/* a page-size default is checked at this page size */
 		switch (o->type) {
 		case ZPB_OPT_UINT:
-			if (o->min > o->max || o->def < o->min || o->def > o->max) {
+			if (o->min > o->max || def < o->min || def > o->max) {
 				snprintf(err, errlen, "plugin '%s': driver '%s': option '%s' has default %lu outside %lu..%lu",
-					 path, d->type, o->key, o->def, o->min, o->max);
+					 path, d->type, o->key, def, o->min, o->max);
 				return -1;
 			}
 			break;
 		case ZPB_OPT_BOOL:
-			if (o->def > 1) {
+			if (def > 1) {
 				snprintf(err, errlen, "plugin '%s': driver '%s': boolean option '%s' has default %lu",
-					 path, d->type, o->key, o->def);
+					 path, d->type, o->key, def);
 				return -1;
 			}
 			break;
 		case ZPB_OPT_ENUM:
 			while (o->names && o->names[names])
 				names++;
-			if (!names || o->def >= names) {
+			if (!names || def >= names) {
 				snprintf(err, errlen, "plugin '%s': driver '%s': enum option '%s' has %s",
 					 path, d->type, o->key, names ? "a default past its names" : "no names");
 				return -1;
@@ -97,8 +98,10 @@ int zpb_plugin_check(const char *path, const struct zpb_plugin *p, char *err, si
 		{ "map", offsetof(struct zpool_driver, map) },
 		{ "unmap", offsetof(struct zpool_driver, unmap) },
 		{ "total_size", offsetof(struct zpool_driver, total_size) },
+		{ "max_size", offsetof(struct zpool_driver, max_size) },
 	};
 	unsigned int i;
+	size_t max;
 
 	if (p->abi_version != ZPB_PLUGIN_ABI_VERSION) {
 		snprintf(err, errlen, "plugin '%s' was built for plugin ABI version %u; this zpoolbench has version %d (rebuild it against this zpoolbench's headers)",
@@ -144,9 +147,10 @@ int zpb_plugin_check(const char *path, const struct zpb_plugin *p, char *err, si
 			 path, d->type, d->caps & ~known);
 		return -1;
 	}
-	if (d->max_size < 1 || d->max_size > 4 * PAGE_SIZE) {
-		snprintf(err, errlen, "plugin '%s': driver '%s' has max_size %zu (expected 1 to %lu)",
-			 path, d->type, d->max_size, 4 * PAGE_SIZE);
+	max = d->max_size(NULL);
+	if (max < 1 || max > 4 * PAGE_SIZE) {
+		snprintf(err, errlen, "plugin '%s': driver '%s' has max_size %zu at %lu-byte pages (expected 1 to %lu)",
+			 path, d->type, max, PAGE_SIZE, 4 * PAGE_SIZE);
 		return -1;
 	}
 	return check_options(path, d, err, errlen);

@@ -34,7 +34,11 @@
  * touches state the binary keeps. Adding a new function, capability bit or
  * option flag that old plugins need not know about does not change it.
  */
-#define ZPB_PLUGIN_ABI_VERSION 1
+/*
+ * 2: PAGE_SIZE became the page size chosen at run time (4K, 16K or 64K; it
+ * was the constant 4096), and struct zpool_driver's max_size a function.
+ */
+#define ZPB_PLUGIN_ABI_VERSION 2
 
 /* The symbol zpoolbench looks up in a plugin (dlsym). */
 #define ZPB_PLUGIN_SYMBOL "zpb_plugin"
@@ -45,7 +49,7 @@
  *	first, so that it can be read whatever else changes
  * @driver_size: sizeof(struct zpool_driver) as it was built
  * @driver: the allocator. Required: @type (no '/', ':' or ','), @max_size
- *	(1 to 4 pages), @create, @destroy, @malloc, @free, @map, @unmap and
+ *	(returning 1 to 4 pages at the page size in force), @create, @destroy, @malloc, @free, @map, @unmap and
  *	@total_size; @shrink if @caps has ZPB_CAP_EVICT, @compact if
  *	ZPB_CAP_COMPACT. @options: at most ZPB_MAX_OPTIONS.
  */

@@ -149,6 +149,12 @@ unsigned long zpool_peak_pages(struct zpool *zpool)
 	return atomic_long_read(&zpool->budget.peak);
 }
 
+size_t zpool_max_size_page(const struct zpb_spec *spec)
+{
+	(void)spec;
+	return PAGE_SIZE;
+}
+
 long zpool_page_index(const void *addr)
 {
 	const char *p = addr;

@@ -67,7 +67,7 @@ static void canonicalize(struct zpb_spec *spec, const char *name)
 	int i;
 
 	for (i = 0; i < nopts(d) && len < sizeof(spec->text); i++) {
-		if (spec->values[i] == d->options[i].def)
+		if (spec->values[i] == zpb_option_default(&d->options[i]))
 			continue;
 		if (d->options[i].type == ZPB_OPT_ENUM)
 			len += snprintf(spec->text + len, sizeof(spec->text) - len, ":%s=%s",
@@ -137,7 +137,7 @@ int zpb_spec_parse(const char *text, struct zpb_spec *spec, char *err, size_t er
 	n = nopts(d);
 	BUG_ON(n > ZPB_MAX_OPTIONS);
 	for (i = 0; i < n; i++)
-		spec->values[i] = d->options[i].def;
+		spec->values[i] = zpb_option_default(&d->options[i]);
 	/* Options: "name:key=value:key=value"; a ':' always introduces one (so "name:" is an error). */
 	while ((part = next)) {
 		char *eq;

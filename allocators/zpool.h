@@ -77,6 +77,9 @@ enum zpb_opt_flags {
  * @flags: enum zpb_opt_flags
  * @names: ZPB_OPT_ENUM: the accepted values, ended by NULL; the spec's
  *	value is the index of the name it gives (@def is an index too)
+ * @page_def: NULL, or the default at the page size in force, which then
+ *	replaces @def (zsmalloc's delta is PAGE_SIZE >> CLASS_BITS); read
+ *	when a spec is parsed, so parse specs after zpb_set_page_size()
  */
 struct zpb_option {
 	const char *key;
@@ -85,7 +88,14 @@ struct zpb_option {
 	const char *help;
 	unsigned int flags;
 	const char *const *names;
+	unsigned long (*page_def)(void);
 };
+
+/* @o's default at the page size in force: @page_def's if it has one, else @def. */
+static inline unsigned long zpb_option_default(const struct zpb_option *o)
+{
+	return o->page_def ? o->page_def() : o->def;
+}
 
 #define ZPB_MAX_OPTIONS 8
 #define ZPB_SPEC_LEN 128
@@ -127,14 +137,17 @@ struct zpb_spec {
  * @total_size: bytes of pages the pool holds.
  * @compact: free what pages it can by moving objects; returns pages freed.
  *	NULL if the driver cannot compact.
- * @max_size: the largest size @malloc accepts.
+ * @max_size: the largest size @malloc of a pool of @spec (NULL: the
+ *	driver's defaults) accepts at the page size in force
+ *	(zpb_set_page_size()); a function because it depends on both (zblock's
+ *	tables differ at 16K). zpool_max_size_page returns one page.
  */
 struct zpool_driver {
 	const char *type;
 	const char *description;
 	unsigned int caps;
 	const struct zpb_option *options;	/* NULL or ended by a NULL key */
-	size_t max_size;
+	size_t (*max_size)(const struct zpb_spec *spec);
 
 	void *(*create)(const char *name, gfp_t gfp, const struct zpool_ops *ops,
 			struct zpool *zpool, const struct zpb_spec *spec);
@@ -156,6 +169,15 @@ struct zpool {
 	struct zpb_spec spec;
 	struct zpb_page_budget budget;	/* pages charged to this pool */
 };
+
+/* A driver's max_size that is one page (PAGE_SIZE at the page size in force). */
+size_t zpool_max_size_page(const struct zpb_spec *spec);
+
+/* The largest object a pool of @spec stores. */
+static inline size_t zpb_spec_max_size(const struct zpb_spec *spec)
+{
+	return spec->driver->max_size(spec);
+}
 
 /* Registry (registry.c). */
 const struct zpool_driver *zpb_driver_find(const char *type);

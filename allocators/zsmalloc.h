@@ -16,7 +16,11 @@
 
 #include "zpool.h"
 
-#define ZPB_ZS_SIZE_CLASSES 255	/* at the smallest delta; fewer at a larger one */
+/*
+ * The most class indexes a table can have: the smallest delta (16) at the
+ * largest page (64K). 6.18's own tables have 255 (4K) and 257 (16K, 64K).
+ */
+#define ZPB_ZS_SIZE_CLASSES 4095
 #define ZPB_ZS_FULLNESS_GROUPS 12	/* ZS_INUSE_RATIO_0, _10 .. _99, _100 */
 
 /**
@@ -49,9 +53,10 @@ enum zpb_zs_chain_policy {
 
 /*
  * The size-class delta the spec's delta accepts: powers of two from 6.18's
- * ZS_SIZE_CLASS_DELTA at 4K pages (PAGE_SIZE >> CLASS_BITS: a smaller one
- * would need more classes than CLASS_BITS numbers) up to 256, the delta
- * 6.18 has at 64K pages.
+ * ZS_SIZE_CLASS_DELTA at 4K pages (PAGE_SIZE >> CLASS_BITS) up to 256, the
+ * delta 6.18 has at 64K pages. Below the page's own delta (the RFC's 16 at
+ * 16K) the table has more classes than the kernel's CLASS_BITS + 1 bits
+ * number; the port's zspage field is wider (zs_internal.h).
  */
 #define ZPB_ZS_MIN_DELTA 16
 #define ZPB_ZS_MAX_DELTA 256
@@ -60,7 +65,8 @@ enum zpb_zs_chain_policy {
  * struct zpb_zs_tuning - what a zsmalloc class table depends on
  * @chain: pages per zspage at most (CONFIG_ZSMALLOC_CHAIN_SIZE), 4..16
  * @delta: bytes between neighbouring size classes (ZS_SIZE_CLASS_DELTA),
- *	a power of two ZPB_ZS_MIN_DELTA..ZPB_ZS_MAX_DELTA
+ *	a power of two ZPB_ZS_MIN_DELTA..ZPB_ZS_MAX_DELTA, or 0 for the
+ *	kernel's at the page size in force (PAGE_SIZE >> CLASS_BITS)
  * @chain_policy: how each class's chain length is chosen
  */
 struct zpb_zs_tuning {
@@ -69,8 +75,8 @@ struct zpb_zs_tuning {
 	enum zpb_zs_chain_policy chain_policy;
 };
 
-/* Linux 6.18's: chain 8 (Kconfig's default), delta 16 (4K pages), its own chain rule. */
-#define ZPB_ZS_TUNING_DEFAULT { .chain = 8, .delta = 16, .chain_policy = ZPB_ZS_CHAIN_KERNEL }
+/* Linux 6.18's: chain 8 (Kconfig's default), the page size's delta, its own chain rule. */
+#define ZPB_ZS_TUNING_DEFAULT { .chain = 8, .delta = 0, .chain_policy = ZPB_ZS_CHAIN_KERNEL }
 
 /**
  * zpb_zs_class_for_tuning - the class a zs_malloc(@size) lands in, with merging

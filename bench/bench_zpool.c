@@ -50,7 +50,7 @@ struct bm_alloc {
 };
 
 static struct bm_alloc allocs[MAX_ALLOCATORS];
-static unsigned char src_page[PAGE_SIZE];
+static unsigned char src_page[PAGE_SIZE_MAX];
 
 static struct zpool *make_pool(struct zpb_bench_state *st, struct bm_alloc *a)
 {
@@ -216,7 +216,7 @@ done:
 static void bm_load(struct zpb_bench_state *st, void *arg)
 {
 	struct ring *r = &ring;
-	static unsigned char out[PAGE_SIZE];
+	static unsigned char out[PAGE_SIZE_MAX];
 	long i = 0;
 
 	if (!ring_open(st, arg, r))
@@ -249,7 +249,7 @@ static void bm_free_compact_pending(struct zpb_bench_state *st, void *arg)
 	while (zpb_bench_keep_running(st)) {
 		zpb_bench_pause(st);
 		for (i = 0; i < 2 * BATCH; i++) {
-			if (store_one(pool, mixed_len(i, a->drv->max_size), &h[i])) {
+			if (store_one(pool, mixed_len(i, a->drv->max_size(NULL)), &h[i])) {
 				zpb_bench_skip_with_error(st, "store failed");
 				drain(pool, h, i);
 				goto done;
@@ -262,7 +262,7 @@ static void bm_free_compact_pending(struct zpb_bench_state *st, void *arg)
 		zpb_bench_resume(st);
 		for (i = 0; i < 2 * BATCH; i += 2) {
 			zpool_free(pool, h[i]);
-			bytes += (int64_t)mixed_len(i, a->drv->max_size);
+			bytes += (int64_t)mixed_len(i, a->drv->max_size(NULL));
 		}
 	}
 done:
@@ -275,7 +275,7 @@ static void bm_store_load_mt(struct zpb_bench_state *st, void *arg)
 {
 	struct bm_alloc *a = arg;
 	int tid = zpb_bench_thread_index(st), nthreads = zpb_bench_thread_count(st);
-	unsigned char out[PAGE_SIZE];
+	unsigned char out[PAGE_SIZE_MAX];
 	unsigned long *h;
 	size_t *lens;
 	uint64_t rng = 0x9e3779b97f4a7c15ULL * (uint64_t)(tid + 1);
@@ -296,7 +296,7 @@ static void bm_store_load_mt(struct zpb_bench_state *st, void *arg)
 		a->lens = calloc((size_t)total, sizeof(*a->lens));
 		if (a->pool && a->handles && a->lens) {
 			for (i = 0; i < total; i++) {
-				a->lens[i] = mixed_len(i, a->drv->max_size);
+				a->lens[i] = mixed_len(i, a->drv->max_size(NULL));
 				if (store_one(a->pool, a->lens[i], &a->handles[i])) {
 					zpb_bench_skip_with_error(st, "store failed while filling");
 					break;
@@ -312,7 +312,7 @@ static void bm_store_load_mt(struct zpb_bench_state *st, void *arg)
 
 				rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
 				zpool_free(a->pool, a->handles[at]);
-				a->lens[at] = mixed_len((long)(rng >> 20), a->drv->max_size);
+				a->lens[at] = mixed_len((long)(rng >> 20), a->drv->max_size(NULL));
 				if (store_one(a->pool, a->lens[at], &a->handles[at])) {
 					a->handles[at] = 0;
 					zpb_bench_skip_with_error(st, "store failed while churning");
@@ -337,7 +337,7 @@ static void bm_store_load_mt(struct zpb_bench_state *st, void *arg)
 		j = (long)(rng % (uint64_t)per);
 		/* replace object i (invalidate + store), then load object j */
 		zpool_free(a->pool, h[i]);
-		lens[i] = mixed_len((long)(rng >> 20), a->drv->max_size);
+		lens[i] = mixed_len((long)(rng >> 20), a->drv->max_size(NULL));
 		if (store_one(a->pool, lens[i], &h[i])) {
 			zpb_bench_skip_with_error(st, "store failed");
 			h[i] = 0;
@@ -386,7 +386,7 @@ static void add(struct bm_alloc *a, const char *what, zpb_bench_fn fn, bool size
 	snprintf(name, sizeof(name), "%s/%s", a->drv->type, what);
 	b = zpb_bench_register(name, fn, a);
 	if (sizes)
-		add_sizes(b, a->drv->max_size);
+		add_sizes(b, a->drv->max_size(NULL));
 }
 
 int main(int argc, char **argv)

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../allocators/kernel/page.h"
 #include "../allocators/zsmalloc.h"
 #include "../traces/capture/capture.h"
 #include "cli.h"
@@ -79,7 +80,15 @@ static int parse_incomp(const char *s, struct zpb_page_policy *pol)
 /* zsmalloc's huge_class_size with zram's default chain (8) for pages of @ps bytes. */
 static size_t zpb_capture_huge_class_size(uint32_t ps)
 {
-	return ps == ZPB_PAGE_SIZE ? zpb_zs_huge_class_size(8) : 0;
+	unsigned long was = PAGE_SIZE;
+	size_t huge;
+
+	/* zsmalloc's class table follows the page size in force; capture holds no pages. */
+	if (zpb_set_page_size(ps))
+		return 0;
+	huge = zpb_zs_huge_class_size(8);
+	zpb_set_page_size(was);
+	return huge;
 }
 
 /*

@@ -53,20 +53,20 @@ static int list_run(int argc, char **argv)
 
 		printf("\n  %-9s %s\n", (*d)->type, (*d)->description);
 		printf("            capabilities: %s\n", zpb_caps_string((*d)->caps, caps, sizeof(caps)));
-		printf("            largest object: %zu bytes\n", (*d)->max_size);
+		printf("            largest object: %zu bytes\n", (*d)->max_size(NULL));
 		for (o = (*d)->options; o && o->key; o++) {
 			if (o->type == ZPB_OPT_BOOL) {
-				printf("            option %s=0|1 (default %lu): %s\n", o->key, o->def, o->help);
+				printf("            option %s=0|1 (default %lu): %s\n", o->key, zpb_option_default(o), o->help);
 			} else if (o->type == ZPB_OPT_ENUM) {
 				const char *const *nm;
 
 				printf("            option %s=", o->key);
 				for (nm = o->names; *nm; nm++)
 					printf("%s%s", nm == o->names ? "" : "|", *nm);
-				printf(" (default %s): %s\n", o->names[o->def], o->help);
+				printf(" (default %s): %s\n", o->names[zpb_option_default(o)], o->help);
 			} else
 				printf("            option %s=%lu..%lu (default %lu): %s\n",
-				       o->key, o->min, o->max, o->def, o->help);
+				       o->key, o->min, o->max, zpb_option_default(o), o->help);
 		}
 	}
 	printf("\n  PATH.so   a plugin, built out of tree (docs/plugins.md): --alloc ./libmine.so[:KEY=VALUE]...;\n"

@@ -6,6 +6,7 @@
  * --repeat times, and writes the results (docs/results-format.md). Ctrl-C
  * stops the current run and writes what was done, marked incomplete.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -57,6 +58,8 @@ static void usage(FILE *out)
 		"  --compress CODEC        compress each page's real contents (TRACE.pages) at\n"
 		"                          replay: lz4, lzo, zstd[:LEVEL], deflate; times each\n"
 		"                          phase of a store and a load (lzo-rle is refused)\n"
+		"  --page-size B           the allocators' page size: 4096, 16384 or 65536 (every\n"
+		"                          allocator's geometry follows it) [the trace's]\n"
 		"  --deterministic         one thread, deterministic workqueues: reproducible pages\n"
 		"  --sample-ops N          a density sample every N records [1000]\n"
 		"  --repeat R              run each allocator R times [1]; the results' summary\n"
@@ -268,12 +271,44 @@ static const struct option longopts[] = {
 	{ "instructions", required_argument, NULL, 0 },
 	{ "lockstat", no_argument, NULL, 0 },
 	{ "zpb-internal-callgrind-child", required_argument, NULL, 0 },
+	{ "page-size", required_argument, NULL, 'P' },
 	{ "csv", required_argument, NULL, 'c' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
+
+/*
+ * The page size of every pool of this replay: --page-size, else the
+ * trace's (a trace of pages smaller than 4K replays on 4K pages, its
+ * STOREs as they are). Set before the --alloc specs are parsed, since a
+ * spec's defaults may depend on it (zsmalloc's delta).
+ */
+static int choose_page_size(const char *arg, const char *trace, uint32_t trace_page_size,
+			    char *err, size_t errlen)
+{
+	unsigned long size = trace_page_size && trace_page_size < 4096 ? 4096 : trace_page_size;
+	char *end;
+
+	if (arg) {
+		errno = 0;
+		size = strtoul(arg, &end, 10);
+		if (errno || end == arg || *end || !zpb_page_size_valid(size)) {
+			snprintf(err, errlen, "--page-size: '%s': expected 4096, 16384 or 65536", arg);
+			return -1;
+		}
+	} else if (!zpb_page_size_valid(size)) {
+		snprintf(err, errlen, "%s: page size %u: replay has 4096-, 16384- and 65536-byte pages "
+			 "(--page-size)", trace, trace_page_size);
+		return -1;
+	}
+	if (zpb_set_page_size(size)) {
+		snprintf(err, errlen, "--page-size: cannot switch to %lu-byte pages with pages allocated", size);
+		return -1;
+	}
+	return 0;
+}
 
 static int replay_run(int argc, char **argv)
 {
@@ -285,7 +320,7 @@ static int replay_run(int argc, char **argv)
 	struct zpb_trace_reader *reader;
 	struct progress_state ps;
 	struct zpb_cg_result cg;
-	const char *out = NULL, *csv = NULL, *trace;
+	const char *out = NULL, *csv = NULL, *trace, *page_size = NULL, *alloc = NULL;
 	char err[512];
 	int c, idx, i, rep, nruns = 0, status = ZPB_EXIT_OK;
 	bool quiet = false, show;
@@ -297,12 +332,18 @@ static int replay_run(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":o:qh", longopts, &idx)) != -1) {
 		switch (c) {
 		case 0:
+			/* Parsed once the page size is known (choose_page_size()). */
+			if (!strcmp(longopts[idx].name, "alloc")) {
+				alloc = optarg;
+				break;
+			}
 			if (zpb_replay_set_option(&o, longopts[idx].name, optarg, err, sizeof(err))) {
 				zpb_cli_error("replay: %s", err);
 				return ZPB_EXIT_USAGE;
 			}
 			break;
 		case 'o': out = optarg; break;
+		case 'P': page_size = optarg; break;
 		case 'c': csv = optarg; break;
 		case 'q': quiet = true; break;
 		case 'h': usage(stdout); return ZPB_EXIT_OK;
@@ -320,11 +361,17 @@ static int replay_run(int argc, char **argv)
 		zpb_cli_error("replay: needs -o RESULTS.json");
 		return ZPB_EXIT_USAGE;
 	}
-	/* By default every allocator, and null so that the harness's own cost is known. */
-	if (!o.nspecs && zpb_replay_set_option(&o, "alloc", "all,null", err, sizeof(err)) == 0)
-		strcpy(o.alloc_text, "all,null");
-	if (zpb_replay_options_finish(&o, err, sizeof(err))) {
+	reader = zpb_trace_open(trace, err, sizeof(err));
+	if (!reader) {
 		zpb_cli_error("replay: %s", err);
+		return ZPB_EXIT_USAGE;
+	}
+	/* By default every allocator, and null so that the harness's own cost is known. */
+	if (choose_page_size(page_size, trace, zpb_trace_header(reader)->page_size, err, sizeof(err)) ||
+	    zpb_replay_set_option(&o, "alloc", alloc ? alloc : "all,null", err, sizeof(err)) ||
+	    zpb_replay_options_finish(&o, err, sizeof(err))) {
+		zpb_cli_error("replay: %s", err);
+		zpb_trace_close(reader);
 		return ZPB_EXIT_USAGE;
 	}
 	if (!o.callgrind_child) {
@@ -332,17 +379,14 @@ static int replay_run(int argc, char **argv)
 		if (zpb_output_is_input(out, argv[optind], err, sizeof(err)) ||
 		    zpb_output_check(out, err, sizeof(err))) {
 			zpb_cli_error("replay: -o: %s", err);
+			zpb_trace_close(reader);
 			return ZPB_EXIT_USAGE;
 		}
 		if (csv && zpb_results_csv_dir(csv, err, sizeof(err))) {
 			zpb_cli_error("replay: %s", err);
+			zpb_trace_close(reader);
 			return ZPB_EXIT_USAGE;
 		}
-	}
-	reader = zpb_trace_open(trace, err, sizeof(err));
-	if (!reader) {
-		zpb_cli_error("replay: %s", err);
-		return ZPB_EXIT_USAGE;
 	}
 	memset(&meta, 0, sizeof(meta));
 	if (zpb_sha256_file(trace, meta.trace_sha256, err, sizeof(err))) {
@@ -364,9 +408,10 @@ static int replay_run(int argc, char **argv)
 			zpb_trace_close(reader);
 			return ZPB_EXIT_USAGE;
 		}
-		if (pages.info.page_size != 4096 || zpb_trace_header(reader)->page_size != 4096) {
-			zpb_cli_error("replay: --compress: %s: replay compresses 4096-byte pages, not %u", pp,
-				      pages.info.page_size);
+		if (pages.info.page_size != PAGE_SIZE || zpb_trace_header(reader)->page_size != PAGE_SIZE) {
+			zpb_cli_error("replay: --compress: %s: replay compresses %lu-byte pages (--page-size), not %u",
+				      pp, PAGE_SIZE, pages.info.page_size != PAGE_SIZE ? pages.info.page_size
+										: zpb_trace_header(reader)->page_size);
 			zpb_page_set_free(&pages);
 			zpb_trace_close(reader);
 			return ZPB_EXIT_USAGE;

@@ -34,7 +34,7 @@ struct zpb_codec {
 /* Parse the --compress argument. 0, or -1 with @err naming the option. */
 int zpb_codec_parse(const char *s, struct zpb_codec *c, char *err, size_t errlen);
 
-#define ZPB_CODEC_BUFFER (2 * 4096)	/* zswap's acomp_ctx->buffer: 2 * PAGE_SIZE */
+#define ZPB_CODEC_BUFFER (2 * 65536)	/* zswap's acomp_ctx->buffer: 2 * PAGE_SIZE, at the largest page */
 
 struct zpb_codec_ctx {
 	pthread_mutex_t mutex;

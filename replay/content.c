@@ -14,7 +14,7 @@
 #include "internal.h"
 
 #define PATTERN_SPAN 65536u
-static unsigned char pattern[PATTERN_SPAN + PAGE_SIZE + 64];
+static unsigned char pattern[PATTERN_SPAN + PAGE_SIZE_MAX + 64];
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static inline uint64_t splitmix(uint64_t x)

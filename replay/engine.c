@@ -348,11 +348,11 @@ struct zpb_run_result *zpb_replay_run(const struct zpb_replay_options *o, struct
 	bool pinned = false, failed = false;
 	int ret = 1, cpu;
 
-	if (src->page_size > ZPB_REPLAY_PAGE_SIZE_MAX) {
-		/* The one check for page sizes: until they are real, refuse rather than clamp. */
-		snprintf(err, errlen, "%s%spage size %u: replay models %d-byte pages only (the allocators' "
-			 "PAGE_SIZE); its STOREs would be clamped to one page", src->name ? src->name : "",
-			 src->name ? ": " : "", src->page_size, ZPB_REPLAY_PAGE_SIZE_MAX);
+	if (src->page_size > PAGE_SIZE) {
+		/* The one check for page sizes: refuse rather than clamp. */
+		snprintf(err, errlen, "%s%spage size %u: larger than the replay's %lu-byte pages (--page-size); "
+			 "its STOREs would be clamped to one page", src->name ? src->name : "",
+			 src->name ? ": " : "", src->page_size, PAGE_SIZE);
 		free(r);
 		return NULL;
 	}
@@ -362,7 +362,7 @@ struct zpb_run_result *zpb_replay_run(const struct zpb_replay_options *o, struct
 	}
 	snprintf(r->allocator, sizeof(r->allocator), "%s", spec->text);
 	r->caps = spec->driver->caps;
-	r->max_object_size = spec->driver->max_size;
+	r->max_object_size = zpb_spec_max_size(spec);
 	r->repetition = repetition;
 	r->complete = true;
 	e = engine_new(o, spec, r);

@@ -199,7 +199,7 @@ struct zpb_worker {
 	uint64_t verify_failures;
 	bool counting;			/* --counters: @ct is open on this thread */
 	struct zpb_counter_thread ct;
-	unsigned char scratch[PAGE_SIZE + 64];	/* load copy-out buffer */
+	unsigned char scratch[PAGE_SIZE_MAX + 64];	/* load copy-out buffer, for any page size */
 };
 
 struct zpb_engine {

@@ -154,12 +154,11 @@ struct zpb_replay_source {
 };
 
 /*
- * The largest page size replay can honour: the ports' PAGE_SIZE. A trace
- * of larger pages would have its STOREs clamped to one 4096-byte page, so
- * zpb_replay_run() refuses it (until page sizes are real) with "page size
- * N: ..." in @err.
+ * A source's page size may be at most the page size in force
+ * (zpb_set_page_size(), replay --page-size): the STOREs of larger pages
+ * would be clamped to one page, so zpb_replay_run() refuses such a source
+ * with "page size N: ..." in @err. Smaller pages fit one page as they are.
  */
-#define ZPB_REPLAY_PAGE_SIZE_MAX 4096
 
 void zpb_replay_source_memory(struct zpb_replay_source *s, const struct zpb_record *recs, uint64_t n);
 void zpb_replay_source_trace(struct zpb_replay_source *s, struct zpb_trace_reader *r);

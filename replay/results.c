@@ -39,6 +39,7 @@ static void write_options(struct zpb_jw *w, const struct zpb_replay_options *o)
 {
 	zpb_jw_object_begin(w);
 	zpb_jw_kstring(w, "alloc", o->alloc_text);
+	zpb_jw_ku64(w, "page_size", PAGE_SIZE);	/* --page-size, or the trace's */
 	zpb_jw_ki64(w, "threads", o->threads);
 	int_list(w, "cpus", o->cpus, o->ncpus);
 	int_list(w, "numa_nodes", o->nodes, o->nnodes);
@@ -204,7 +205,7 @@ static void write_final(struct zpb_jw *w, const struct zpb_run_result *r)
 	zpb_jw_ki64(w, "live_objects", s->live_objects);
 	zpb_jw_ki64(w, "same_filled", s->same_filled);
 	zpb_jw_kdouble(w, "objects_per_page", ratio((double)s->stored_pages, (double)s->pool_pages));
-	zpb_jw_kdouble(w, "compression_ratio", ratio((double)s->stored_pages * 4096.0, (double)s->pool_bytes));
+	zpb_jw_kdouble(w, "compression_ratio", ratio((double)s->stored_pages * (double)PAGE_SIZE, (double)s->pool_bytes));
 	zpb_jw_kdouble(w, "density", ratio((double)s->stored_bytes, (double)s->pool_bytes));
 	zpb_jw_ku64(w, "peak_pool_pages", r->peak_pool_pages);
 	zpb_jw_object_end(w);

@@ -152,13 +152,14 @@ static int load_input(struct zpb_report_input *in, const char *path, char *err, 
 	basename_of(in->label, sizeof(in->label), zpb_json_get_str(trace, "path", path));
 	in->threads = (unsigned)zpb_json_get_number(zpb_json_get(in->res.root, "options"), "threads", 1);
 	/*
-	 * The page size the pool used: a run's work.page_size (replay --page-size),
-	 * else the trace's, else (results older than both) the machine's.
+	 * The page size the pool used: replay's options.page_size, else a run's
+	 * work.page_size, else (results older than --page-size) the machine's.
 	 */
-	in->page_size = zpb_json_get_number(trace, "page_size", zpb_json_get_number(machine, "page_size", 4096));
+	in->page_size = zpb_json_get_number(machine, "page_size", 4096);
 	if (in->res.kind == ZPB_RESULTS_REPLAY && in->res.runs->len)
 		in->page_size = zpb_json_get_number(zpb_json_get(in->res.runs->items[0], "work"), "page_size",
 						    in->page_size);
+	in->page_size = zpb_json_get_number(zpb_json_get(in->res.root, "options"), "page_size", in->page_size);
 	if (in->page_size <= 0)
 		in->page_size = 4096;
 	/* The label says a page size other than 4K wherever the input is named. */

@@ -110,7 +110,7 @@ void zpb_selftest_conformance_every_size_round_trips_and_past_max_is_enospc(stru
 	if (!zp)
 		return;
 	/* Keep the last few objects so that sizes also share pages. */
-	for (size = 1; size <= d->max_size; size++) {
+	for (size = 1; size <= zpb_spec_max_size(c->spec); size++) {
 		struct obj *o = &ring[size % RING];
 
 		obj_free(zp, o, "every-size ring");
@@ -119,9 +119,9 @@ void zpb_selftest_conformance_every_size_round_trips_and_past_max_is_enospc(stru
 	}
 	for (size = 0; size < RING; size++)
 		obj_free(zp, &ring[size], "every-size ring drain");
-	ret = zpool_malloc(zp, d->max_size + 1, GFP_KERNEL, &h);
+	ret = zpool_malloc(zp, zpb_spec_max_size(c->spec) + 1, GFP_KERNEL, &h);
 	CHECK(ret == -ENOSPC, "%s: malloc(max_size + 1 = %zu): expected -ENOSPC, got %d",
-	      d->type, d->max_size + 1, ret);
+	      d->type, zpb_spec_max_size(c->spec) + 1, ret);
 	if (!ret)
 		zpool_free(zp, h);
 	ret = zpool_malloc(zp, 4 * PAGE_SIZE, GFP_KERNEL, &h);
@@ -154,14 +154,14 @@ void zpb_selftest_conformance_data_survives_thousands_of_other_operations(struct
 	churn = calloc(CHURN, sizeof(*churn));
 	REQUIRE(churn, "calloc");
 	for (k = 0; k < KEEPERS; k++)
-		obj_new(zp, &keep[k], 1 + zpb_below(&rng, d->max_size), 1u << 20 | k);
+		obj_new(zp, &keep[k], 1 + zpb_below(&rng, zpb_spec_max_size(c->spec)), 1u << 20 | k);
 	for (n = 0; n < OTHER_OPS; n++) {
 		struct obj *o = &churn[zpb_below(&rng, CHURN)];
 
 		if (o->handle)
 			obj_free(zp, o, "churn free");
 		else
-			obj_new(zp, o, 1 + zpb_below(&rng, d->max_size), n);
+			obj_new(zp, o, 1 + zpb_below(&rng, zpb_spec_max_size(c->spec)), n);
 	}
 	for (k = 0; k < KEEPERS; k++)
 		obj_free(zp, &keep[k], "keeper after thousands of other operations");
@@ -195,7 +195,7 @@ void zpb_selftest_conformance_map_modes_wo_writes_ro_reads_rw_round_trips(struct
 		return;
 	}
 	for (s = 0; s <= ARRAY_SIZE(sizes); s++) {
-		size_t size = s < ARRAY_SIZE(sizes) ? sizes[s] : d->max_size;
+		size_t size = s < ARRAY_SIZE(sizes) ? sizes[s] : zpb_spec_max_size(c->spec);
 
 		for (k = 0; k < ARRAY_SIZE(objs); k++)
 			obj_new(zp, &objs[k], size, 10 * s + k);
@@ -268,7 +268,7 @@ void zpb_selftest_conformance_total_size_returns_to_zero_when_everything_is_free
 		unsigned long long bytes = 0, total;
 
 		for (k = 0; k < n; k++) {
-			obj_new(zp, &objs[k], 1 + zpb_below(&rng, d->max_size), k);
+			obj_new(zp, &objs[k], 1 + zpb_below(&rng, zpb_spec_max_size(c->spec)), k);
 			bytes += objs[k].size;
 		}
 		total = zpool_get_total_size(zp);
@@ -311,7 +311,7 @@ void zpb_selftest_conformance_destroying_an_emptied_pool_leaks_nothing(struct zp
 	if (!zp)
 		return;
 	for (k = 0; k < ARRAY_SIZE(objs); k++)
-		obj_new(zp, &objs[k], 1 + zpb_below(&rng, d->max_size), k);
+		obj_new(zp, &objs[k], 1 + zpb_below(&rng, zpb_spec_max_size(c->spec)), k);
 	for (k = 0; k < ARRAY_SIZE(objs); k++)
 		obj_free(zp, &objs[k], "before destroy");
 	left = zpool_destroy_pool(zp);
@@ -342,7 +342,7 @@ void zpb_selftest_conformance_malloc_is_enomem_at_the_page_limit_and_keeps_what_
 	if (!zp)
 		return;
 	while (n < ARRAY_SIZE(objs)) {
-		size_t size = d->max_size / 2 + n % 7;
+		size_t size = zpb_spec_max_size(c->spec) / 2 + n % 7;
 
 		ret = zpool_malloc(zp, size, GFP_KERNEL, &h);
 		if (ret)

@@ -188,7 +188,7 @@ static void check_accounting(struct model *m, const char *after)
 /* Sizes shaped like compressed pages: mostly mid-sized, with both extremes and chunk edges. */
 static size_t pick_size(struct model *m)
 {
-	size_t max = m->d->max_size;
+	size_t max = zpb_spec_max_size(&m->zp->spec);
 	uint64_t r = zpb_below(&m->rng, 100);
 
 	/*

@@ -29,8 +29,8 @@ static const char *const flag_axes[] = { "timed", "deterministic", "fatal-verify
 static const struct {
 	const char *name, *why;
 } refused[] = {
-	{ "page-size", "replay has no --page-size: a trace's page size is in its header "
-		       "(zpoolbench trace info); sweep it by listing traces made with each" },
+	{ "page-size", "the page size is one per process (replay --page-size; by default the trace's): "
+		       "sweep it by listing traces made at each page size, or give each page size a sweep of its own" },
 	{ "compressor", "replay has no --compressor: the compressed lengths are in the trace "
 			"(its header names the compressor); sweep it by listing traces made with each" },
 	{ "cpus", "the engine chooses the CPUs (local: non-overlapping sets; parallel and slurm: the host's)" },

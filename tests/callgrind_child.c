@@ -55,7 +55,7 @@ static int do_invalidate(void *p)
 
 int main(int argc, char **argv)
 {
-	static unsigned char buf[PAGE_SIZE], back[PAGE_SIZE];
+	static unsigned char buf[PAGE_SIZE_MAX], back[PAGE_SIZE_MAX];
 	struct zpb_spec spec;
 	struct zpool *pool;
 	unsigned long *handles;
@@ -84,7 +84,7 @@ int main(int argc, char **argv)
 		buf[i] = (unsigned char)(i * 7 + 3);
 	for (i = 0; i < n; i++) {
 		/* sizes from 64 B up, spread so that several size classes are used */
-		struct op o = { pool, 0, 64 + (size_t)(i * 997) % (spec.driver->max_size - 64), buf };
+		struct op o = { pool, 0, 64 + (size_t)(i * 997) % (zpb_spec_max_size(&spec) - 64), buf };
 
 		if (zpb_callgrind_op(ZPB_OP_STORE, do_store, &o)) {
 			fprintf(stderr, "callgrind_child: %s: store %ld of %zu bytes failed\n", argv[1], i, o.len);

@@ -188,6 +188,30 @@ else
 	bad replay_runs_two_specs_of_one_allocator_once_and_says_so "exit $rc, runs $runs, stderr: $(head -n 2 "$tmp/err")"
 fi
 rm -f "$tmp/dup.json"
+# The page size: --page-size takes 4096, 16384 or 65536 only; without it a
+# trace of another page size is one line naming the trace, and a trace of
+# larger pages than --page-size is refused rather than clamped.
+refused replay_refuses_a_page_size_of_8192 "--page-size: '8192'" \
+	replay tests/fixtures/zram/pyheap-lz4.zpt --alloc zbud --page-size 8192 -q -o "$tmp/r.json"
+printf '# zpoolbench-trace 1\n# page_size 8192\n1 0 STORE 0:1 100\n' >"$tmp/p8k.txt"
+refused replay_refuses_a_trace_of_8k_pages_naming_it "$tmp/p8k.txt: page size 8192" \
+	replay "$tmp/p8k.txt" --alloc zbud -q -o "$tmp/r.json"
+printf '# zpoolbench-trace 1\n# page_size 16384\n1 0 STORE 0:1 10000\n2 0 STORE 0:2 5000\n' >"$tmp/p16k.txt"
+refused replay_refuses_a_16k_trace_at_4k_pages "$tmp/p16k.txt: page size 16384: larger than" \
+	replay "$tmp/p16k.txt" --alloc zbud --page-size 4096 -q -o "$tmp/r.json"
+# A 16K trace replays at 16K by default, and the results say 16384. zbud:
+# both objects in one page. zsmalloc:delta=16: 10008 bytes round up to size
+# 10016, whose least tail waste over 1..8 16K pages is at 8 (864 bytes);
+# 5008 to 5024, least waste at 4 pages (224 bytes): one zspage each, 12 pages.
+run replay "$tmp/p16k.txt" --alloc zbud,zsmalloc:delta=16 --deterministic -q -o "$tmp/p16k.json"
+got=$(python3 -c 'import json, sys; d = json.load(open(sys.argv[1]))
+print(d["options"]["page_size"], d["trace"]["page_size"], [r["final"]["pool_pages"] for r in d["runs"]], [r["allocator"] for r in d["runs"]])' "$tmp/p16k.json" 2>&1)
+if [ "$rc" = 0 ] && [ "$got" = "16384 16384 [1, 12] ['zbud', 'zsmalloc:delta=16']" ]; then
+	ok replay_defaults_to_the_traces_16k_pages_and_records_them
+else
+	bad replay_defaults_to_the_traces_16k_pages_and_records_them "exit $rc, got '$got', stderr: $(head -n 2 "$tmp/err")"
+fi
+rm -f "$tmp/p8k.txt" "$tmp/p16k.txt" "$tmp/p16k.json"
 if [ -e "$tmp/report" ] || [ -e "$tmp/r.json" ] || [ -e "$tmp/t.zpt" ]; then
 	bad failed_commands_leave_no_output "$(ls "$tmp")"
 else

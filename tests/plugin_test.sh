@@ -111,10 +111,10 @@ static int m_(void *p, size_t s, gfp_t g, unsigned long *h)
   pg = alloc_page(GFP_KERNEL); if (!pg) return -ENOMEM; *h = (unsigned long)pg; return 0; }
 static void f_(void *p, unsigned long h) { (void)p; __free_page((struct page *)h); }
 static void *map_(void *p, unsigned long h, enum zpool_mapmode mm) { (void)p, (void)mm; return page_address((struct page *)h); }
-static void *onemap_(void *p, unsigned long h, enum zpool_mapmode mm) { static char one[PAGE_SIZE]; (void)p, (void)h, (void)mm; return one; }
+static void *onemap_(void *p, unsigned long h, enum zpool_mapmode mm) { static char one[PAGE_SIZE_MAX]; (void)p, (void)h, (void)mm; return one; }
 static void u_(void *p, unsigned long h) { (void)p, (void)h; }
 static u64 t_(void *p) { (void)p; return 0; }
-static const struct zpool_driver drv = { .type = "$1", .max_size = PAGE_SIZE, .create = c_, .destroy = d_,
+static const struct zpool_driver drv = { .type = "$1", .max_size = zpool_max_size_page, .create = c_, .destroy = d_,
 	.free = f_, .unmap = u_, .total_size = t_, $2 };
 ${3:-ZPB_PLUGIN_DEFINE(drv);}
 void *keep_(void) { (void)map_; (void)onemap_; (void)m_; return (void *)&drv; }

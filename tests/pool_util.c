@@ -131,17 +131,71 @@ static void selftest_note(void *arg, const char *msg)
 	printf("  %s\n", msg);
 }
 
+/*
+ * The page sizes the suites run at: ZPB_TEST_PAGE_SIZES ("4096,16384,65536")
+ * if set, else 4K and 16K (64K triples the every-size checks' time; the
+ * per-allocator tests work 64K out by hand). Returns the count.
+ */
+static int test_page_sizes(unsigned long *out, int max)
+{
+	const char *list = getenv("ZPB_TEST_PAGE_SIZES");
+	char *end;
+	int n = 0;
+
+	if (!list || !*list) {
+		out[0] = 4096;
+		out[1] = 16384;
+		return 2;
+	}
+	while (*list && n < max) {
+		out[n] = strtoul(list, &end, 10);
+		if (end == list || !zpb_page_size_valid(out[n])) {
+			zpbt_fail(__FILE__, __LINE__, "ZPB_TEST_PAGE_SIZES: '%s': expected 4096, 16384 or 65536", list);
+			return n;
+		}
+		n++;
+		list = *end == ',' ? end + 1 : end;
+	}
+	return n;
+}
+
+bool zpbt_page_size(unsigned long size)
+{
+	int ret = zpb_set_page_size(size);
+
+	if (ret)
+		zpbt_fail(__FILE__, __LINE__, "zpb_set_page_size(%lu): %d (pages left allocated?)", size, ret);
+	return ret == 0;
+}
+
+static void run_selftest_at(const struct zpb_selftest *t, unsigned long page_size);
+
 void zpbt_run_selftest(const char *name)
 {
 	const struct zpb_selftest *t = zpb_selftest_find(name);
-	const char *seed = getenv("ZPB_TEST_SEED");
-	const struct zpool_driver *d;
-	int i;
+	unsigned long sizes[4];
+	int i, n;
 
 	if (!t) {
 		zpbt_fail(__FILE__, __LINE__, "no selftest/ check called %s", name);
 		return;
 	}
+	n = test_page_sizes(sizes, ARRAY_SIZE(sizes));
+	for (i = 0; i < n; i++)
+		run_selftest_at(t, sizes[i]);
+	zpbt_page_size(4096);
+}
+
+/* @t over every selected allocator at @page_size, each spec parsed there (its defaults may depend on it). */
+static void run_selftest_at(const struct zpb_selftest *t, unsigned long page_size)
+{
+	const char *seed = getenv("ZPB_TEST_SEED");
+	const struct zpool_driver *d;
+	int i;
+
+	if (!zpbt_page_size(page_size))
+		return;
+	printf("  at %lu-byte pages\n", page_size);
 	zpbt_for_each_driver(d, i) {
 		char text[ZPB_SPEC_LEN], err[256];
 		struct zpb_spec spec;

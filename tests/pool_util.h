@@ -41,6 +41,19 @@ static inline size_t zpbt_verify(const void *src, size_t len, uint64_t tag)
  */
 uint64_t zpbt_seed(uint64_t def);
 
+/*
+ * Switch the page size (zpb_set_page_size()) for what follows; false, and
+ * a test failure, if it cannot (pages still allocated). A test that
+ * switches switches back to 4096 before it returns.
+ */
+bool zpbt_page_size(unsigned long size);
+
+/* CHECK_EQ_UL whose message names the page size in force, for checks repeated at several. */
+#define CHECK_EQ_PG(actual, expected, what) do {				\
+	unsigned long __a = (unsigned long)(actual), __e = (unsigned long)(expected); \
+	CHECK(__a == __e, "%s (%lu-byte pages): expected %lu, got %lu", (what), PAGE_SIZE, __e, __a); \
+} while (0)
+
 /* A pool of @d with its default spec (or ZPB_TEST_ALLOCATORS's); NULL (and a test failure) if it cannot be made. */
 struct zpool *zpbt_create(const struct zpool_driver *d, const struct zpool_ops *ops,
 			  unsigned long page_limit);

@@ -104,7 +104,7 @@ static const struct zpool_ops fi_ops = { .evict = fi_evict };
 
 static size_t fi_size(struct fi *f)
 {
-	size_t max = f->d->max_size;
+	size_t max = f->d->max_size(NULL);
 
 	switch (zpbt_below(&f->rng, 5)) {
 	case 0:

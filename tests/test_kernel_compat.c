@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "../allocators/kernel/compat.h"
+#include "../allocators/zpool.h"
 #include "harness.h"
 
 TEST(list_add_tail_keeps_order_and_del_init_empties)
@@ -139,6 +140,46 @@ TEST(page_address_and_virt_to_page_round_trip)
 	CHECK(page_count(p) == 1, "a new page has one reference");
 	__free_page(p);
 	__free_page(q);
+}
+
+/*
+ * The page size is chosen at run time: only 4K, 16K and 64K, only while no
+ * page is out, and then the arena's pages are that size (remapped).
+ */
+TEST(page_size_is_set_at_run_time_only_between_pages)
+{
+	static const unsigned long sizes[] = { 16384, 65536, 4096 };
+	struct page *p = alloc_page(GFP_KERNEL), *q;
+	unsigned int i;
+	char *a;
+
+	REQUIRE(p, "alloc_page returned NULL");
+	CHECK(PAGE_SIZE == 4096 && PAGE_SHIFT == 12, "the default page is 4K: %lu", PAGE_SIZE);
+	CHECK(zpb_set_page_size(8192) == -EINVAL && zpb_set_page_size(4095) == -EINVAL &&
+	      zpb_set_page_size(131072) == -EINVAL, "page sizes other than 4K, 16K and 64K are refused");
+	CHECK(zpb_set_page_size(16384) == -EBUSY && PAGE_SIZE == 4096,
+	      "the page size cannot change with a page out (got %lu)", PAGE_SIZE);
+	__free_page(p);
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		REQUIRE(zpb_set_page_size(sizes[i]) == 0, "zpb_set_page_size(%lu) with no page out", sizes[i]);
+		CHECK(PAGE_SIZE == sizes[i] && (1UL << PAGE_SHIFT) == sizes[i] && PAGE_MASK == ~(sizes[i] - 1),
+		      "PAGE_SIZE %lu, PAGE_SHIFT %u after setting %lu", PAGE_SIZE, PAGE_SHIFT, sizes[i]);
+		p = alloc_page(GFP_KERNEL);
+		q = alloc_page(GFP_KERNEL);
+		REQUIRE(p && q, "alloc_page at %lu-byte pages", sizes[i]);
+		a = page_address(p);
+		CHECK(((unsigned long)a & (sizes[i] - 1)) == 0, "page_address is %lu-aligned", sizes[i]);
+		CHECK(virt_to_page(a + sizes[i] - 1) == p && virt_to_page(a + sizes[i]) != p,
+		      "virt_to_page covers exactly %lu bytes", sizes[i]);
+		CHECK(labs((char *)page_address(q) - a) >= (long)sizes[i], "two %lu-byte pages do not overlap",
+		      sizes[i]);
+		memset(a, 0x5a, sizes[i]);
+		CHECK(zpool_page_index(a + sizes[i] - 1) == zpool_page_index(a), "one page index per %lu bytes",
+		      sizes[i]);
+		__free_page(p);
+		__free_page(q);
+	}
+	CHECK(zpb_set_page_size(4096) == 0, "setting the page size in force again is a no-op");
 }
 
 TEST(page_budget_limit_fails_allocation_and_counts)

@@ -22,9 +22,11 @@ static void *map_(void *p, unsigned long h, enum zpool_mapmode mm) { return NULL
 static void u_(void *p, unsigned long h) { }
 static u64 t_(void *p) { return 0; }
 static unsigned long k_(void *p) { return 0; }
+static size_t zero_(const struct zpb_spec *s) { return 0; }
+static size_t five_pages_(const struct zpb_spec *s) { return 5 * PAGE_SIZE; }
 
 static const struct zpool_driver good = {
-	.type = "good", .max_size = PAGE_SIZE, .caps = ZPB_CAP_SLEEP_MAPPED,
+	.type = "good", .max_size = zpool_max_size_page, .caps = ZPB_CAP_SLEEP_MAPPED,
 	.create = c_, .destroy = d_, .malloc = m_, .free = f_, .map = map_, .unmap = u_, .total_size = t_,
 };
 
@@ -107,8 +109,11 @@ TEST(plugin_check_refuses_each_fault_with_one_line)
 	REFUSED(caps, ZPB_CAP_EVICT, "NULL shrink callback");
 	REFUSED(caps, ZPB_CAP_COMPACT, "NULL compact callback");
 	REFUSED(caps, 1u << 20, "unknown capability bits 0x100000");
-	REFUSED(max_size, 0, "max_size 0");
-	REFUSED(max_size, 5 * PAGE_SIZE, "max_size 20480");
+	REFUSED(max_size, NULL, "NULL max_size callback");
+	REFUSED(max_size, zero_, "max_size 0 at 4096-byte pages");
+	REFUSED(max_size, five_pages_, "max_size 20480 at 4096-byte pages");
+	/* Version 1 plugins took PAGE_SIZE for the constant 4096: refused, not misread. */
+	refused(&good, 1, sizeof(struct zpool_driver), "plugin ABI version 1");
 	REFUSED(options, bad_uint, "option 'n' has default 9 outside 1..8");
 	REFUSED(options, bad_enum, "enum option 'e' has no names");
 	REFUSED(options, bad_key, "option 1 has an empty key");

@@ -134,7 +134,7 @@ static void *worker_fn(void *arg)
 		if (claim(r, R_FREE)) {
 			unsigned char *p;
 
-			r->size = HDR + 1 + zpbt_below(&a->rng, zp->driver->max_size - HDR);
+			r->size = HDR + 1 + zpbt_below(&a->rng, zpb_spec_max_size(&zp->spec) - HDR);
 			if (zpool_malloc(zp, r->size, GFP_KERNEL, &h)) {
 				release(r, R_FREE);
 				continue;

@@ -70,7 +70,7 @@ static void step(struct worker *w, struct record **slot)
 
 	w->ops++;
 	if (!r->live) {
-		r->size = 1 + zpbt_below(&w->rng, zp->driver->max_size);
+		r->size = 1 + zpbt_below(&w->rng, zpb_spec_max_size(&zp->spec));
 		ret = zpool_malloc(zp, r->size, GFP_KERNEL, &r->handle);
 		if (ret) {
 			fail(w, "malloc", r, 0, ret);

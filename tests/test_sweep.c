@@ -115,7 +115,7 @@ static void refused(const char *text, const char *want)
 
 TEST(sweep_axes_replay_does_not_take_are_refused_saying_why)
 {
-	refused("trace a.zpt\nalloc zbud\npage-size 4096 65536\n", "bad.sweep:3: 'page-size' cannot be swept: replay has no --page-size");
+	refused("trace a.zpt\nalloc zbud\npage-size 4096 65536\n", "bad.sweep:3: 'page-size' cannot be swept: the page size is one per process");
 	refused("trace a.zpt\nalloc zbud\ncompressor lz4 zstd\n", "bad.sweep:3: 'compressor' cannot be swept");
 	refused("trace a.zpt\nalloc zbud\ncpus 0 1\n", "the engine chooses the CPUs");
 	refused("trace a.zpt\nalloc zbud\nfrobnicate 1\n", "bad.sweep:3: unknown key 'frobnicate'");

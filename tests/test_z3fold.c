@@ -5,7 +5,8 @@
  * numbers worked out by hand from the v5.4 chunk arithmetic:
  *
  *   CHUNK_SIZE 64, ZHDR_CHUNKS 2 (the kernel's 88-byte header), NCHUNKS 62,
- *   TOTAL_CHUNKS 64; objects over 4096 - 128 - 64 = 3904 bytes are headless.
+ *   TOTAL_CHUNKS 64; objects over 4096 - 128 - 64 = 3904 bytes are headless
+ *   (at 4K pages; 16K and 64K have a test of their own).
  *   FIRST starts at chunk 2 (byte 128), LAST ends at the page end, MIDDLE
  *   starts right after FIRST (first_chunks + 2) when it is placed.
  *
@@ -102,6 +103,65 @@ static bool intact(struct zpool *zp, unsigned long h, size_t size, uint64_t tag)
 	CHECK(at == size, "z3fold: object of %zu bytes (tag %llu) differs at byte %zu",
 	      size, (unsigned long long)tag, at);
 	return at == size;
+}
+
+/*
+ * The same arithmetic at 16K and 64K, by hand: chunks of 256 and 1024
+ * bytes, the 88-byte header in one chunk (ZHDR_CHUNKS 1), so NCHUNKS 63 of
+ * TOTAL_CHUNKS 64, and objects over page - 2 chunks (15872, 63488 bytes)
+ * headless. Three 16-chunk objects (48 <= 63) share a page: FIRST after the
+ * header, LAST ending the page, MIDDLE at first_chunks + ZHDR_CHUNKS = 17.
+ */
+static const struct {
+	unsigned long page, chunk, obj, headless;	/* obj: 16 chunks' worth, less a little */
+} z3fold_big_pages[] = {
+	{ 16384, 256, 4000, 15873 },
+	{ 65536, 1024, 16000, 63489 },
+};
+
+TEST(z3fold_16k_and_64k_pages_have_the_kernels_chunks_by_hand)
+{
+	unsigned long w = zpb_diag_warnings();
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(z3fold_big_pages); i++) {
+		unsigned long ps = z3fold_big_pages[i].page, ch = z3fold_big_pages[i].chunk, h[6];
+		size_t obj = z3fold_big_pages[i].obj, hl = z3fold_big_pages[i].headless;
+		struct zpool *zp;
+		int k;
+
+		if (!zpbt_page_size(ps))
+			break;
+		zp = mk(NULL);
+		REQUIRE(zp, "z3fold: create at %lu-byte pages", ps);
+		h[0] = h_alloc(zp, obj, 1);
+		h[1] = h_alloc(zp, obj, 2);
+		h[2] = h_alloc(zp, obj, 3);
+		CHECK_EQ_PG(zpool_pages(zp), 1, "z3fold: pages after three 16-chunk objects");
+		CHECK_EQ_PG(off_of(zp, h[0]), ch, "z3fold: FIRST after the one-chunk header");
+		CHECK_EQ_PG(off_of(zp, h[1]), ps - 16 * ch, "z3fold: LAST ends the page");
+		CHECK_EQ_PG(off_of(zp, h[2]), 17 * ch, "z3fold: MIDDLE right after FIRST");
+		h[3] = h_alloc(zp, 1, 4);	/* the page has all three buddies */
+		CHECK_EQ_PG(zpool_pages(zp), 2, "z3fold: pages after a fourth object");
+		/* 62 chunks: a buddy; 1 + 1 + 62 = 64, so LAST beside the 1-byte FIRST. */
+		h[4] = h_alloc(zp, hl - 1, 5);
+		CHECK_EQ_PG(page_of(zp, h[4]), page_of(zp, h[3]), "z3fold: page - 2 chunks joins the 1-chunk page");
+		CHECK_EQ_PG(off_of(zp, h[4]), 2 * ch, "z3fold: page - 2 chunks as LAST");
+		h[5] = h_alloc(zp, hl, 6);	/* one byte more: headless */
+		CHECK_EQ_PG(off_of(zp, h[5]), 0, "z3fold: page - 2 chunks + 1 is headless");
+		CHECK_EQ_PG(zpool_pages(zp), 3, "z3fold: pages after the two large objects");
+		{
+			unsigned long x;
+
+			CHECK_EQ_PG(zpool_malloc(zp, ps + 1, GFP_KERNEL, &x), -ENOSPC, "z3fold: malloc(page + 1)");
+		}
+		for (k = 0; k < 6; k++) {
+			intact(zp, h[k], k == 3 ? 1 : k == 4 ? hl - 1 : k == 5 ? hl : obj, k + 1);
+			zpool_free(zp, h[k]);
+		}
+		done(zp, w);
+	}
+	zpbt_page_size(4096);
 }
 
 TEST(z3fold_three_objects_whose_chunks_fit_share_one_page_first_last_middle)

@@ -102,7 +102,7 @@ TEST(zblock_4k_table_is_the_sources_37_entries_with_slot_sizes_by_hand)
 	/* (16384 - 48) / 4 = 4084 -> 4080: the largest slot */
 	CHECK_EQ_UL(t.desc[36].slot_size, 4080, "zblock 4K last slot (4 in 4 pages)");
 	CHECK_EQ_UL(zblock_table_max_size(&t), 4079, "zblock 4K largest stored size");
-	CHECK_EQ_UL(zblock()->max_size, 4079, "zblock driver max_size");
+	CHECK_EQ_UL(zblock()->max_size(NULL), 4079, "zblock driver max_size");
 }
 
 TEST(zblock_16k_table_math_by_hand)
@@ -246,6 +246,46 @@ TEST(zblock_4k_page_counts_by_hand)
 	CHECK_EQ_UL(pages_for(zp, 5, 4000), 8, "zblock pages for 5 x 4000 bytes");
 	CHECK_EQ_UL(zpb_diag_warnings(), w, "zblock WARNs");
 	CHECK_EQ_UL(zpool_destroy_pool(zp), 0, "zblock pages left at destroy");
+}
+
+/*
+ * A pool at 16K holds what zblock_16k_table_math_by_hand works out from
+ * the table, and its max_size is the table's; v4 and 64K likewise:
+ *   v4 16K: 100 bytes in [88, 112) -> type 2, (145, 1) with slot
+ *     (16384 - 56) / 145 = 112.6 -> 112: ceil(1000 / 145) = 7 pages;
+ *     its last slot is 13096, so 13095 bytes at most.
+ *   latest 64K (the 16K entries): type 0 is (65536 - 72) / 185 = 353.8 ->
+ *     352, 185 a page: 100 bytes are type 0, ceil(1000 / 185) = 6 pages.
+ */
+TEST(zblock_16k_and_64k_pools_count_pages_as_the_tables_say)
+{
+	struct zpool *zp;
+	unsigned long w = zpb_diag_warnings(), h;
+
+	if (!zpbt_page_size(16384))
+		return;
+	zp = create_spec("zblock");
+	REQUIRE(zp, "no zblock pool at 16K");
+	CHECK_EQ_PG(zpb_spec_max_size(&zp->spec), 16359, "zblock max_size");
+	CHECK_EQ_PG(pages_for(zp, 1000, 100), 9, "zblock pages for 1000 x 100 bytes");
+	CHECK_EQ_PG(pages_for(zp, 100, 3000), 20, "zblock pages for 100 x 3000 bytes");
+	CHECK_EQ_PG(zpool_malloc(zp, 16360, GFP_KERNEL, &h), -ENOSPC, "zblock malloc(16360)");
+	CHECK_EQ_PG(zpool_destroy_pool(zp), 0, "zblock pages left at destroy");
+	zp = create_spec("zblock:table=v4");
+	REQUIRE(zp, "no zblock:table=v4 pool at 16K");
+	CHECK_EQ_PG(zpb_spec_max_size(&zp->spec), 13095, "zblock:table=v4 max_size");
+	CHECK_EQ_PG(pages_for(zp, 1000, 100), 7, "zblock:table=v4 pages for 1000 x 100 bytes");
+	CHECK_EQ_PG(zpool_malloc(zp, 13096, GFP_KERNEL, &h), -ENOSPC, "zblock:table=v4 malloc(13096)");
+	CHECK_EQ_PG(zpool_destroy_pool(zp), 0, "zblock:table=v4 pages left at destroy");
+	if (zpbt_page_size(65536)) {
+		zp = create_spec("zblock");
+		REQUIRE(zp, "no zblock pool at 64K");
+		CHECK_EQ_PG(zpb_spec_max_size(&zp->spec), 65511, "zblock max_size");
+		CHECK_EQ_PG(pages_for(zp, 1000, 100), 6, "zblock pages for 1000 x 100 bytes");
+		CHECK_EQ_PG(zpool_destroy_pool(zp), 0, "zblock pages left at destroy");
+	}
+	CHECK_EQ_UL(zpb_diag_warnings(), w, "zblock WARNs");
+	zpbt_page_size(4096);
 }
 
 TEST(zblock_table_v4_changes_the_page_counts_as_its_table_says)

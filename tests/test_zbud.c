@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * zbud's placement and reclaim rules, with page counts worked out by hand
- * from the kernel's chunk arithmetic: 64-byte chunks, a one-chunk header,
- * 63 chunks for data, at most two buddies per page, an object of n bytes
- * takes ceil(n / 64) chunks.
+ * from the kernel's chunk arithmetic: 64-byte chunks (at 4K pages; 256 at
+ * 16K, 1024 at 64K), a one-chunk header, 63 chunks for data, at most two
+ * buddies per page, an object of n bytes takes ceil(n / chunk) chunks.
  */
 #include <stdlib.h>
 
@@ -80,7 +80,7 @@ TEST(zbud_max_size_is_3968_and_larger_is_enospc)
 	unsigned long h;
 
 	REQUIRE(zp, "no zbud pool");
-	CHECK_EQ_UL(zbud()->max_size, 3968, "zbud max_size");
+	CHECK_EQ_UL(zbud()->max_size(NULL), 3968, "zbud max_size");
 	CHECK(zpool_malloc(zp, 3969, GFP_KERNEL, &h) == -ENOSPC, "zbud malloc(3969) is -ENOSPC");
 	CHECK(zpool_malloc(zp, 0, GFP_KERNEL, &h) == -EINVAL, "zbud malloc(0) is -EINVAL");
 	CHECK(zpool_malloc(zp, 64, GFP_KERNEL | __GFP_HIGHMEM, &h) == -EINVAL,
@@ -90,6 +90,63 @@ TEST(zbud_max_size_is_3968_and_larger_is_enospc)
 	CHECK_EQ_UL(pages(zp), 1, "zbud pages after one 3968-byte object");
 	zpool_free(zp, h);
 	CHECK_EQ_UL(zpool_destroy_pool(zp), 0, "zbud pages left at destroy");
+}
+
+/*
+ * The chunk arithmetic at 16K and 64K, by hand: NCHUNKS_ORDER 6 makes
+ * chunks of 16384 / 64 = 256 and 65536 / 64 = 1024 bytes; the header takes
+ * one, so a page has 63 for data and the largest object is 62 chunks
+ * (page - header - one chunk): 15872 and 63488 bytes.
+ */
+static const struct {
+	unsigned long page, chunk, max, c31, c32;	/* c31: 31 chunks' bytes, c32: 32's */
+} zbud_big_pages[] = {
+	{ 16384, 256, 15872, 7936, 8192 },
+	{ 65536, 1024, 63488, 31744, 32768 },
+};
+
+TEST(zbud_16k_and_64k_pages_have_the_kernels_chunks_by_hand)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(zbud_big_pages); i++) {
+		unsigned long ps = zbud_big_pages[i].page, ch = zbud_big_pages[i].chunk, h[7];
+		struct zpool *zp;
+		int k;
+
+		if (!zpbt_page_size(ps))
+			break;
+		zp = zpbt_create(zbud(), NULL, 0);
+		REQUIRE(zp, "no zbud pool at %lu-byte pages", ps);
+		CHECK_EQ_PG(zbud()->max_size(NULL), zbud_big_pages[i].max, "zbud max_size");
+		CHECK_EQ_PG(zpool_malloc(zp, zbud_big_pages[i].max + 1, GFP_KERNEL, &h[0]), -ENOSPC,
+			    "zbud malloc(max_size + 1)");
+		h[0] = alloc(zp, zbud_big_pages[i].c31);	/* 31 chunks */
+		h[1] = alloc(zp, zbud_big_pages[i].c32);	/* 32: 63 in all, one page */
+		CHECK_EQ_PG(pages(zp), 1, "zbud pages for 31+32 chunks");
+		CHECK_EQ_PG(offset_of(h[0]), ch, "zbud first buddy after the one-chunk header");
+		CHECK_EQ_PG(offset_of(h[1]), ps - zbud_big_pages[i].c32, "zbud last buddy ends the page");
+		h[2] = alloc(zp, zbud_big_pages[i].c31 + 1);	/* 32 chunks */
+		h[3] = alloc(zp, zbud_big_pages[i].c32);	/* 32 + 32 > 63: a page each */
+		CHECK_EQ_PG(pages(zp), 3, "zbud pages after 32 and 32 chunks");
+		/*
+		 * 100 bytes are one chunk whatever its size: the first two are
+		 * the second buddies of the two 32-chunk pages (both on the
+		 * 31-free list, the newer first), which are then full; the
+		 * third takes a page.
+		 */
+		h[4] = alloc(zp, 100);
+		h[5] = alloc(zp, 100);
+		CHECK_EQ_PG(pages(zp), 3, "zbud pages after two 100-byte objects");
+		CHECK(page_of(h[4]) == page_of(h[3]) && page_of(h[5]) == page_of(h[2]),
+		      "zbud at %lu: the 100-byte objects join the 32-chunk pages", ps);
+		h[6] = alloc(zp, 100);
+		CHECK_EQ_PG(pages(zp), 4, "zbud pages after three 100-byte objects");
+		for (k = 0; k < 7; k++)
+			zpool_free(zp, h[k]);
+		CHECK_EQ_PG(zpool_destroy_pool(zp), 0, "zbud pages left at destroy");
+	}
+	zpbt_page_size(4096);
 }
 
 TEST(zbud_first_buddy_follows_header_last_buddy_ends_at_page_end)

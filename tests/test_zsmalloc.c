@@ -234,6 +234,79 @@ TEST(zsmalloc_n_objects_take_ceil_n_over_objs_zspages)
 	fill_and_count("zsmalloc", 1, 129, 2);
 }
 
+/*
+ * 16K pages, by hand from 6.18's formulas: ZS_SIZE_CLASS_DELTA = 16384 >>
+ * CLASS_BITS 8 = 64, ZS_SIZE_CLASSES = DIV_ROUND_UP(16384 - 32, 64) + 1 =
+ * 257 (the 257th index is why the kernel's field is CLASS_BITS + 1 wide).
+ *   100 B: +8 = 108 -> index ceil(76 / 64) = 2, size 160; tail waste over
+ *     1..8 pages 64, 128, 32, 96, 0: 5 pages, 512 objects.
+ *   1000 B: 1008 -> index 16, size 1056; waste 544, 32, 576, 64, ...: the
+ *     least (32) at 2 pages, 31 objects (no larger size merges).
+ *   3000 B: 3008 -> index 47, size 3040; waste 1184, 2368, 512, 1696, 2880,
+ *     1024, 2208, 352: 8 pages, 43 objects.
+ *   huge: the largest class that is not one object in one page is index
+ *     227 (size 14560, 8 pages, 9 objects), so zs_huge_class_size() is
+ *     14560 - 7 = 14553.
+ * The RFC's delta 16 at 16K: DIV_ROUND_UP(16352, 16) + 1 = 1023 indexes;
+ * 1000 B: 1008 is a size of its own, waste 256, 512, 768, 16: 4 pages, 65.
+ */
+TEST(zsmalloc_16k_class_table_by_hand)
+{
+	struct zpb_zs_tuning t = ZPB_ZS_TUNING_DEFAULT, t16 = ZPB_ZS_TUNING_DEFAULT;
+	struct zpb_zs_class c;
+	struct zpool *zp;
+
+	if (!zpbt_page_size(16384))
+		return;
+	t16.delta = 16;
+	CHECK_EQ_UL(zpb_zs_nr_size_classes(&t), 257, "zsmalloc 16K class indexes");
+	CHECK_EQ_UL(zpb_zs_nr_size_classes(&t16), 1023, "zsmalloc:delta=16 16K class indexes");
+	CHECK_EQ_UL(zpb_zs_huge_class_size(8), 14553, "zsmalloc 16K huge_class_size");
+	check_class(8, 100, 2, 160, 5, 512);
+	check_class(8, 1000, 16, 1056, 2, 31);
+	check_class(8, 3000, 47, 3040, 8, 43);
+	CHECK(zpb_zs_class_for_tuning(&t16, 1000, &c) == 0 && c.size == 1008 && c.pages_per_zspage == 4 &&
+	      c.objs_per_zspage == 65, "zsmalloc:delta=16 16K class of 1000 B: got size %u, %u pages, %u objs",
+	      c.size, c.pages_per_zspage, c.objs_per_zspage);
+	/* Pools: the spec's delta follows the page; delta=64 is the default there. */
+	zp = zs_pool("zsmalloc:delta=64");
+	if (zp) {
+		struct zpb_zs_tuning got;
+
+		CHECK(!strcmp(zp->spec.text, "zsmalloc"), "zsmalloc:delta=64 at 16K is '%s', not 'zsmalloc'",
+		      zp->spec.text);
+		CHECK(zpb_zs_pool_tuning(zp, &got) == 0 && got.delta == 64, "zsmalloc 16K pool delta %u", got.delta);
+		finish(zp);
+	}
+	fill_and_count("zsmalloc", 1000, 31, 2);
+	fill_and_count("zsmalloc", 1000, 32, 4);
+	fill_and_count("zsmalloc", 3000, 43, 8);
+	fill_and_count("zsmalloc", 3000, 44, 16);
+	fill_and_count("zsmalloc", 14553, 2, 2);	/* huge: a page each */
+	fill_and_count("zsmalloc:delta=16", 1000, 65, 4);
+	fill_and_count("zsmalloc:delta=16", 1000, 66, 8);
+	zpbt_page_size(4096);
+}
+
+/*
+ * 64K: delta 65536 >> 8 = 256, again 257 indexes. 1000 B: 1008 -> index 4,
+ * size 1056, waste 64 at one page (the least): 62 objects a page. huge:
+ * index 227, size 58144 (8 pages, 9 objects): 58137.
+ */
+TEST(zsmalloc_64k_class_table_by_hand)
+{
+	struct zpb_zs_tuning t = ZPB_ZS_TUNING_DEFAULT;
+
+	if (!zpbt_page_size(65536))
+		return;
+	CHECK_EQ_UL(zpb_zs_nr_size_classes(&t), 257, "zsmalloc 64K class indexes");
+	CHECK_EQ_UL(zpb_zs_huge_class_size(8), 58137, "zsmalloc 64K huge_class_size");
+	check_class(8, 1000, 4, 1056, 1, 62);
+	fill_and_count("zsmalloc", 1000, 62, 1);
+	fill_and_count("zsmalloc", 1000, 63, 2);
+	zpbt_page_size(4096);
+}
+
 TEST(zsmalloc_merged_sizes_share_one_zspage)
 {
 	struct zpool *zp = zs_pool("zsmalloc");
@@ -410,7 +483,7 @@ TEST(zsmalloc_nested_map_on_one_thread_is_a_bug_not_a_hang)
 
 static int count_stats(struct zpool *zp, unsigned int size, struct zpb_zs_class_stats *out)
 {
-	struct zpb_zs_class_stats s[ZPB_ZS_SIZE_CLASSES];
+	static struct zpb_zs_class_stats s[ZPB_ZS_SIZE_CLASSES];	/* 4095 of them: not on the stack */
 	int n = zpb_zs_pool_stats(zp, s, ZPB_ZS_SIZE_CLASSES), i;
 
 	for (i = 0; i < n; i++)

@@ -148,9 +148,10 @@ TEST(zsmalloc_tuning_class_counts_and_huge_class_size_follow_the_delta)
 		struct zpb_zs_tuning t = ZPB_ZS_TUNING_DEFAULT;
 		struct zpb_zs_class a, b;
 
-		CHECK(t.chain == 8 && t.delta == 16 && t.chain_policy == KERNEL,
-		      "zsmalloc default tuning: expected chain 8 delta 16 kernel, got %u %u %d",
-		      t.chain, t.delta, t.chain_policy);
+		/* Delta 0: the page size's own, PAGE_SIZE >> CLASS_BITS (16 at 4K): 255 classes. */
+		CHECK(t.chain == 8 && t.delta == 0 && t.chain_policy == KERNEL && zpb_zs_nr_size_classes(&t) == 255,
+		      "zsmalloc default tuning: expected chain 8 delta 0 (255 classes) kernel, got %u %u (%d) %d",
+		      t.chain, t.delta, zpb_zs_nr_size_classes(&t), t.chain_policy);
 		CHECK(zpb_zs_class_for(8, 2056, &a) == 0 && zpb_zs_class_for_tuning(&t, 2056, &b) == 0 &&
 		      a.index == b.index && a.size == b.size && a.pages_per_zspage == b.pages_per_zspage &&
 		      a.objs_per_zspage == b.objs_per_zspage,

@@ -149,7 +149,7 @@ static const struct field f_trace[] = {
 	{ "compressor", F_STR }, { "source", F_STR }, { "page_size", F_COUNT }, END,
 };
 static const struct field f_options[] = {
-	{ "alloc", F_STR }, { "threads", F_COUNT }, { "cpus", F_ARR, f_num }, { "numa_nodes", F_ARR, f_num },
+	{ "alloc", F_STR }, { "page_size", F_COUNT }, { "threads", F_COUNT }, { "cpus", F_ARR, f_num }, { "numa_nodes", F_ARR, f_num },
 	{ "mem_policy", F_STR }, { "partition", F_STR }, { "timed", F_BOOL }, { "speed", F_NUM },
 	{ "pool_limit_pages", F_COUNT }, { "pool_limit_percent", F_NUM }, { "accept_threshold_percent", F_COUNT },
 	{ "reclaim", F_STR }, { "reclaim_mode", F_STR }, { "zswap_model", F_STR }, { "deterministic", F_BOOL },

@@ -56,17 +56,71 @@
 
 /*
  * port: the geometry is the kernel's on x86-64 without lock debugging, where
- * sizeof(struct z3fold_header) is 88 (so ZHDR_CHUNKS is 2 and NCHUNKS 62),
- * not the size of this userspace struct; see the _Static_assert below.
+ * sizeof(struct z3fold_header) is 88 (so ZHDR_CHUNKS is 2 and NCHUNKS 62 at
+ * 4K pages), not the size of this userspace struct; see the _Static_assert
+ * below. arm64's struct is the same 88 bytes (LP64, same members).
+ *
+ * Page sizes: v5.4's z3fold is written against PAGE_SHIFT alone (Kconfig:
+ * Z3FOLD depends on ZPOOL only; init_z3fold() checks only that the header
+ * fits a page), so 4K, 16K and 64K are all the kernel's. These macros are
+ * its, evaluated at the page size in force: chunks of 64, 256 and 1024
+ * bytes; ZHDR_CHUNKS 2, 1 and 1; NCHUNKS 62, 63 and 63; objects above
+ * 3904, 15872 and 63488 bytes go headless. The handle's last_chunks field
+ * (BUDDY_SHIFT up, under PAGE_MASK) has room at each.
+ *
+ * The kernel's macros are constants; evaluated on every use the formulas
+ * would cost the hot paths (the unbuddied walk, each handle decode) a
+ * reload of the page size and a few shifts each time. So z3fold_geometry()
+ * evaluates them once, when a pool is created, into z3fold_geo, and the
+ * names below read it (PAGE_SHIFT, PAGE_SIZE and PAGE_MASK too, here):
+ * a file-local the compiler knows no pointer reaches.
  */
 #define Z3FOLD_KERNEL_HDR_SIZE 88
 
-#define CHUNK_SHIFT (PAGE_SHIFT - NCHUNKS_ORDER)
-#define CHUNK_SIZE (1 << CHUNK_SHIFT)
-#define ZHDR_SIZE_ALIGNED round_up((unsigned long)Z3FOLD_KERNEL_HDR_SIZE, CHUNK_SIZE)
-#define ZHDR_CHUNKS (ZHDR_SIZE_ALIGNED >> CHUNK_SHIFT)
-#define TOTAL_CHUNKS (PAGE_SIZE >> CHUNK_SHIFT)
-#define NCHUNKS ((PAGE_SIZE - ZHDR_SIZE_ALIGNED) >> CHUNK_SHIFT)
+static struct {
+	unsigned int page_shift;	/* PAGE_SHIFT */
+	unsigned long page_size;	/* PAGE_SIZE */
+	unsigned long page_mask;	/* PAGE_MASK */
+	unsigned int chunk_shift;	/* CHUNK_SHIFT */
+	int chunk_size;			/* CHUNK_SIZE */
+	unsigned long zhdr_size_aligned;	/* ZHDR_SIZE_ALIGNED */
+	unsigned long zhdr_chunks;	/* ZHDR_CHUNKS */
+	unsigned long total_chunks;	/* TOTAL_CHUNKS */
+	unsigned long nchunks;		/* NCHUNKS */
+} z3fold_geo = { 12, 4096, ~4095UL, 6, 64, 128, 2, 64, 62 };	/* 4K, until a pool is created */
+
+/* The kernel's geometry, verbatim in meaning, at the page size in force. */
+static void z3fold_geometry(void)
+{
+	unsigned int page_shift = zpb_page_shift;
+	unsigned long page_size = 1UL << page_shift;
+	unsigned int chunk_shift = page_shift - NCHUNKS_ORDER;	/* CHUNK_SHIFT */
+	int chunk_size = 1 << chunk_shift;			/* CHUNK_SIZE */
+	unsigned long zhdr = round_up((unsigned long)Z3FOLD_KERNEL_HDR_SIZE, chunk_size);
+
+	z3fold_geo.page_shift = page_shift;
+	z3fold_geo.page_size = page_size;
+	z3fold_geo.page_mask = ~(page_size - 1);
+	z3fold_geo.chunk_shift = chunk_shift;
+	z3fold_geo.chunk_size = chunk_size;
+	z3fold_geo.zhdr_size_aligned = zhdr;			/* ZHDR_SIZE_ALIGNED */
+	z3fold_geo.zhdr_chunks = zhdr >> chunk_shift;		/* ZHDR_CHUNKS */
+	z3fold_geo.total_chunks = page_size >> chunk_shift;	/* TOTAL_CHUNKS */
+	z3fold_geo.nchunks = (page_size - zhdr) >> chunk_shift;	/* NCHUNKS */
+}
+
+#undef PAGE_SHIFT
+#undef PAGE_SIZE
+#undef PAGE_MASK
+#define PAGE_SHIFT z3fold_geo.page_shift
+#define PAGE_SIZE z3fold_geo.page_size
+#define PAGE_MASK z3fold_geo.page_mask
+#define CHUNK_SHIFT z3fold_geo.chunk_shift
+#define CHUNK_SIZE z3fold_geo.chunk_size
+#define ZHDR_SIZE_ALIGNED z3fold_geo.zhdr_size_aligned
+#define ZHDR_CHUNKS z3fold_geo.zhdr_chunks
+#define TOTAL_CHUNKS z3fold_geo.total_chunks
+#define NCHUNKS z3fold_geo.nchunks
 
 #define BUDDY_MASK (0x3)
 #define BUDDY_SHIFT 2
@@ -148,10 +202,12 @@ struct z3fold_header {
 };
 
 /* The userspace header (its work_struct is larger) must fit the kernel's space. */
-_Static_assert(sizeof(struct z3fold_header) <= ZHDR_SIZE_ALIGNED,
-	       "struct z3fold_header does not fit in the kernel's ZHDR_SIZE_ALIGNED");
-_Static_assert(ZHDR_SIZE_ALIGNED == 128 && ZHDR_CHUNKS == 2 && NCHUNKS == 62,
-	       "z3fold geometry differs from the kernel's on x86-64");
+_Static_assert(sizeof(struct z3fold_header) <= 128,
+	       "struct z3fold_header does not fit in the kernel's ZHDR_SIZE_ALIGNED (at 4K, the smallest)");
+_Static_assert(round_up(Z3FOLD_KERNEL_HDR_SIZE, 1 << (PAGE_SHIFT_MIN - NCHUNKS_ORDER)) == 128,
+	       "z3fold geometry at 4K differs from the kernel's on x86-64");
+_Static_assert(((1 << NCHUNKS_ORDER) << BUDDY_SHIFT) <= (1 << PAGE_SHIFT_MIN),
+	       "a LAST handle's chunk count must fit below PAGE_MASK");
 _Static_assert(sizeof(struct z3fold_buddy_slots) <= SLOTS_ALIGN,
 	       "buddy slots must fit in SLOTS_ALIGN so handle_to_slots() can mask");
 
@@ -835,6 +891,7 @@ static struct z3fold_pool *z3fold_create_pool(const char *name, gfp_t gfp,
 	struct z3fold_pool *pool = NULL;
 	int i, cpu;
 
+	z3fold_geometry();	/* port: see z3fold_geo */
 	pool = kzalloc(sizeof(struct z3fold_pool), gfp);
 	if (!pool)
 		goto out;
@@ -1853,9 +1910,9 @@ static const struct zpb_option z3fold_options[] = {
 const struct zpool_driver z3fold_zpool_driver = {
 	.type = "z3fold",
 	.options = z3fold_options,
-	.description = "three buddies per page at 64-byte chunks, headless pages above 3904 bytes (Linux v5.4)",
+	.description = "three buddies per page at PAGE_SIZE/64-byte chunks, headless pages above 3904 bytes at 4K (Linux v5.4)",
 	.caps = ZPB_CAP_EVICT | ZPB_CAP_MOVABLE | ZPB_CAP_SLEEP_MAPPED,
-	.max_size = PAGE_SIZE,
+	.max_size = zpool_max_size_page,
 	.create = z3fold_zpool_create,
 	.destroy = z3fold_zpool_destroy,
 	.malloc = z3fold_zpool_malloc,
@@ -1875,8 +1932,8 @@ __attribute__((constructor)) static void init_z3fold(void)
 {
 	int ret;
 
-	/* Make sure the z3fold header is not larger than the page size */
-	BUILD_BUG_ON(ZHDR_SIZE_ALIGNED > PAGE_SIZE);
+	/* Make sure the z3fold header is not larger than the page size (the smallest) */
+	BUILD_BUG_ON(Z3FOLD_KERNEL_HDR_SIZE > 1UL << PAGE_SHIFT_MIN);
 	ret = z3fold_mount();
 	BUG_ON(ret);
 }

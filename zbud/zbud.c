@@ -32,18 +32,65 @@
  * Structures
  *****************/
 /*
- * NCHUNKS_ORDER sets the allocation granularity (PAGE_SIZE >> 6 = 64 bytes)
- * and thereby the number of unbuddied lists. One chunk holds the header, so
- * NCHUNKS is 63: the most free chunks a page can have.
+ * NCHUNKS_ORDER sets the allocation granularity (PAGE_SIZE >> 6: 64 bytes
+ * at 4K, 256 at 16K, 1024 at 64K) and thereby the number of unbuddied
+ * lists. One chunk holds the header, so NCHUNKS is 63 at every page size:
+ * the most free chunks a page can have.
+ *
+ * Page sizes: v5.4's zbud is written against PAGE_SHIFT alone (its Kconfig
+ * depends on ZPOOL only, and init_zbud() checks just that the header fits
+ * a chunk), so 4K, 16K and 64K are all the kernel's.
+ *
+ * port: the kernel's macros are constants. Evaluated on every use, the
+ * formulas would cost the hot paths (the unbuddied walk, each handle) a
+ * reload of the page size and shifts each time, so zbud_geometry()
+ * evaluates them once per pool creation into zbud_geo, which the names
+ * below read (PAGE_SHIFT, PAGE_SIZE and PAGE_MASK too, in this file): a
+ * file-local the compiler knows no pointer reaches.
  */
 #define NCHUNKS_ORDER	6
 
-#define CHUNK_SHIFT	(PAGE_SHIFT - NCHUNKS_ORDER)
-#define CHUNK_SIZE	(1 << CHUNK_SHIFT)
+static struct {
+	unsigned int page_shift;	/* PAGE_SHIFT */
+	unsigned long page_size;	/* PAGE_SIZE */
+	unsigned long page_mask;	/* PAGE_MASK */
+	unsigned int chunk_shift;	/* CHUNK_SHIFT */
+	int chunk_size;			/* CHUNK_SIZE, and ZHDR_SIZE_ALIGNED */
+	unsigned long nchunks;		/* NCHUNKS */
+	unsigned long max_size;		/* ZBUD_MAX_SIZE */
+} zbud_geo = { 12, 4096, ~4095UL, 6, 64, 63, 3968 };	/* 4K, until a pool is created */
+
+/* The kernel's formulas for the page size in force. */
+static void zbud_geometry(void)
+{
+	unsigned int page_shift = zpb_page_shift;
+	unsigned long page_size = 1UL << page_shift;
+	unsigned int chunk_shift = page_shift - NCHUNKS_ORDER;	/* CHUNK_SHIFT */
+	int chunk_size = 1 << chunk_shift;			/* CHUNK_SIZE = ZHDR_SIZE_ALIGNED */
+
+	zbud_geo.page_shift = page_shift;
+	zbud_geo.page_size = page_size;
+	zbud_geo.page_mask = ~(page_size - 1);
+	zbud_geo.chunk_shift = chunk_shift;
+	zbud_geo.chunk_size = chunk_size;
+	zbud_geo.nchunks = (page_size - chunk_size) >> chunk_shift;	/* NCHUNKS */
+	/* The largest object: a page less the header and one chunk (3968 bytes at 4K, 15872 at 16K). */
+	zbud_geo.max_size = page_size - chunk_size - chunk_size;	/* ZBUD_MAX_SIZE */
+}
+
+#undef PAGE_SHIFT
+#undef PAGE_SIZE
+#undef PAGE_MASK
+#define PAGE_SHIFT	zbud_geo.page_shift
+#define PAGE_SIZE	zbud_geo.page_size
+#define PAGE_MASK	zbud_geo.page_mask
+#define CHUNK_SHIFT	zbud_geo.chunk_shift
+#define CHUNK_SIZE	zbud_geo.chunk_size
 #define ZHDR_SIZE_ALIGNED CHUNK_SIZE
-#define NCHUNKS		((PAGE_SIZE - ZHDR_SIZE_ALIGNED) >> CHUNK_SHIFT)
-/* The largest object: a page less the header and one chunk (3968 bytes). */
-#define ZBUD_MAX_SIZE	(PAGE_SIZE - ZHDR_SIZE_ALIGNED - CHUNK_SIZE)
+#define NCHUNKS		zbud_geo.nchunks
+#define ZBUD_MAX_SIZE	zbud_geo.max_size
+/* NCHUNKS whatever the page size (the header is one chunk): the unbuddied array's length. */
+#define ZBUD_NCHUNKS_ALL ((1 << NCHUNKS_ORDER) - 1)
 
 /* How many LRU pages one zpool shrink step tries, as the kernel's zbud_zpool_shrink. */
 #define ZBUD_ZPOOL_RETRIES 8
@@ -62,7 +109,7 @@
  */
 struct zbud_pool {
 	spinlock_t lock;
-	struct list_head unbuddied[NCHUNKS];
+	struct list_head unbuddied[ZBUD_NCHUNKS_ALL];
 	struct list_head buddied;
 	struct list_head lru;
 	u64 pages_nr;
@@ -87,10 +134,12 @@ struct zbud_header {
 	bool under_reclaim;
 };
 
-/* The kernel's init_zbud() checks this at module load; we check at build time. */
-BUILD_BUG_ON(sizeof(struct zbud_header) > ZHDR_SIZE_ALIGNED);
-BUILD_BUG_ON(NCHUNKS != 63);
-BUILD_BUG_ON(ZBUD_MAX_SIZE != 3968);
+/*
+ * The kernel's init_zbud() checks this at module load; we check at build
+ * time, against the smallest chunk (4K pages: 64 bytes).
+ */
+BUILD_BUG_ON(sizeof(struct zbud_header) > (1 << (PAGE_SHIFT_MIN - NCHUNKS_ORDER)));
+BUILD_BUG_ON(ZBUD_NCHUNKS_ALL != 63);
 
 /*****************
  * zpool
@@ -172,11 +221,18 @@ static u64 zbud_zpool_total_size(void *pool)
 	return zbud_get_pool_size(pool) * PAGE_SIZE;
 }
 
+/* ZBUD_MAX_SIZE at the page size in force, pool or no pool yet: page - 2 chunks. */
+static size_t zbud_max_size(const struct zpb_spec *spec)
+{
+	(void)spec;
+	return (1UL << zpb_page_shift) - 2 * (1UL << (zpb_page_shift - NCHUNKS_ORDER));
+}
+
 const struct zpool_driver zbud_zpool_driver = {
 	.type = "zbud",
-	.description = "two buddies per page at 64-byte chunks, LRU reclaim (kernel v5.4 mm/zbud.c)",
+	.description = "two buddies per page at PAGE_SIZE/64-byte chunks, LRU reclaim (kernel v5.4 mm/zbud.c)",
 	.caps = ZPB_CAP_EVICT | ZPB_CAP_SLEEP_MAPPED,
-	.max_size = ZBUD_MAX_SIZE,
+	.max_size = zbud_max_size,
 	.create = zbud_zpool_create,
 	.destroy = zbud_zpool_destroy,
 	.malloc = zbud_zpool_malloc,
@@ -273,6 +329,7 @@ struct zbud_pool *zbud_create_pool(gfp_t gfp, const struct zbud_ops *ops)
 	struct zbud_pool *pool;
 	int i;
 
+	zbud_geometry();	/* port: see zbud_geo */
 	pool = kzalloc(sizeof(struct zbud_pool), gfp);
 	if (!pool)
 		return NULL;

@@ -42,6 +42,8 @@
 char *zpb_arena_base;
 struct page *zpb_arena_pages;
 unsigned long zpb_arena_npages;
+/* PAGE_SHIFT (types.h): 4K until zpb_set_page_size() says otherwise. */
+unsigned int zpb_page_shift = PAGE_SHIFT_MIN;
 
 /*
  * The arena is set up once, by the first alloc_page() or by an explicit
@@ -173,6 +175,55 @@ int zpb_arena_reserve(unsigned long pages, unsigned long long *needed)
 	if (__atomic_load_n(&arena_state, __ATOMIC_ACQUIRE) != ARENA_READY ||
 	    zpb_arena_npages < least >> PAGE_SHIFT)
 		ret = -ENOMEM;
+	pthread_mutex_unlock(&arena_init_lock);
+	return ret;
+}
+
+/* Give the arena's mappings back, so that the next use maps it anew. Under arena_init_lock. */
+static void arena_unmap(void)
+{
+	unsigned long bytes = zpb_arena_npages << PAGE_SHIFT;
+
+	munmap(zpb_arena_base, bytes);
+	munmap(zpb_arena_pages, (bytes >> PAGE_SHIFT) * sizeof(struct page));
+	zpb_arena_base = NULL;
+	zpb_arena_pages = NULL;
+	zpb_arena_npages = 0;
+	next_region = 0;
+	contig_next = contig_end = 0;
+	__atomic_store_n(&arena_state, ARENA_UNSET, __ATOMIC_RELEASE);
+}
+
+int zpb_page_size_valid(unsigned long size)
+{
+	return size == 4096 || size == 16384 || size == 65536;
+}
+
+int zpb_set_page_size(unsigned long size)
+{
+	int ret = 0;
+
+	if (!zpb_page_size_valid(size))
+		return -EINVAL;
+	pthread_mutex_lock(&arena_init_lock);
+	if (size == PAGE_SIZE)
+		goto out;
+	/*
+	 * Every page, struct page index and pool geometry depends on the size:
+	 * it can change only while no page is out (between a test's pools, or
+	 * before a replay's first pool). The arena is laid out in pages, so it
+	 * is remapped at the new size on its next use.
+	 */
+	if (atomic_long_read(&in_use)) {
+		ret = -EBUSY;
+		goto out;
+	}
+	if (__atomic_load_n(&arena_state, __ATOMIC_ACQUIRE) == ARENA_READY)
+		arena_unmap();
+	else
+		__atomic_store_n(&arena_state, ARENA_UNSET, __ATOMIC_RELEASE);
+	__atomic_store_n(&zpb_page_shift, (unsigned int)__builtin_ctzl(size), __ATOMIC_RELEASE);
+out:
 	pthread_mutex_unlock(&arena_init_lock);
 	return ret;
 }

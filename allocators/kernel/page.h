@@ -183,6 +183,20 @@ int zpb_arena_for_each_page(struct zpb_page_budget *b,
  */
 int zpb_arena_reserve(unsigned long pages, unsigned long long *needed);
 
+/**
+ * zpb_set_page_size - the page size every port and the arena use from now on
+ * @size: 4096, 16384 or 65536 bytes
+ *
+ * PAGE_SHIFT, PAGE_SIZE and PAGE_MASK (types.h) follow it, and with them
+ * each allocator's geometry, computed at pool creation. Set it before the
+ * pools are made: it can change only while no arena page is allocated.
+ *
+ * Return: 0, -EINVAL for another size, or -EBUSY while pages are out.
+ */
+int zpb_set_page_size(unsigned long size);
+/* Whether zpb_set_page_size() accepts @size. */
+int zpb_page_size_valid(unsigned long size);
+
 /* Pages the arena has handed out and not yet had back, over all budgets. */
 unsigned long zpb_arena_pages_in_use(void);
 

@@ -25,10 +25,28 @@ typedef int32_t s32;
 typedef unsigned int gfp_t;
 typedef unsigned int isolate_mode_t;
 
-/* The page geometry is x86-64's: every port's chunk arithmetic depends on it. */
-#define PAGE_SHIFT 12
+/*
+ * The page geometry is chosen at run time, once, before any page is
+ * allocated (zpb_set_page_size() in page.h): 4K (x86-64, the default), 16K
+ * or 64K (arm64). Every port's chunk and class arithmetic derives from it,
+ * so PAGE_SHIFT reads the variable. PAGE_SIZE stays 1UL << PAGE_SHIFT so
+ * that the compiler still turns a division or remainder by it into a shift
+ * or a mask. PAGE_SIZE_MAX sizes static buffers that must hold any page.
+ */
+extern unsigned int zpb_page_shift;
+#define PAGE_SHIFT ((unsigned int)zpb_page_shift)
 #define PAGE_SIZE (1UL << PAGE_SHIFT)
 #define PAGE_MASK (~(PAGE_SIZE - 1))
+/*
+ * A port whose hot paths use the page geometry often (chunk loops) reads
+ * it from a file-local copy instead: a static the compiler knows no
+ * pointer reaches, so a store does not force a reload the way it does for
+ * the global. The port #undefs PAGE_SHIFT, defines it as its copy, and
+ * sets the copy from zpb_page_shift when it creates a pool.
+ */
+#define PAGE_SHIFT_MIN 12
+#define PAGE_SHIFT_MAX 16
+#define PAGE_SIZE_MAX (1UL << PAGE_SHIFT_MAX)
 #define BITS_PER_LONG 64
 #define BITS_PER_BYTE 8
 

@@ -14,7 +14,7 @@ struct null_pool {
 	atomic_long_t next;
 };
 
-static __thread unsigned char scratch[PAGE_SIZE];
+static __thread unsigned char scratch[PAGE_SIZE_MAX];	/* any page size's page */
 
 static void *null_create(const char *name, gfp_t gfp, const struct zpool_ops *ops,
 			 struct zpool *zpool, const struct zpb_spec *spec)
@@ -67,7 +67,7 @@ const struct zpool_driver null_zpool_driver = {
 	.type = "null",
 	.description = "stores nothing: measures the harness's own cost, never reported",
 	.caps = ZPB_CAP_HARNESS | ZPB_CAP_NO_DATA | ZPB_CAP_SLEEP_MAPPED,
-	.max_size = PAGE_SIZE,
+	.max_size = zpool_max_size_page,
 	.create = null_create,
 	.destroy = null_destroy,
 	.malloc = null_malloc,

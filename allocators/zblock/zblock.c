@@ -678,15 +678,30 @@ static u64 zblock_zpool_total_size(void *pool)
  * port: not static, so the registry can list it. No evict, compact or
  * movable: the source has none. SPANNING because a slot of a multi-page
  * block may cross a page boundary; SLEEP_MAPPED because zblock_map() takes
- * no lock. max_size: the 4K tables' last slot size (4080, both versions)
- * less one, the largest size the source stores (see zblock_alloc).
+ * no lock. max_size: the page size's tables' last slot size less one, the
+ * largest size the source stores (see zblock_alloc): 4079 at 4K, both
+ * versions; see zblock_max_size() for the others.
  */
+/*
+ * The largest size @spec's table stores at the page size in force: 4079 at
+ * 4K (both tables); at 16K 16359 (latest) and 13095 (v4); at 64K 65511
+ * and 52415 (neither source has a 64K table: both build their 16K one).
+ */
+static size_t zblock_max_size(const struct zpb_spec *spec)
+{
+	struct zblock_table t;
+
+	if (zblock_table_init(&t, PAGE_SIZE, spec ? zpb_spec_get(spec, "table") : ZBLOCK_TABLE_LATEST))
+		return 0;
+	return zblock_table_max_size(&t);
+}
+
 const struct zpool_driver zblock_zpool_driver = {
 	.type = "zblock",
 	.description = "whole slots in blocks of 1-8 pages, no compaction, reclaim or migration (vwool/linux-mm 2025)",
 	.caps = ZPB_CAP_SPANNING | ZPB_CAP_SLEEP_MAPPED,
 	.options = zblock_options,
-	.max_size = 4079,
+	.max_size = zblock_max_size,
 	.create = zblock_zpool_create,
 	.destroy = zblock_zpool_destroy,
 	.malloc = zblock_zpool_malloc,
@@ -697,5 +712,3 @@ const struct zpool_driver zblock_zpool_driver = {
 	.total_size = zblock_zpool_total_size,
 	.compact = NULL,
 };
-
-BUILD_BUG_ON(PAGE_SIZE != 4096);	/* max_size above is the 4K tables' */

@@ -10,20 +10,45 @@
  */
 #include "zs_internal.h"
 
-/* The kernel's formula, for the record: zero for every allowed chain size. */
-BUILD_BUG_ON(((ZS_MAX_CHAIN_SIZE << PAGE_SHIFT) >> OBJ_INDEX_BITS) > 32);
-BUILD_BUG_ON(ZS_MIN_ALLOC_SIZE % ZS_ALIGN || ZS_SIZE_CLASS_DELTA % ZS_ALIGN);
-BUILD_BUG_ON(ZS_SIZE_CLASSES != 255);
+/*
+ * The kernel's ZS_MIN_ALLOC_SIZE term, for the record: chain << PAGE_SHIFT
+ * >> (12 + PAGE_SHIFT), zero for every allowed chain at every page size.
+ */
+BUILD_BUG_ON((ZS_MAX_CHAIN_SIZE >> (BITS_PER_LONG - MAX_POSSIBLE_PHYSMEM_BITS)) > 32);
+BUILD_BUG_ON(((ZS_MAX_CHAIN_SIZE << PAGE_SHIFT_MAX) >> OBJ_INDEX_BITS) > 32);
+/* Every object index of the longest chain of the largest pages fits the port's index bits. */
+BUILD_BUG_ON(((ZS_MAX_CHAIN_SIZE << PAGE_SHIFT_MAX) / ZS_MIN_ALLOC_SIZE) > (1UL << OBJ_INDEX_BITS));
+BUILD_BUG_ON(ZS_MIN_ALLOC_SIZE % ZS_ALIGN || ZPB_ZS_MIN_DELTA % ZS_ALIGN);
 BUILD_BUG_ON(NR_FULLNESS_GROUPS > (1 << FULLNESS_BITS));
-/* The smallest delta is the kernel's: any smaller needs more classes than CLASS_BITS numbers. */
-BUILD_BUG_ON(ZPB_ZS_MIN_DELTA != ZS_SIZE_CLASS_DELTA);
+/* Every class index of the smallest delta at the largest page fits the zspage's field. */
+BUILD_BUG_ON(DIV_ROUND_UP(PAGE_SIZE_MAX - ZS_MIN_ALLOC_SIZE, ZPB_ZS_MIN_DELTA) + 1 >
+	     (1UL << ZS_CLASS_INDEX_BITS));
+BUILD_BUG_ON(DIV_ROUND_UP(PAGE_SIZE_MAX - ZS_MIN_ALLOC_SIZE, ZPB_ZS_MIN_DELTA) + 1 != ZPB_ZS_SIZE_CLASSES);
+/* The kernel's delta at each page size is one a spec can name. */
+BUILD_BUG_ON((PAGE_SIZE_MAX >> CLASS_BITS) != ZPB_ZS_MAX_DELTA);
+BUILD_BUG_ON(((1UL << PAGE_SHIFT_MIN) >> CLASS_BITS) != ZPB_ZS_MIN_DELTA);
+
+/**
+ * zs_tuning_resolve - @t with its delta filled in
+ *
+ * A delta of 0 (ZPB_ZS_TUNING_DEFAULT's) is the kernel's own for the page
+ * size in force, ZS_SIZE_CLASS_DELTA: 16 at 4K, 64 at 16K, 256 at 64K.
+ */
+struct zpb_zs_tuning zs_tuning_resolve(const struct zpb_zs_tuning *t)
+{
+	struct zpb_zs_tuning r = *t;
+
+	if (!r.delta)
+		r.delta = ZS_SIZE_CLASS_DELTA;
+	return r;
+}
 
 /**
  * zs_tuning_valid - whether @t describes a table the class math supports
  *
- * The chain within Kconfig's range; the delta a power of two (so classes
- * stay ZS_ALIGN-aligned and the index is a shift) from ZS_SIZE_CLASS_DELTA
- * (the class index must fit CLASS_BITS) to ZPB_ZS_MAX_DELTA; a known policy.
+ * The chain within Kconfig's range; the delta resolved (zs_tuning_resolve())
+ * and a power of two (so classes stay ZS_ALIGN-aligned and the index is a
+ * shift) from ZPB_ZS_MIN_DELTA to ZPB_ZS_MAX_DELTA; a known policy.
  */
 bool zs_tuning_valid(const struct zpb_zs_tuning *t)
 {
@@ -164,12 +189,7 @@ void zs_class_geometry(const struct zpb_zs_tuning *t, int i, int *size, int *pag
  */
 int zs_get_size_class_index(const struct zpb_zs_tuning *t, int size)
 {
-	int idx = 0;
-
-	if (likely(size > ZS_MIN_ALLOC_SIZE))
-		idx = (size - ZS_MIN_ALLOC_SIZE + (int)t->delta - 1) >> __builtin_ctz(t->delta);
-
-	return min_t(int, zs_nr_size_classes(t) - 1, idx);
+	return zs_class_index(size, t->delta, zs_nr_size_classes(t));
 }
 
 /**

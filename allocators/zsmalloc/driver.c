@@ -19,13 +19,19 @@ static const char *const zs_chain_policy_names[] = { "kernel", "rfc", NULL };
 BUILD_BUG_ON(ZPB_ZS_MIN_DELTA != 16 || ZPB_ZS_MAX_DELTA != 16 << (ARRAY_SIZE(zs_delta_names) - 2));
 BUILD_BUG_ON(ZPB_ZS_CHAIN_KERNEL != 0 || ZPB_ZS_CHAIN_RFC != 1);
 
+/* The delta's default: the kernel's at the page size in force (16 << this). */
+static unsigned long zs_delta_default(void)
+{
+	return (unsigned long)__builtin_ctzl(ZS_SIZE_CLASS_DELTA / ZPB_ZS_MIN_DELTA);
+}
+
 static const struct zpb_option zs_options[] = {
 	{ "chain", ZPB_OPT_UINT, ZS_DEFAULT_CHAIN_SIZE, ZS_MIN_CHAIN_SIZE, ZS_MAX_CHAIN_SIZE,
 	  "pages per zspage at most (CONFIG_ZSMALLOC_CHAIN_SIZE; 4 before 6.3)" },
 	{ "delta", ZPB_OPT_ENUM, 0, 0, 0,
-	  "bytes between size classes (ZS_SIZE_CLASS_DELTA, PAGE_SIZE >> CLASS_BITS: 16 at 4K in 6.18; "
-	  "the 2026 RFC fixes it at 16 for every page size)",
-	  .names = zs_delta_names },
+	  "bytes between size classes (ZS_SIZE_CLASS_DELTA, PAGE_SIZE >> CLASS_BITS: 16 at 4K, 64 at 16K, "
+	  "256 at 64K in 6.18; the 2026 RFC fixes it at 16 for every page size)",
+	  .names = zs_delta_names, .page_def = zs_delta_default },
 	{ "chain_policy", ZPB_OPT_ENUM, ZPB_ZS_CHAIN_KERNEL, 0, 0,
 	  "chain length rule: kernel = 6.18's least waste over 1..chain pages; rfc = the 2026 RFC's "
 	  "(grow only while it saves 25% of the waste, stop at 1/64)",
@@ -104,7 +110,7 @@ const struct zpool_driver zsmalloc_zpool_driver = {
 	.description = "size classes over chained zspages (Linux 6.18 mm/zsmalloc.c)",
 	.caps = ZPB_CAP_COMPACT | ZPB_CAP_MOVABLE | ZPB_CAP_SPANNING,
 	.options = zs_options,
-	.max_size = ZS_MAX_ALLOC_SIZE,
+	.max_size = zpool_max_size_page,	/* ZS_MAX_ALLOC_SIZE */
 	.create = zs_zpool_create,
 	.destroy = zs_zpool_destroy,
 	.malloc = zs_zpool_malloc,
@@ -126,9 +132,11 @@ static struct zpb_zs_tuning with_chain(unsigned int chain)
 	return t;
 }
 
-int zpb_zs_class_for_tuning(const struct zpb_zs_tuning *t, size_t size, struct zpb_zs_class *out)
+int zpb_zs_class_for_tuning(const struct zpb_zs_tuning *tuning, size_t size, struct zpb_zs_class *out)
 {
 	int idx, i, n, csize, ppz, opz;
+	struct zpb_zs_tuning r = zs_tuning_resolve(tuning);
+	const struct zpb_zs_tuning *t = &r;
 
 	if (!zs_tuning_valid(t) || !size || size > ZS_MAX_ALLOC_SIZE)
 		return -EINVAL;
@@ -160,9 +168,11 @@ int zpb_zs_class_for(unsigned int chain, size_t size, struct zpb_zs_class *out)
 	return zpb_zs_class_for_tuning(&t, size, out);
 }
 
-size_t zpb_zs_huge_class_size_tuning(const struct zpb_zs_tuning *t)
+size_t zpb_zs_huge_class_size_tuning(const struct zpb_zs_tuning *tuning)
 {
-	return zs_tuning_valid(t) ? zs_calc_huge_class_size(t) : 0;
+	struct zpb_zs_tuning t = zs_tuning_resolve(tuning);
+
+	return zs_tuning_valid(&t) ? zs_calc_huge_class_size(&t) : 0;
 }
 
 size_t zpb_zs_huge_class_size(unsigned int chain)
@@ -172,9 +182,11 @@ size_t zpb_zs_huge_class_size(unsigned int chain)
 	return zpb_zs_huge_class_size_tuning(&t);
 }
 
-int zpb_zs_nr_size_classes(const struct zpb_zs_tuning *t)
+int zpb_zs_nr_size_classes(const struct zpb_zs_tuning *tuning)
 {
-	return zs_tuning_valid(t) ? zs_nr_size_classes(t) : 0;
+	struct zpb_zs_tuning t = zs_tuning_resolve(tuning);
+
+	return zs_tuning_valid(&t) ? zs_nr_size_classes(&t) : 0;
 }
 
 static struct zs_pool *zs_of(struct zpool *zpool)
@@ -245,5 +257,4 @@ unsigned long zpb_zs_pool_pages_compacted(struct zpool *zpool)
 	return pool ? atomic_long_read(&pool->stats.pages_compacted) : 0;
 }
 
-BUILD_BUG_ON(ZPB_ZS_SIZE_CLASSES != ZS_SIZE_CLASSES);
 BUILD_BUG_ON(ZPB_ZS_FULLNESS_GROUPS != NR_FULLNESS_GROUPS);

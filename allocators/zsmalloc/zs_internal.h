@@ -41,10 +41,15 @@
 
 /*
  * x86-64: MAX_POSSIBLE_PHYSMEM_BITS is 52 (five-level paging), so an object
- * value is <PFN:40, obj_idx:24>. The arena's PFNs fit in 40 bits.
+ * value is <PFN:40, obj_idx:24> at 4K. port: the split stays that at every
+ * page size. The kernel's widens the index with the page (<38, 26> at 16K,
+ * <36, 28> at 64K, arm64 with 52-bit PAs); no placement depends on it, 24
+ * bits hold any object index (16 pages of 64K in 32-byte objects: 32768),
+ * and the arena's PFNs fit 40 bits. A constant keeps the shift of every
+ * handle decode an immediate.
  */
 #define MAX_POSSIBLE_PHYSMEM_BITS 52
-#define _PFN_BITS (MAX_POSSIBLE_PHYSMEM_BITS - PAGE_SHIFT)
+#define _PFN_BITS (MAX_POSSIBLE_PHYSMEM_BITS - PAGE_SHIFT_MIN)
 #define OBJ_INDEX_BITS (BITS_PER_LONG - _PFN_BITS)
 #define OBJ_INDEX_MASK ((1UL << OBJ_INDEX_BITS) - 1)
 
@@ -65,21 +70,32 @@
 
 /*
  * ZS_MIN_ALLOC_SIZE is MAX(32, chain << PAGE_SHIFT >> OBJ_INDEX_BITS); with
- * 24 index bits the second term is 0 for every allowed chain size, so it is
- * 32 whatever the pool's chain. Asserted in classes.c.
+ * the kernel's OBJ_INDEX_BITS, 12 + PAGE_SHIFT, the second term is chain >>
+ * 12, 0 for every allowed chain and page size, so it is 32 (asserted in
+ * classes.c); with the port's 24 it is at most 16 << 16 >> 24 = 4, so 32.
  */
 #define ZS_MIN_ALLOC_SIZE 32
 #define ZS_MAX_ALLOC_SIZE PAGE_SIZE
 /*
- * 6.18's delta and class count. port: a pool's delta is its own
- * (pool->tuning.delta, at least this one); ZS_SIZE_CLASSES, the count at
- * this smallest delta, sizes the class array, and pool->nr_size_classes is
- * the pool's own count, DIV_ROUND_UP(ZS_MAX_ALLOC_SIZE - ZS_MIN_ALLOC_SIZE,
- * delta) + 1, the kernel's formula with the pool's delta.
+ * 6.18's delta and class count, at the page size in force: 16 and 255 at
+ * 4K, 64 and 257 at 16K, 256 and 257 at 64K. port: a pool's delta is its
+ * own (pool->tuning.delta, ZPB_ZS_MIN_DELTA at least), and so is its count,
+ * pool->nr_size_classes = DIV_ROUND_UP(ZS_MAX_ALLOC_SIZE -
+ * ZS_MIN_ALLOC_SIZE, delta) + 1, the kernel's formula with the pool's
+ * delta; the class array is sized by it at pool creation.
  */
 #define ZS_SIZE_CLASS_DELTA (PAGE_SIZE >> CLASS_BITS)
 #define ZS_SIZE_CLASSES ((int)(DIV_ROUND_UP(ZS_MAX_ALLOC_SIZE - ZS_MIN_ALLOC_SIZE, \
 					    ZS_SIZE_CLASS_DELTA) + 1))
+/*
+ * port: the zspage's class index field. The kernel's is CLASS_BITS + 1
+ * bits (257 classes at 16K and 64K need the ninth); a delta below the
+ * page's own (the RFC's 16 at 16K: 1023 classes, at 64K: 4095) needs more,
+ * so it is wide enough for the most classes of any page size and delta.
+ * It shares a word with huge and magic, as in the kernel; no placement
+ * depends on its width.
+ */
+#define ZS_CLASS_INDEX_BITS 12
 
 /*
  * Fullness groups by the ratio of in-use objects: RATIO_10 holds zspages
@@ -144,7 +160,6 @@ struct zs_pool_stats {
 struct zs_pool {
 	const char *name;
 
-	struct size_class *size_class[ZS_SIZE_CLASSES];
 	struct kmem_cache *handle_cachep;
 	struct kmem_cache *zspage_cachep;
 
@@ -166,6 +181,12 @@ struct zs_pool {
 	/* protects zspage migration/compaction */
 	rwlock_t lock;
 	atomic_t compaction_in_progress;
+
+	/*
+	 * port: last, sized by nr_size_classes at creation (the kernel's is
+	 * ZS_SIZE_CLASSES, a constant): one array, no indirection, as there.
+	 */
+	struct size_class *size_class[];
 };
 
 #define ZS_PAGE_UNLOCKED 0
@@ -185,7 +206,7 @@ struct zspage {
 	/* Set before the zspage is published; read without class->lock. */
 	struct {
 		unsigned int huge:HUGE_BITS;
-		unsigned int class:CLASS_BITS + 1;
+		unsigned int class:ZS_CLASS_INDEX_BITS;
 		unsigned int magic:MAGIC_VAL_BITS;
 	};
 	/*
@@ -207,11 +228,27 @@ struct zspage {
 extern const struct movable_operations zsmalloc_mops;
 
 bool zs_tuning_valid(const struct zpb_zs_tuning *t);
+struct zpb_zs_tuning zs_tuning_resolve(const struct zpb_zs_tuning *t);
 int zs_nr_size_classes(const struct zpb_zs_tuning *t);
 int zs_calculate_zspage_chain_size(int class_size, const struct zpb_zs_tuning *t);
 void zs_class_geometry(const struct zpb_zs_tuning *t, int i, int *size, int *pages_per_zspage,
 		       int *objs_per_zspage);
 int zs_get_size_class_index(const struct zpb_zs_tuning *t, int size);
+
+/*
+ * The kernel's get_size_class_index() for a delta (a power of two) and a
+ * class count: zs_malloc() passes its pool's, cached at creation, so the
+ * lookup on every allocation reads no page size.
+ */
+static inline int zs_class_index(int size, unsigned int delta, int nr_size_classes)
+{
+	int idx = 0;
+
+	if (likely(size > ZS_MIN_ALLOC_SIZE))
+		idx = (size - ZS_MIN_ALLOC_SIZE + (int)delta - 1) >> __builtin_ctz(delta);
+
+	return min_t(int, nr_size_classes - 1, idx);
+}
 size_t zs_calc_huge_class_size(const struct zpb_zs_tuning *t);
 
 struct zs_pool *zs_create_pool(const char *name, const struct zpb_zs_tuning *t);

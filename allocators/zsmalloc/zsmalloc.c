@@ -575,7 +575,7 @@ unsigned long zs_malloc(struct zs_pool *pool, size_t size, gfp_t gfp)
 
 	/* extra space in the chunk to keep the handle */
 	size += ZS_HANDLE_SIZE;
-	class = pool->size_class[zs_get_size_class_index(&pool->tuning, size)];
+	class = pool->size_class[zs_class_index(size, pool->tuning.delta, pool->nr_size_classes)];
 
 	/* class->lock effectively protects zspage migration */
 	spin_lock(&class->lock);
@@ -705,7 +705,8 @@ static void free_map_area(struct zs_pool *pool)
 /**
  * zs_create_pool - create a pool with the given tuning
  * @name: for diagnostics and the caches' names
- * @t: chain size (CONFIG_ZSMALLOC_CHAIN_SIZE, 4..16), size-class delta and
+ * @tuning: chain size (CONFIG_ZSMALLOC_CHAIN_SIZE, 4..16), size-class delta (0:
+ *	the page size's) and
  *	chain policy (zs_tuning_valid())
  *
  * Builds the class table from the largest size down, so that a class with
@@ -714,17 +715,22 @@ static void free_map_area(struct zs_pool *pool)
  *
  * Return: the pool, or NULL.
  */
-struct zs_pool *zs_create_pool(const char *name, const struct zpb_zs_tuning *t)
+struct zs_pool *zs_create_pool(const char *name, const struct zpb_zs_tuning *tuning)
 {
 	int i;
 	struct zs_pool *pool;
 	struct size_class *prev_class = NULL;
 
+	struct zpb_zs_tuning r = zs_tuning_resolve(tuning);
+	const struct zpb_zs_tuning *t = &r;
+	int nr;
+
 	BUILD_BUG_ON(offsetof(struct mapping_area, lock) != 0);
 	if (!zs_tuning_valid(t))
 		return NULL;
 
-	pool = kzalloc(sizeof(*pool), GFP_KERNEL);
+	nr = zs_nr_size_classes(t);
+	pool = kzalloc(sizeof(*pool) + (size_t)nr * sizeof(pool->size_class[0]), GFP_KERNEL);
 	if (!pool)
 		return NULL;
 
@@ -732,7 +738,7 @@ struct zs_pool *zs_create_pool(const char *name, const struct zpb_zs_tuning *t)
 	rwlock_init(&pool->lock);
 	atomic_set(&pool->compaction_in_progress, 0);
 	pool->tuning = *t;
-	pool->nr_size_classes = zs_nr_size_classes(t);
+	pool->nr_size_classes = nr;
 	pool->huge_class_size = zs_calc_huge_class_size(t);
 
 	pool->name = kstrdup(name ? name : "zsmalloc", GFP_KERNEL);
