@@ -55,24 +55,44 @@ struct zpb_entry {
 #define KT_CHUNK (1u << KT_CHUNK_BITS)
 #define KT_MAX_CHUNKS (1u << 16)	/* 2^32 entries at most */
 
+/*
+ * A leaf: the entries of KT_LEAF consecutive keys, side by side. Swap slots
+ * are handed out in clusters (the kernel's per-CPU clusters of 512), so a
+ * trace's keys fill leaves densely; the index then maps a leaf, not a key,
+ * and stays small enough for the L2 cache (3 KiB a 2^12-key leaf set's
+ * worth, 192 KiB for 2^18 keys), so that a lookup costs one cache miss: the
+ * entry's own. The price: a key alone in its leaf costs KT_LEAF entries.
+ */
+#define KT_LEAF_BITS 6
+#define KT_LEAF (1u << KT_LEAF_BITS)
+
 /* A key's last dispatch (--partition cpu): ticket << 16 | (thread + 1); 0 none. */
 #define KT_DISPATCH(thread, ticket) ((uint64_t)(ticket) << 16 | ((uint64_t)(thread) + 1))
 #define KT_DISPATCH_THREAD(d) ((uint32_t)((d) & 0xffff) - 1)
 #define KT_DISPATCH_TICKET(d) ((d) >> 16)
 
+struct kt_slot {
+	uint64_t leafkey;	/* key >> KT_LEAF_BITS */
+	uint64_t seen;		/* bit i: key leafkey << KT_LEAF_BITS | i was looked up */
+	uint32_t leaf;		/* its entries are leaf << KT_LEAF_BITS ...; 0: the slot is free */
+};
+
 struct zpb_keytable {
 	struct zpb_entry **chunks;	/* KT_MAX_CHUNKS pointers, filled as needed */
 	uint64_t **dchunks;		/* dispatch words, same chunking; NULL unless tracked */
-	uint32_t nentries;		/* entry 0 is reserved (the LRU head) */
-	struct kt_slot { uint64_t key; uint32_t idx; } *slots;
+	/*
+	 * Entry indexes handed out, [0, nidx): a leaf's KT_LEAF at a time, so
+	 * not a count of keys. Leaf 0 is no key's: its entry 0 is the LRU head.
+	 */
+	uint32_t nidx;
+	uint64_t nkeys;			/* distinct keys looked up */
+	struct kt_slot *slots;
 	uint64_t mask;			/* slots - 1 */
 };
 
 /* @dispatch: keep a dispatch word per key (--partition cpu with threads). */
 int zpb_kt_init(struct zpb_keytable *kt, bool dispatch);
 void zpb_kt_destroy(struct zpb_keytable *kt);
-/* The entry index for @key, created (EMPTY) if new; 0 if out of memory. */
-uint32_t zpb_kt_get(struct zpb_keytable *kt, uint64_t key);
 static inline uint64_t zpb_kt_hash(uint64_t k)
 {
 	k ^= k >> 33;
@@ -80,13 +100,34 @@ static inline uint64_t zpb_kt_hash(uint64_t k)
 	k ^= k >> 33;
 	return k;
 }
+/* A new leaf for @leafkey at free slot @i (keytable.c); NULL if out of memory. */
+struct kt_slot *zpb_kt_add_leaf(struct zpb_keytable *kt, uint64_t leafkey, uint64_t i);
+/* The entry index for @key, its entry created (EMPTY) if new; 0 if out of memory. */
+static inline uint32_t zpb_kt_get(struct zpb_keytable *kt, uint64_t key)
+{
+	uint64_t lk = key >> KT_LEAF_BITS, bit = UINT64_C(1) << (key & (KT_LEAF - 1)), i;
+	struct kt_slot *s;
+
+	for (i = zpb_kt_hash(lk) & kt->mask; (s = &kt->slots[i])->leaf; i = (i + 1) & kt->mask)
+		if (s->leafkey == lk)
+			goto found;
+	s = zpb_kt_add_leaf(kt, lk, i);
+	if (!s)
+		return 0;
+found:
+	if (unlikely(!(s->seen & bit))) {
+		s->seen |= bit;
+		kt->nkeys++;
+	}
+	return s->leaf << KT_LEAF_BITS | (uint32_t)(key & (KT_LEAF - 1));
+}
 static inline uint64_t *zpb_kt_dispatch(const struct zpb_keytable *kt, uint32_t idx)
 {
 	return &kt->dchunks[idx >> KT_CHUNK_BITS][idx & (KT_CHUNK - 1)];
 }
 static inline void zpb_kt_prefetch(const struct zpb_keytable *kt, uint64_t key)
 {
-	__builtin_prefetch(&kt->slots[zpb_kt_hash(key) & kt->mask]);
+	__builtin_prefetch(&kt->slots[zpb_kt_hash(key >> KT_LEAF_BITS) & kt->mask]);
 }
 static inline struct zpb_entry *zpb_kt_entry(const struct zpb_keytable *kt, uint32_t idx)
 {
@@ -349,6 +390,29 @@ static inline void zpb_op_end(struct zpb_worker *w, int lat, const struct zpb_op
 	if (unlikely(d))
 		zpb_op_emulation(w, lat, t, d);
 }
+
+/* engine.c, for the loops: a density sample into the timeline; COMPACT and MARK, after the queues drain. */
+void zpb_engine_sample(struct zpb_engine *e, uint64_t rec, uint64_t *every);
+void zpb_engine_compact(struct zpb_engine *e, struct zpb_worker *w);
+void zpb_engine_mark(struct zpb_engine *e, struct zpb_worker *w, const char *label, uint64_t rec,
+		     uint64_t *every);
+/* Ctrl-C, --fatal-verify or a cut --timed wait asked the run to end. */
+bool zpb_engine_stopping(struct zpb_engine *e);
+
+/*
+ * play.c: play @n keyed records (STORE, LOAD, INVALIDATE, WRITEBACK; record
+ * numbers from @first) on thread @w, whose key table @kt is (one owner).
+ * 0, or -1 with @err naming the record.
+ */
+int zpb_play(struct zpb_worker *w, struct zpb_keytable *kt, const struct zpb_rec *recs, int n,
+	     uint64_t first, char *err, size_t errlen);
+/*
+ * The one-thread replay of @src on @w (the caller's thread, pinned):
+ * returns 0 at the end, 1 if asked to stop, -1 on an error (@err); the
+ * records played in *@played.
+ */
+int zpb_play_inline(struct zpb_engine *e, struct zpb_worker *w, struct zpb_replay_source *src,
+		    uint64_t *every, uint64_t *played, char *err, size_t errlen);
 
 /* timed replay: wait for the record's time; record the lateness */
 void zpb_timed_wait(struct zpb_worker *w, uint64_t time_ns);
