@@ -505,14 +505,7 @@ struct zpb_run_result *zpb_replay_run(const struct zpb_replay_options *o, struct
 			if (unlikely(n == 0))
 				e->trace_t0 = rec->time_ns;
 			if (unlikely(e->compress) && rec->op == ZPB_OP_STORE &&
-			    (!(rec->flags & ZPB_STORE_PAGEREF) || rec->content >= e->pages->info.page_count)) {
-				if (rec->flags & ZPB_STORE_PAGEREF)
-					snprintf(err, errlen, "record %llu: --compress: STORE page=%llu, past the %llu pages of %s",
-						 (unsigned long long)n + 1, (unsigned long long)rec->content,
-						 (unsigned long long)e->pages->info.page_count, e->pages->path);
-				else
-					snprintf(err, errlen, "record %llu: --compress: a STORE without page=N has no contents to compress",
-						 (unsigned long long)n + 1);
+			    zpb_no_contents(e, rec->flags, rec->content, n, err, errlen)) {
 				failed = true;
 				goto out;
 			}

@@ -406,6 +406,9 @@ bool zpb_engine_stopping(struct zpb_engine *e);
  */
 int zpb_play(struct zpb_worker *w, struct zpb_keytable *kt, const struct zpb_rec *recs, int n,
 	     uint64_t first, char *err, size_t errlen);
+/* --compress: a STORE whose contents are not in the page set is an error (-1, @err naming record @record). */
+int zpb_no_contents(const struct zpb_engine *e, uint8_t flags, uint64_t content, uint64_t record,
+		    char *err, size_t errlen);
 /*
  * The one-thread replay of @src on @w (the caller's thread, pinned):
  * returns 0 at the end, 1 if asked to stop, -1 on an error (@err); the

@@ -31,17 +31,18 @@ static inline bool keyed(uint8_t op)
 	return op >= ZPB_OP_STORE && op <= ZPB_OP_WRITEBACK;
 }
 
-/* --compress needs the STORE's page contents: a record without them is an error naming it. */
-static int __attribute__((noinline, cold))
-no_contents(const struct zpb_engine *e, const struct zpb_rec *rec, uint64_t record, char *err, size_t errlen)
+int zpb_no_contents(const struct zpb_engine *e, uint8_t flags, uint64_t content, uint64_t record,
+		    char *err, size_t errlen)
 {
-	if (rec->flags & ZPB_STORE_PAGEREF)
-		snprintf(err, errlen, "record %llu: --compress: STORE page=%llu, past the %llu pages of %s",
-			 (unsigned long long)record + 1, (unsigned long long)rec->content,
-			 (unsigned long long)e->pages->info.page_count, e->pages->path);
-	else
+	if (!(flags & ZPB_STORE_PAGEREF))
 		snprintf(err, errlen, "record %llu: --compress: a STORE without page=N has no contents to compress",
 			 (unsigned long long)record + 1);
+	else if (content >= e->pages->info.page_count)
+		snprintf(err, errlen, "record %llu: --compress: STORE page=%llu, past the %llu pages of %s",
+			 (unsigned long long)record + 1, (unsigned long long)content,
+			 (unsigned long long)e->pages->info.page_count, e->pages->path);
+	else
+		return 0;
 	return -1;
 }
 
@@ -70,8 +71,8 @@ int zpb_play(struct zpb_worker *w, struct zpb_keytable *kt, const struct zpb_rec
 			uint64_t record = first + (uint64_t)(done + i);
 
 			if (unlikely(e->compress) && r[i].op == ZPB_OP_STORE &&
-			    (!(r[i].flags & ZPB_STORE_PAGEREF) || r[i].content >= e->pages->info.page_count))
-				return no_contents(e, &r[i], record, err, errlen);
+			    zpb_no_contents(e, r[i].flags, r[i].content, record, err, errlen))
+				return -1;
 			if (unlikely(e->o->timed)) {
 				zpb_timed_wait(w, r[i].time_ns);
 				zpb_clock_break(w);
