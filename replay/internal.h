@@ -297,16 +297,13 @@ void zpb_exec(struct zpb_worker *w, uint8_t op, uint8_t flags, uint32_t len, uin
 	      uint64_t content, uint64_t record);
 void zpb_verify_failed(struct zpb_worker *w, const char *op, uint64_t key, uint64_t record,
 		       long offset, unsigned char got, unsigned char want);
-/* Take an entry for an owner's op; returns its previous state (locked mode). */
-uint8_t zpb_entry_grab(struct zpb_engine *e, struct zpb_entry *ent);
-void zpb_entry_release(struct zpb_engine *e, uint32_t idx, struct zpb_entry *ent, uint8_t state);
 
 /* reclaim.c */
 /* Pages a pool may hold above its limit in frees the allocator has deferred (see zpb_reclaim_admit). */
 #define ZPB_DEFERRED_SLACK_PAGES 32
 int zpb_reclaim_setup(struct zpb_engine *e, char *err, size_t errlen);
 void zpb_reclaim_teardown(struct zpb_engine *e);
-/* Before a store allocates: true if it may go ahead, false if rejected by the limit. */
+/* Before a store allocates, with a pool limit: true if it may go ahead, false if rejected by it. */
 bool zpb_reclaim_admit(struct zpb_worker *w);
 void zpb_lru_add(struct zpb_engine *e, uint32_t idx, struct zpb_entry *ent);
 void zpb_lru_del(struct zpb_engine *e, struct zpb_entry *ent);

@@ -11,6 +11,8 @@
 #include "trace_internal.h"
 #include "varint.h"
 
+#define likely(x) __builtin_expect(!!(x), 1)
+
 /* A u16-length-prefixed string at *off, within the header's @size bytes. */
 static int header_string(struct zpb_trace_reader *r, const unsigned char *h, uint32_t size,
 			 uint32_t *off, char *dst, const char *what, char *err, size_t errlen)
@@ -39,7 +41,7 @@ static int header_string(struct zpb_trace_reader *r, const unsigned char *h, uin
 	return 0;
 }
 
-static int bin_batch(struct zpb_trace_reader *r, struct zpb_rec *out, int max, char *label,
+static int bin_batch(struct zpb_trace_reader *r, struct zpb_rec *restrict out, int max, char *label,
 		     char *err, size_t errlen);
 static void bin_reset(struct zpb_trace_reader *r);
 
@@ -113,8 +115,14 @@ static void bin_reset(struct zpb_trace_reader *r)
 	memset(&r->u.bin, 0, sizeof(r->u.bin));
 }
 
+/* Most varints in a trace are one byte: that case in line, the rest by zpb_varint_get(). */
 #define GET_VARINT(v, what) do {						\
-	int __rc = zpb_varint_get(&p, end, &(v));				\
+	int __rc;								\
+	if (likely(p != end && *p < 0x80)) {					\
+		(v) = *p++;							\
+		break;								\
+	}									\
+	__rc = zpb_varint_get(&p, end, &(v));					\
 	if (__rc == 0)								\
 		return bin_fail(r, n, err, errlen, "truncated record (inside its %s)", what); \
 	if (__rc < 0)								\
@@ -176,7 +184,7 @@ check_fail(struct zpb_trace_reader *r, int n, const struct zpb_rec *c, const cha
  * record, so an error names the record and the byte where it starts.
  * Returns the records decoded, 0 at the end, -1 on an error before any.
  */
-static int bin_batch(struct zpb_trace_reader *r, struct zpb_rec *out, int max, char *label,
+static int bin_batch(struct zpb_trace_reader *r, struct zpb_rec *restrict out, int max, char *label,
 		     char *err, size_t errlen)
 {
 	struct zpb_inbuf *in = &r->in;
@@ -186,7 +194,7 @@ static int bin_batch(struct zpb_trace_reader *r, struct zpb_rec *out, int max, c
 	int n = 0;
 
 	while (n < max) {
-		struct zpb_rec *o = &out[n];
+		struct zpb_rec x;	/* in registers: stores to @out would be reloaded */
 		unsigned int tag, op, kmode;
 		uint64_t v, d;
 
@@ -209,8 +217,8 @@ static int bin_batch(struct zpb_trace_reader *r, struct zpb_rec *out, int max, c
 
 		tag = *p++;
 		op = tag & ZPB_TAG_OP_MASK;
-		o->flags = 0;
-		o->content = 0;
+		x.flags = 0;
+		x.content = 0;
 		if (op == ZPB_TAG_SHORT_STORE) {
 			/* CPU, then 12 bits of delta and 12 of length - 1 (24 bits). */
 			uint32_t packed;
@@ -222,9 +230,9 @@ static int bin_batch(struct zpb_trace_reader *r, struct zpb_rec *out, int max, c
 			packed = (uint32_t)zpb_get_le(p, 3);
 			p += 3;
 			d = (uint64_t)(tag >> 4) << 12 | (packed & 0xfff);
-			o->op = ZPB_OP_STORE;
-			o->len = (packed >> 12) + 1;
-			o->key = ++*zpb_bin_prev_key(c, ZPB_OP_STORE, c->prev_cpu);
+			x.op = ZPB_OP_STORE;
+			x.len = (packed >> 12) + 1;
+			x.key = ++*zpb_bin_prev_key(c, ZPB_OP_STORE, c->prev_cpu);
 		} else {
 			if (op < ZPB_OP_STORE || op > ZPB_OP_MAX)
 				return bin_fail(r, n, err, errlen, "unknown op %u (tag byte 0x%02x)", op, tag);
@@ -245,9 +253,9 @@ static int bin_batch(struct zpb_trace_reader *r, struct zpb_rec *out, int max, c
 			}
 			if (tag & ZPB_TAG_CPU)
 				GET_CPU();
-			o->op = (uint8_t)op;
-			o->len = 0;
-			o->key = 0;
+			x.op = (uint8_t)op;
+			x.len = 0;
+			x.key = 0;
 			kmode = (tag >> ZPB_TAG_KEY_SHIFT) & 3;
 			if (zpb_op_has_key(op)) {
 				uint64_t *prev = zpb_bin_prev_key(c, op, c->prev_cpu);
@@ -256,22 +264,22 @@ static int bin_batch(struct zpb_trace_reader *r, struct zpb_rec *out, int max, c
 				switch (kmode) {
 				case ZPB_KEY_DELTA:
 					GET_VARINT(v, "key");
-					o->key = *prev + (uint64_t)zpb_unzigzag(v);
+					x.key = *prev + (uint64_t)zpb_unzigzag(v);
 					break;
 				case ZPB_KEY_NEXT:
-					o->key = *prev + 1;
+					x.key = *prev + 1;
 					break;
 				case ZPB_KEY_RECENT:
 					GET_BYTE(back, "key");
 					if (!back)
 						return bin_fail(r, n, err, errlen, "corrupt record: recent-key index 0");
-					o->key = zpb_bin_recent(c, back);
+					x.key = zpb_bin_recent(c, back);
 					break;
 				default:
-					o->key = zpb_bin_recent(c, 0);
+					x.key = zpb_bin_recent(c, 0);
 					break;
 				}
-				*prev = o->key;
+				*prev = x.key;
 			} else if (kmode) {
 				return bin_fail(r, n, err, errlen, "corrupt record: key mode %u on %s, which has no key",
 						kmode, zpb_op_name(op));
@@ -281,16 +289,16 @@ static int bin_batch(struct zpb_trace_reader *r, struct zpb_rec *out, int max, c
 				if ((v >> 1) > page_size)
 					return bin_fail(r, n, err, errlen, "STORE length %llu out of range (page size %u)",
 							(unsigned long long)(v >> 1), page_size);
-				o->len = (uint32_t)(v >> 1);
+				x.len = (uint32_t)(v >> 1);
 				if (v & 1) {
 					unsigned int f;
 
 					GET_BYTE(f, "flags");
 					if (!f)
 						return bin_fail(r, n, err, errlen, "corrupt record: flags byte present but 0");
-					o->flags = (uint8_t)f;
+					x.flags = (uint8_t)f;
 					if (f & (ZPB_STORE_SEED | ZPB_STORE_PAGEREF))
-						GET_VARINT(o->content, "content");
+						GET_VARINT(x.content, "content");
 				}
 			} else if (op == ZPB_OP_MARK) {
 				unsigned int len;
@@ -308,27 +316,27 @@ static int bin_batch(struct zpb_trace_reader *r, struct zpb_rec *out, int max, c
 			}
 		}
 		/* Unsigned arithmetic: a hostile delta wraps, it cannot overflow. */
-		o->time_ns = c->prev_time + d;
-		o->cpu = (uint16_t)c->prev_cpu;
+		x.time_ns = c->prev_time + d;
+		x.cpu = (uint16_t)c->prev_cpu;
 		/* zpb_record_check()'s rules, cheaply: a key's swap type, a STORE's flags and length, a label. */
-		if (__builtin_expect((o->op == ZPB_OP_STORE
-				      ? (o->flags & ~ZPB_STORE_FLAGS_ALL) ||
-					(o->flags & (ZPB_STORE_SEED | ZPB_STORE_PAGEREF)) ==
+		if (__builtin_expect((x.op == ZPB_OP_STORE
+				      ? (x.flags & ~ZPB_STORE_FLAGS_ALL) ||
+					(x.flags & (ZPB_STORE_SEED | ZPB_STORE_PAGEREF)) ==
 						(ZPB_STORE_SEED | ZPB_STORE_PAGEREF) ||
-					o->len > page_size || (o->len == 0 && !(o->flags & ZPB_STORE_SAME_FILLED))
-				      : o->op == ZPB_OP_MARK && !zpb_word_ok(label, strlen(label))) ||
-				     ZPB_KEY_TYPE(o->key) > ZPB_KEY_TYPE_MAX, 0))
-			return check_fail(r, n, o, label, err, errlen);
+					x.len > page_size || (x.len == 0 && !(x.flags & ZPB_STORE_SAME_FILLED))
+				      : x.op == ZPB_OP_MARK && !zpb_word_ok(label, strlen(label))) ||
+				     ZPB_KEY_TYPE(x.key) > ZPB_KEY_TYPE_MAX, 0))
+			return check_fail(r, n, &x, label, err, errlen);
 		/* (After an error the state no longer matters: errors are sticky.) */
-		c->prev_time = o->time_ns;
+		c->prev_time = x.time_ns;
 		if (d)
 			c->prev_delta = d;
-		if (zpb_op_has_key(o->op))
-			zpb_bin_push_key(c, o->key);
+		if (zpb_op_has_key(x.op))
+			zpb_bin_push_key(c, x.key);
 		in->pos = (size_t)(p - in->buf);
 		r->pos++;
-		n++;
-		if (o->op == ZPB_OP_MARK)
+		out[n++] = x;
+		if (x.op == ZPB_OP_MARK)
 			break;
 	}
 	return n;
