@@ -194,7 +194,10 @@ static int bin_batch(struct zpb_trace_reader *r, struct zpb_rec *restrict out, i
 	int n = 0;
 
 	while (n < max) {
-		struct zpb_rec x;	/* in registers: stores to @out would be reloaded */
+		/* The record in scalars: a struct on the stack, stored a field at a time, reloads slowly. */
+		uint64_t key = 0, content = 0, time;
+		uint32_t len = 0;
+		uint8_t rop, flags = 0;
 		unsigned int tag, op, kmode;
 		uint64_t v, d;
 
@@ -217,8 +220,6 @@ static int bin_batch(struct zpb_trace_reader *r, struct zpb_rec *restrict out, i
 
 		tag = *p++;
 		op = tag & ZPB_TAG_OP_MASK;
-		x.flags = 0;
-		x.content = 0;
 		if (op == ZPB_TAG_SHORT_STORE) {
 			/* CPU, then 12 bits of delta and 12 of length - 1 (24 bits). */
 			uint32_t packed;
@@ -230,9 +231,9 @@ static int bin_batch(struct zpb_trace_reader *r, struct zpb_rec *restrict out, i
 			packed = (uint32_t)zpb_get_le(p, 3);
 			p += 3;
 			d = (uint64_t)(tag >> 4) << 12 | (packed & 0xfff);
-			x.op = ZPB_OP_STORE;
-			x.len = (packed >> 12) + 1;
-			x.key = ++*zpb_bin_prev_key(c, ZPB_OP_STORE, c->prev_cpu);
+			rop = ZPB_OP_STORE;
+			len = (packed >> 12) + 1;
+			key = ++*zpb_bin_prev_key(c, ZPB_OP_STORE, c->prev_cpu);
 		} else {
 			if (op < ZPB_OP_STORE || op > ZPB_OP_MAX)
 				return bin_fail(r, n, err, errlen, "unknown op %u (tag byte 0x%02x)", op, tag);
@@ -253,9 +254,7 @@ static int bin_batch(struct zpb_trace_reader *r, struct zpb_rec *restrict out, i
 			}
 			if (tag & ZPB_TAG_CPU)
 				GET_CPU();
-			x.op = (uint8_t)op;
-			x.len = 0;
-			x.key = 0;
+			rop = (uint8_t)op;
 			kmode = (tag >> ZPB_TAG_KEY_SHIFT) & 3;
 			if (zpb_op_has_key(op)) {
 				uint64_t *prev = zpb_bin_prev_key(c, op, c->prev_cpu);
@@ -264,22 +263,22 @@ static int bin_batch(struct zpb_trace_reader *r, struct zpb_rec *restrict out, i
 				switch (kmode) {
 				case ZPB_KEY_DELTA:
 					GET_VARINT(v, "key");
-					x.key = *prev + (uint64_t)zpb_unzigzag(v);
+					key = *prev + (uint64_t)zpb_unzigzag(v);
 					break;
 				case ZPB_KEY_NEXT:
-					x.key = *prev + 1;
+					key = *prev + 1;
 					break;
 				case ZPB_KEY_RECENT:
 					GET_BYTE(back, "key");
 					if (!back)
 						return bin_fail(r, n, err, errlen, "corrupt record: recent-key index 0");
-					x.key = zpb_bin_recent(c, back);
+					key = zpb_bin_recent(c, back);
 					break;
 				default:
-					x.key = zpb_bin_recent(c, 0);
+					key = zpb_bin_recent(c, 0);
 					break;
 				}
-				*prev = x.key;
+				*prev = key;
 			} else if (kmode) {
 				return bin_fail(r, n, err, errlen, "corrupt record: key mode %u on %s, which has no key",
 						kmode, zpb_op_name(op));
@@ -289,16 +288,16 @@ static int bin_batch(struct zpb_trace_reader *r, struct zpb_rec *restrict out, i
 				if ((v >> 1) > page_size)
 					return bin_fail(r, n, err, errlen, "STORE length %llu out of range (page size %u)",
 							(unsigned long long)(v >> 1), page_size);
-				x.len = (uint32_t)(v >> 1);
+				len = (uint32_t)(v >> 1);
 				if (v & 1) {
 					unsigned int f;
 
 					GET_BYTE(f, "flags");
 					if (!f)
 						return bin_fail(r, n, err, errlen, "corrupt record: flags byte present but 0");
-					x.flags = (uint8_t)f;
+					flags = (uint8_t)f;
 					if (f & (ZPB_STORE_SEED | ZPB_STORE_PAGEREF))
-						GET_VARINT(x.content, "content");
+						GET_VARINT(content, "content");
 				}
 			} else if (op == ZPB_OP_MARK) {
 				unsigned int len;
@@ -316,27 +315,36 @@ static int bin_batch(struct zpb_trace_reader *r, struct zpb_rec *restrict out, i
 			}
 		}
 		/* Unsigned arithmetic: a hostile delta wraps, it cannot overflow. */
-		x.time_ns = c->prev_time + d;
-		x.cpu = (uint16_t)c->prev_cpu;
+		time = c->prev_time + d;
 		/* zpb_record_check()'s rules, cheaply: a key's swap type, a STORE's flags and length, a label. */
-		if (__builtin_expect((x.op == ZPB_OP_STORE
-				      ? (x.flags & ~ZPB_STORE_FLAGS_ALL) ||
-					(x.flags & (ZPB_STORE_SEED | ZPB_STORE_PAGEREF)) ==
+		if (__builtin_expect((rop == ZPB_OP_STORE
+				      ? (flags & ~ZPB_STORE_FLAGS_ALL) ||
+					(flags & (ZPB_STORE_SEED | ZPB_STORE_PAGEREF)) ==
 						(ZPB_STORE_SEED | ZPB_STORE_PAGEREF) ||
-					x.len > page_size || (x.len == 0 && !(x.flags & ZPB_STORE_SAME_FILLED))
-				      : x.op == ZPB_OP_MARK && !zpb_word_ok(label, strlen(label))) ||
-				     ZPB_KEY_TYPE(x.key) > ZPB_KEY_TYPE_MAX, 0))
-			return check_fail(r, n, &x, label, err, errlen);
+					len > page_size || (len == 0 && !(flags & ZPB_STORE_SAME_FILLED))
+				      : rop == ZPB_OP_MARK && !zpb_word_ok(label, strlen(label))) ||
+				     ZPB_KEY_TYPE(key) > ZPB_KEY_TYPE_MAX, 0)) {
+			struct zpb_rec bad = { key, time, content, len, (uint16_t)c->prev_cpu, rop, flags };
+
+			return check_fail(r, n, &bad, label, err, errlen);
+		}
 		/* (After an error the state no longer matters: errors are sticky.) */
-		c->prev_time = x.time_ns;
+		c->prev_time = time;
 		if (d)
 			c->prev_delta = d;
-		if (zpb_op_has_key(x.op))
-			zpb_bin_push_key(c, x.key);
+		if (zpb_op_has_key(rop))
+			zpb_bin_push_key(c, key);
 		in->pos = (size_t)(p - in->buf);
 		r->pos++;
-		out[n++] = x;
-		if (x.op == ZPB_OP_MARK)
+		out[n].key = key;
+		out[n].time_ns = time;
+		out[n].content = content;
+		out[n].len = len;
+		out[n].cpu = (uint16_t)c->prev_cpu;
+		out[n].op = rop;
+		out[n].flags = flags;
+		n++;
+		if (rop == ZPB_OP_MARK)
 			break;
 	}
 	return n;
