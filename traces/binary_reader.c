@@ -12,6 +12,7 @@
 #include "varint.h"
 
 #define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
 
 /* A u16-length-prefixed string at *off, within the header's @size bytes. */
 static int header_string(struct zpb_trace_reader *r, const unsigned char *h, uint32_t size,
@@ -115,12 +116,19 @@ static void bin_reset(struct zpb_trace_reader *r)
 	memset(&r->u.bin, 0, sizeof(r->u.bin));
 }
 
-/* Most varints in a trace are one byte: that case in line, the rest by zpb_varint_get(). */
+/* Most varints in a trace are one or two bytes: those in line, the rest by zpb_varint_get(). */
 #define GET_VARINT(v, what) do {						\
 	int __rc;								\
-	if (likely(p != end && *p < 0x80)) {					\
-		(v) = *p++;							\
-		break;								\
+	if (likely(end - p >= 2)) {						\
+		if (p[0] < 0x80) {						\
+			(v) = *p++;						\
+			break;							\
+		}								\
+		if (p[1] < 0x80) {						\
+			(v) = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;	\
+			p += 2;							\
+			break;							\
+		}								\
 	}									\
 	__rc = zpb_varint_get(&p, end, &(v));					\
 	if (__rc == 0)								\
@@ -193,6 +201,22 @@ static int bin_batch(struct zpb_trace_reader *r, struct zpb_rec *restrict out, i
 	const unsigned char *p = in->buf + in->pos, *end = in->buf + in->end;
 	int n = 0;
 
+	/* The header's count bounds the batch; past it the file must end. */
+	if ((uint64_t)max > r->hdr.record_count - r->pos) {
+		max = (int)(r->hdr.record_count - r->pos);
+		if (!max) {
+			if (p == end && !in->eof) {
+				if (zpb_inbuf_fill(in, 1) < 0)
+					return bin_fail(r, 0, err, errlen, "read error: %s", strerror(in->error));
+				p = in->buf + in->pos;
+				end = in->buf + in->end;
+			}
+			if (p == end)
+				return 0;
+			return bin_fail(r, 0, err, errlen, "trailing bytes after the last of %llu records",
+					(unsigned long long)r->hdr.record_count);
+		}
+	}
 	while (n < max) {
 		/* The record in scalars: a struct on the stack, stored a field at a time, reloads slowly. */
 		uint64_t key = 0, content = 0, time;
@@ -201,22 +225,18 @@ static int bin_batch(struct zpb_trace_reader *r, struct zpb_rec *restrict out, i
 		unsigned int tag, op, kmode;
 		uint64_t v, d;
 
-		if ((size_t)(end - p) < ZPB_BIN_RECORD_MAX && !in->eof) {
-			if (zpb_inbuf_fill(in, ZPB_BIN_RECORD_MAX) < 0)
-				return bin_fail(r, n, err, errlen, "read error: %s", strerror(in->error));
-			p = in->buf + in->pos;
-			end = in->buf + in->end;
+		if (unlikely((size_t)(end - p) < ZPB_BIN_RECORD_MAX)) {
+			if (!in->eof) {
+				if (zpb_inbuf_fill(in, ZPB_BIN_RECORD_MAX) < 0)
+					return bin_fail(r, n, err, errlen, "read error: %s", strerror(in->error));
+				p = in->buf + in->pos;
+				end = in->buf + in->end;
+			}
+			if (p == end)
+				return bin_fail(r, n, err, errlen,
+						"truncated trace: the header promises %llu records, the file ends after %llu",
+						(unsigned long long)r->hdr.record_count, (unsigned long long)r->pos);
 		}
-		if (p == end) {
-			if (r->pos == r->hdr.record_count)
-				return n;
-			return bin_fail(r, n, err, errlen,
-					"truncated trace: the header promises %llu records, the file ends after %llu",
-					(unsigned long long)r->hdr.record_count, (unsigned long long)r->pos);
-		}
-		if (r->pos == r->hdr.record_count)
-			return bin_fail(r, n, err, errlen, "trailing bytes after the last of %llu records",
-					(unsigned long long)r->hdr.record_count);
 
 		tag = *p++;
 		op = tag & ZPB_TAG_OP_MASK;
