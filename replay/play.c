@@ -50,6 +50,7 @@ int zpb_play(struct zpb_worker *w, struct zpb_keytable *kt, const struct zpb_rec
 	     uint64_t first, char *err, size_t errlen)
 {
 	struct zpb_engine *e = w->eng;
+	const bool plain = !e->compress && !e->o->timed;	/* nothing to do before an op but the op */
 	uint32_t idx[ZPB_PLAY_BATCH];
 	int i, done, m;
 
@@ -70,12 +71,14 @@ int zpb_play(struct zpb_worker *w, struct zpb_keytable *kt, const struct zpb_rec
 		for (i = 0; i < m; i++) {
 			uint64_t record = first + (uint64_t)(done + i);
 
-			if (unlikely(e->compress) && r[i].op == ZPB_OP_STORE &&
-			    zpb_no_contents(e, r[i].flags, r[i].content, record, err, errlen))
-				return -1;
-			if (unlikely(e->o->timed)) {
-				zpb_timed_wait(w, r[i].time_ns);
-				zpb_clock_break(w);
+			if (unlikely(!plain)) {
+				if (e->compress && r[i].op == ZPB_OP_STORE &&
+				    zpb_no_contents(e, r[i].flags, r[i].content, record, err, errlen))
+					return -1;
+				if (e->o->timed) {
+					zpb_timed_wait(w, r[i].time_ns);
+					zpb_clock_break(w);
+				}
 			}
 			zpb_exec(w, r[i].op, r[i].flags, r[i].len, idx[i], r[i].content, record);
 		}
