@@ -3,7 +3,7 @@
  * A replay run: one allocator, a fresh pool, the whole trace.
  *
  * One thread (the default, and --deterministic) replays inline on the
- * calling thread, pinned: decode, execute, time. With --threads N the
+ * calling thread, pinned: play.c's loop decodes, executes and times. With --threads N the
  * calling thread decodes and dispatches into N pinned workers' queues
  * (partition.c). MARK and COMPACT are global: the dispatcher first lets
  * every queued record finish, then samples or compacts, so a mark sees

@@ -5,10 +5,11 @@
  *   content.c   the deterministic bytes of each (key, version)
  *   partition.c record -> thread, the per-thread queues, key ordering
  *   executor.c  one record against the pool
+ *   play.c      the hot loop: batches of decoded records on one thread
  *   reclaim.c   pool limit with zswap's hysteresis, pool-lru, zswap-lru
  *   timeline.c  density samples, marks, objects per page
  *   placement.c pinning threads to CPUs and NUMA memory policy
- *   engine.c    a run: threads, the dispatch loop, results
+ *   engine.c    a run: threads, the dispatch loop (threaded), results
  *
  * Ownership: the dispatching thread alone owns the key table's index and
  * the dispatch words (the last thread and ticket of each key, kept apart
