@@ -56,6 +56,7 @@ int zpb_play(struct zpb_worker *w, struct zpb_keytable *kt, const struct zpb_rec
 
 	for (done = 0; done < n; done += m) {
 		const struct zpb_rec *r = recs + done;
+		const struct zpb_entry *ent;
 
 		m = n - done < ZPB_PLAY_BATCH ? n - done : ZPB_PLAY_BATCH;
 		for (i = 0; i < m; i++) {
@@ -66,7 +67,10 @@ int zpb_play(struct zpb_worker *w, struct zpb_keytable *kt, const struct zpb_rec
 					 (unsigned long long)kt->nkeys);
 				return -1;
 			}
-			__builtin_prefetch(zpb_kt_entry(kt, idx[i]), 1);
+			/* Both ends: a 40-byte entry may straddle two cache lines. */
+			ent = zpb_kt_entry(kt, idx[i]);
+			__builtin_prefetch(ent, 1);
+			__builtin_prefetch((const char *)(ent + 1) - 1, 1);
 		}
 		for (i = 0; i < m; i++) {
 			uint64_t record = first + (uint64_t)(done + i);
