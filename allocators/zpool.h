@@ -223,16 +223,16 @@ long zpool_destroy_pool(struct zpool *zpool);
  */
 static inline void zpool_end_op(void)
 {
-	if (unlikely(zpb_wq_is_deterministic()))
+	if (unlikely(zpb_wq_deterministic_now()))
 		zpb_wq_run_deferred();
 }
 
 static inline int zpool_malloc(struct zpool *zpool, size_t size, gfp_t gfp, unsigned long *handle)
 {
-	struct zpb_page_budget *prev = zpb_budget_enter(&zpool->budget);
+	struct zpb_page_budget *prev = zpb_budget_swap(&zpool->budget);
 	int ret = zpool->driver->malloc(zpool->pool, size, gfp, handle);
 
-	zpb_budget_leave(prev);
+	zpb_budget_swap(prev);
 	zpool_end_op();
 	return ret;
 }

@@ -3,7 +3,7 @@
  * A replay run: one allocator, a fresh pool, the whole trace.
  *
  * One thread (the default, and --deterministic) replays inline on the
- * calling thread, pinned: decode, execute, time. With --threads N the
+ * calling thread, pinned: play.c's loop decodes, executes and times. With --threads N the
  * calling thread decodes and dispatches into N pinned workers' queues
  * (partition.c). MARK and COMPACT are global: the dispatcher first lets
  * every queued record finish, then samples or compacts, so a mark sees
@@ -118,7 +118,7 @@ static void drain(struct zpb_engine *e)
 {
 	uint32_t i;
 
-	for (i = 1; i < e->kt.nentries; i++) {
+	for (i = 1; i < e->kt.nidx; i++) {
 		struct zpb_entry *ent = zpb_kt_entry(&e->kt, i);
 
 		if (ent->state == ES_POOL)
@@ -297,12 +297,45 @@ static void memory_usage(struct zpb_run_result *r)
 		r->peak_rss_bytes = (uint64_t)ru.ru_maxrss * 1024;
 }
 
-static void sample_into(struct zpb_engine *e, struct zpb_run_result *r, uint64_t rec, uint64_t *every)
+void zpb_engine_sample(struct zpb_engine *e, uint64_t rec, uint64_t *every)
 {
 	struct zpb_sample s;
 
 	zpb_sample(e, rec, &s);
-	zpb_timeline_add(r, &s, every);
+	zpb_timeline_add(e->res, &s, every);
+}
+
+void zpb_engine_compact(struct zpb_engine *e, struct zpb_worker *w)
+{
+	struct zpb_op_timer t;
+
+	zpb_quiesce(e);
+	zpb_clock_break(w);
+	zpb_op_begin(w, &t);
+	zpool_compact(e->pool);
+	zpb_op_end(w, ZPB_LAT_COMPACT, &t);
+	zpb_clock_break(w);
+	w->ops.compact++;
+}
+
+void zpb_engine_mark(struct zpb_engine *e, struct zpb_worker *w, const char *label, uint64_t rec,
+		     uint64_t *every)
+{
+	struct zpb_sample s;
+
+	zpb_quiesce(e);
+	zpool_quiesce();
+	zpb_clock_break(w);
+	zpb_sample(e, rec, &s);
+	if (zpb_mark_add(e->res, label, &s) == 0)
+		zpb_timeline_add(e->res, &s, every);
+	w->ops.mark++;
+}
+
+bool zpb_engine_stopping(struct zpb_engine *e)
+{
+	return (e->stop && __atomic_load_n(e->stop, __ATOMIC_RELAXED)) ||
+	       __atomic_load_n(&e->stop_internal, __ATOMIC_RELAXED);
 }
 
 /*
@@ -429,7 +462,14 @@ struct zpb_run_result *zpb_replay_run(const struct zpb_replay_options *o, struct
 	cpu0 = cpu_time(e->threaded);
 	e->start_ns = zpb_clock_ns();
 	e->stop = stop;
-	sample_into(e, r, 0, &every);
+	zpb_engine_sample(e, 0, &every);
+	if (!e->threaded) {
+		/* One thread: play.c's loop. */
+		ret = zpb_play_inline(e, main_w, src, &every, &n, err, errlen);
+		failed = ret < 0;
+		r->complete = ret != 1;
+		goto out;
+	}
 	for (;;) {
 		int nb = 0, i;
 
@@ -450,18 +490,14 @@ struct zpb_run_result *zpb_replay_run(const struct zpb_replay_options *o, struct
 				continue;
 			bidx[i] = zpb_kt_get(&e->kt, batch[i].key);
 			if (unlikely(!bidx[i])) {
-				snprintf(err, errlen, "record %llu: out of memory for the key table (%u keys)",
-					 (unsigned long long)(n + (uint64_t)i), e->kt.nentries);
+				snprintf(err, errlen, "record %llu: out of memory for the key table (%llu keys)",
+					 (unsigned long long)(n + (uint64_t)i), (unsigned long long)e->kt.nkeys);
 				failed = true;
 				goto out;
 			}
-			/* Threads: the worker's cache should get the entry, not ours. */
-			if (e->threaded) {
-				if (e->kt.dchunks)
-					__builtin_prefetch(zpb_kt_dispatch(&e->kt, bidx[i]), 1);
-			} else {
-				__builtin_prefetch(zpb_kt_entry(&e->kt, bidx[i]), 1);
-			}
+			/* The worker's cache should get the entry, not ours. */
+			if (e->kt.dchunks)
+				__builtin_prefetch(zpb_kt_dispatch(&e->kt, bidx[i]), 1);
 		}
 		for (i = 0; i < nb; i++) {
 			struct zpb_record *rec = &batch[i];
@@ -469,14 +505,7 @@ struct zpb_run_result *zpb_replay_run(const struct zpb_replay_options *o, struct
 			if (unlikely(n == 0))
 				e->trace_t0 = rec->time_ns;
 			if (unlikely(e->compress) && rec->op == ZPB_OP_STORE &&
-			    (!(rec->flags & ZPB_STORE_PAGEREF) || rec->content >= e->pages->info.page_count)) {
-				if (rec->flags & ZPB_STORE_PAGEREF)
-					snprintf(err, errlen, "record %llu: --compress: STORE page=%llu, past the %llu pages of %s",
-						 (unsigned long long)n + 1, (unsigned long long)rec->content,
-						 (unsigned long long)e->pages->info.page_count, e->pages->path);
-				else
-					snprintf(err, errlen, "record %llu: --compress: a STORE without page=N has no contents to compress",
-						 (unsigned long long)n + 1);
+			    zpb_no_contents(e, rec->flags, rec->content, n, err, errlen)) {
 				failed = true;
 				goto out;
 			}
@@ -485,40 +514,14 @@ struct zpb_run_result *zpb_replay_run(const struct zpb_replay_options *o, struct
 			case ZPB_OP_LOAD:
 			case ZPB_OP_INVALIDATE:
 			case ZPB_OP_WRITEBACK:
-				if (e->threaded) {
-					zpb_enqueue(e, zpb_thread_for(e, rec, bidx[i]), rec, bidx[i], n);
-				} else {
-					if (o->timed) {
-						zpb_timed_wait(main_w, rec->time_ns);
-						zpb_clock_break(main_w);
-					}
-					zpb_exec(main_w, rec->op, rec->flags, rec->len, bidx[i], rec->content, n);
-				}
+				zpb_enqueue(e, zpb_thread_for(e, rec, bidx[i]), rec, bidx[i], n);
 				break;
-			case ZPB_OP_COMPACT: {
-				struct zpb_op_timer t;
-
-				zpb_quiesce(e);
-				zpb_clock_break(main_w);
-				zpb_op_begin(main_w, &t);
-				zpool_compact(e->pool);
-				zpb_op_end(main_w, ZPB_LAT_COMPACT, &t);
-				zpb_clock_break(main_w);
-				main_w->ops.compact++;
+			case ZPB_OP_COMPACT:
+				zpb_engine_compact(e, main_w);
 				break;
-			}
-			case ZPB_OP_MARK: {
-				struct zpb_sample s;
-
-				zpb_quiesce(e);
-				zpool_quiesce();
-				zpb_clock_break(main_w);
-				zpb_sample(e, n, &s);
-				if (zpb_mark_add(r, rec->label, &s) == 0)
-					zpb_timeline_add(r, &s, &every);
-				main_w->ops.mark++;
+			case ZPB_OP_MARK:
+				zpb_engine_mark(e, main_w, rec->label, n, &every);
 				break;
-			}
 			default:
 				snprintf(err, errlen, "record %llu: invalid op %u", (unsigned long long)n, rec->op);
 				failed = true;
@@ -527,12 +530,11 @@ struct zpb_run_result *zpb_replay_run(const struct zpb_replay_options *o, struct
 			n++;
 			if (unlikely(n >= next_sample)) {
 				zpb_clock_break(main_w);
-				sample_into(e, r, n, &every);
+				zpb_engine_sample(e, n, &every);
 				next_sample = n + every;
 			}
 			if (unlikely((n & 1023) == 0)) {
-				if ((stop && __atomic_load_n(stop, __ATOMIC_RELAXED)) ||
-				    __atomic_load_n(&e->stop_internal, __ATOMIC_RELAXED)) {
+				if (zpb_engine_stopping(e)) {
 					r->complete = false;
 					goto out;
 				}
@@ -575,7 +577,7 @@ out:
 	r->sample_every = every;
 	/* The arena's own peak is exact for allocators whose pages it charges; samples catch the rest. */
 	r->peak_pool_pages = max_t(uint64_t, e->peak_pool_pages, zpool_peak_pages(e->pool));
-	r->distinct_keys = e->kt.nentries - 1;
+	r->distinct_keys = e->kt.nkeys;
 	zpb_objects_per_page(e);
 	memory_usage(r);
 	merge(e, r);

@@ -28,7 +28,7 @@
  * in the store path) reclaim runs inside the owner's own store, so the lock
  * is skipped; the entry is still marked busy, so reclaim never takes it.
  */
-uint8_t zpb_entry_grab(struct zpb_engine *e, struct zpb_entry *ent)
+static inline uint8_t entry_grab(struct zpb_engine *e, struct zpb_entry *ent)
 {
 	uint8_t prev;
 
@@ -50,7 +50,7 @@ uint8_t zpb_entry_grab(struct zpb_engine *e, struct zpb_entry *ent)
 	return prev;
 }
 
-void zpb_entry_release(struct zpb_engine *e, uint32_t idx, struct zpb_entry *ent, uint8_t state)
+static inline void entry_release(struct zpb_engine *e, uint32_t idx, struct zpb_entry *ent, uint8_t state)
 {
 	if (e->locked)
 		spin_lock(&e->lock);
@@ -155,8 +155,9 @@ static void read_check(struct zpb_worker *w, struct zpb_entry *ent, const char *
 		return;
 	}
 	p = zpool_map_handle(e->pool, ent->handle, ZPOOL_MM_RO);
-
-	memcpy(w->scratch, p + (e->header ? 8 : 0), ent->len);
+	/* An allocator that keeps no data (null) has nothing to copy out, as its stores write nothing. */
+	if (e->verify)
+		memcpy(w->scratch, p + (e->header ? 8 : 0), ent->len);
 	zpool_unmap_handle(e->pool, ent->handle);
 	if (!e->verify)
 		return;
@@ -165,7 +166,13 @@ static void read_check(struct zpb_worker *w, struct zpb_entry *ent, const char *
 		zpb_verify_failed(w, op, ent->key, record, bad, w->scratch[bad], want);
 }
 
-static void drop_object(struct zpb_worker *w, struct zpb_entry *ent)
+/* Before a store allocates: without a pool limit there is nothing to ask reclaim.c. */
+static inline bool admit(struct zpb_worker *w)
+{
+	return !w->eng->limit_pages || zpb_reclaim_admit(w);
+}
+
+static inline void drop_object(struct zpb_worker *w, struct zpb_entry *ent)
 {
 	zpool_free(w->eng->pool, ent->handle);
 	CNT_ADD(&w->cnt, stored_bytes, -(int64_t)ent->len);
@@ -192,7 +199,7 @@ static void store_rejected(struct zpb_worker *w, uint32_t idx, struct zpb_entry 
 {
 	w->ops.rejected++;
 	(*counter)++;
-	zpb_entry_release(w->eng, idx, ent, ES_SWAP_REJ);
+	entry_release(w->eng, idx, ent, ES_SWAP_REJ);
 }
 
 /*
@@ -220,16 +227,16 @@ static void do_store_compressed(struct zpb_worker *w, uint32_t idx, struct zpb_e
 	ent->page = (uint32_t)content;
 	if (e->zero_bypass && page_is_zero(page)) {
 		w->ops.zero_filled++;
-		zpb_entry_release(e, idx, ent, ES_ZERO);
+		entry_release(e, idx, ent, ES_ZERO);
 		return;
 	}
 	if (e->same_value && zpb_page_same_filled(page, PAGE_SIZE)) {
 		w->ops.same_filled++;
 		CNT_ADD(&w->cnt, same_filled, 1);
-		zpb_entry_release(e, idx, ent, ES_SAME);
+		entry_release(e, idx, ent, ES_SAME);
 		return;
 	}
-	if (!zpb_reclaim_admit(w)) {
+	if (!admit(w)) {
 		store_rejected(w, idx, ent, &w->ops.rejected_limit);
 		return;
 	}
@@ -285,14 +292,14 @@ static void do_store_compressed(struct zpb_worker *w, uint32_t idx, struct zpb_e
 	CNT_ADD(&w->cnt, stored_pages, 1);
 	w->ops.stored_objects++;
 	w->ops.stored_bytes += (uint64_t)dlen;
-	zpb_entry_release(e, idx, ent, ES_POOL);
+	entry_release(e, idx, ent, ES_POOL);
 }
 
-static void do_store(struct zpb_worker *w, uint32_t idx, struct zpb_entry *ent, uint8_t flags,
+static inline __attribute__((always_inline)) void do_store(struct zpb_worker *w, uint32_t idx, struct zpb_entry *ent, uint8_t flags,
 		     uint32_t len, uint64_t content)
 {
 	struct zpb_engine *e = w->eng;
-	uint8_t prev = zpb_entry_grab(e, ent);
+	uint8_t prev = entry_grab(e, ent);
 	unsigned long handle;
 	size_t size;
 	unsigned char *p;
@@ -317,7 +324,7 @@ static void do_store(struct zpb_worker *w, uint32_t idx, struct zpb_entry *ent, 
 	if (flags & ZPB_STORE_SAME_FILLED) {
 		w->ops.same_filled++;
 		CNT_ADD(&w->cnt, same_filled, 1);
-		zpb_entry_release(e, idx, ent, ES_SAME);
+		entry_release(e, idx, ent, ES_SAME);
 		return;
 	}
 	size = len;
@@ -330,7 +337,7 @@ static void do_store(struct zpb_worker *w, uint32_t idx, struct zpb_entry *ent, 
 		w->ops.stored_as_is++;
 		size = PAGE_SIZE;
 	}
-	if (!zpb_reclaim_admit(w)) {
+	if (!admit(w)) {
 		store_rejected(w, idx, ent, &w->ops.rejected_limit);
 		return;
 	}
@@ -356,13 +363,13 @@ static void do_store(struct zpb_worker *w, uint32_t idx, struct zpb_entry *ent, 
 	CNT_ADD(&w->cnt, stored_pages, 1);
 	w->ops.stored_objects++;
 	w->ops.stored_bytes += size;
-	zpb_entry_release(e, idx, ent, ES_POOL);
+	entry_release(e, idx, ent, ES_POOL);
 }
 
-static void do_load(struct zpb_worker *w, uint32_t idx, struct zpb_entry *ent, uint64_t record)
+static inline __attribute__((always_inline)) void do_load(struct zpb_worker *w, uint32_t idx, struct zpb_entry *ent, uint64_t record)
 {
 	struct zpb_engine *e = w->eng;
-	uint8_t prev = zpb_entry_grab(e, ent), next = prev;
+	uint8_t prev = entry_grab(e, ent), next = prev;
 
 	w->ops.load++;
 	switch (prev) {
@@ -401,24 +408,24 @@ static void do_load(struct zpb_worker *w, uint32_t idx, struct zpb_entry *ent, u
 		w->ops.load_not_found++;
 		break;
 	}
-	zpb_entry_release(e, idx, ent, next);
+	entry_release(e, idx, ent, next);
 }
 
-static void do_invalidate(struct zpb_worker *w, uint32_t idx, struct zpb_entry *ent)
+static inline __attribute__((always_inline)) void do_invalidate(struct zpb_worker *w, uint32_t idx, struct zpb_entry *ent)
 {
-	uint8_t prev = zpb_entry_grab(w->eng, ent);
+	uint8_t prev = entry_grab(w->eng, ent);
 
 	w->ops.invalidate++;
 	if (prev == ES_POOL)
 		drop_object(w, ent);
 	else if (prev == ES_SAME)
 		CNT_ADD(&w->cnt, same_filled, -1);
-	zpb_entry_release(w->eng, idx, ent, ES_EMPTY);
+	entry_release(w->eng, idx, ent, ES_EMPTY);
 }
 
-static void do_writeback(struct zpb_worker *w, uint32_t idx, struct zpb_entry *ent, uint64_t record)
+static inline __attribute__((always_inline)) void do_writeback(struct zpb_worker *w, uint32_t idx, struct zpb_entry *ent, uint64_t record)
 {
-	uint8_t prev = zpb_entry_grab(w->eng, ent), next = prev;
+	uint8_t prev = entry_grab(w->eng, ent), next = prev;
 
 	w->ops.writeback++;
 	if (prev == ES_POOL) {
@@ -428,7 +435,7 @@ static void do_writeback(struct zpb_worker *w, uint32_t idx, struct zpb_entry *e
 		CNT_ADD(&w->cnt, same_filled, -1);
 		next = ES_SWAP_WB;
 	}
-	zpb_entry_release(w->eng, idx, ent, next);
+	entry_release(w->eng, idx, ent, next);
 }
 
 struct cg_op {

@@ -5,10 +5,11 @@
  *   content.c   the deterministic bytes of each (key, version)
  *   partition.c record -> thread, the per-thread queues, key ordering
  *   executor.c  one record against the pool
+ *   play.c      the hot loop: batches of decoded records on one thread
  *   reclaim.c   pool limit with zswap's hysteresis, pool-lru, zswap-lru
  *   timeline.c  density samples, marks, objects per page
  *   placement.c pinning threads to CPUs and NUMA memory policy
- *   engine.c    a run: threads, the dispatch loop, results
+ *   engine.c    a run: threads, the dispatch loop (threaded), results
  *
  * Ownership: the dispatching thread alone owns the key table's index and
  * the dispatch words (the last thread and ticket of each key, kept apart
@@ -55,24 +56,44 @@ struct zpb_entry {
 #define KT_CHUNK (1u << KT_CHUNK_BITS)
 #define KT_MAX_CHUNKS (1u << 16)	/* 2^32 entries at most */
 
+/*
+ * A leaf: the entries of KT_LEAF consecutive keys, side by side. Swap slots
+ * are handed out in clusters (the kernel's per-CPU clusters of 512), so a
+ * trace's keys fill leaves densely; the index then maps a leaf, not a key,
+ * and stays small enough for the L2 cache (3 KiB a 2^12-key leaf set's
+ * worth, 192 KiB for 2^18 keys), so that a lookup costs one cache miss: the
+ * entry's own. The price: a key alone in its leaf costs KT_LEAF entries.
+ */
+#define KT_LEAF_BITS 6
+#define KT_LEAF (1u << KT_LEAF_BITS)
+
 /* A key's last dispatch (--partition cpu): ticket << 16 | (thread + 1); 0 none. */
 #define KT_DISPATCH(thread, ticket) ((uint64_t)(ticket) << 16 | ((uint64_t)(thread) + 1))
 #define KT_DISPATCH_THREAD(d) ((uint32_t)((d) & 0xffff) - 1)
 #define KT_DISPATCH_TICKET(d) ((d) >> 16)
 
+struct kt_slot {
+	uint64_t leafkey;	/* key >> KT_LEAF_BITS */
+	uint64_t seen;		/* bit i: key leafkey << KT_LEAF_BITS | i was looked up */
+	uint32_t leaf;		/* its entries are leaf << KT_LEAF_BITS ...; 0: the slot is free */
+};
+
 struct zpb_keytable {
 	struct zpb_entry **chunks;	/* KT_MAX_CHUNKS pointers, filled as needed */
 	uint64_t **dchunks;		/* dispatch words, same chunking; NULL unless tracked */
-	uint32_t nentries;		/* entry 0 is reserved (the LRU head) */
-	struct kt_slot { uint64_t key; uint32_t idx; } *slots;
+	/*
+	 * Entry indexes handed out, [0, nidx): a leaf's KT_LEAF at a time, so
+	 * not a count of keys. Leaf 0 is no key's: its entry 0 is the LRU head.
+	 */
+	uint32_t nidx;
+	uint64_t nkeys;			/* distinct keys looked up */
+	struct kt_slot *slots;
 	uint64_t mask;			/* slots - 1 */
 };
 
 /* @dispatch: keep a dispatch word per key (--partition cpu with threads). */
 int zpb_kt_init(struct zpb_keytable *kt, bool dispatch);
 void zpb_kt_destroy(struct zpb_keytable *kt);
-/* The entry index for @key, created (EMPTY) if new; 0 if out of memory. */
-uint32_t zpb_kt_get(struct zpb_keytable *kt, uint64_t key);
 static inline uint64_t zpb_kt_hash(uint64_t k)
 {
 	k ^= k >> 33;
@@ -80,13 +101,34 @@ static inline uint64_t zpb_kt_hash(uint64_t k)
 	k ^= k >> 33;
 	return k;
 }
+/* A new leaf for @leafkey at free slot @i (keytable.c); NULL if out of memory. */
+struct kt_slot *zpb_kt_add_leaf(struct zpb_keytable *kt, uint64_t leafkey, uint64_t i);
+/* The entry index for @key, its entry created (EMPTY) if new; 0 if out of memory. */
+static inline uint32_t zpb_kt_get(struct zpb_keytable *kt, uint64_t key)
+{
+	uint64_t lk = key >> KT_LEAF_BITS, bit = UINT64_C(1) << (key & (KT_LEAF - 1)), i;
+	struct kt_slot *s;
+
+	for (i = zpb_kt_hash(lk) & kt->mask; (s = &kt->slots[i])->leaf; i = (i + 1) & kt->mask)
+		if (s->leafkey == lk)
+			goto found;
+	s = zpb_kt_add_leaf(kt, lk, i);
+	if (!s)
+		return 0;
+found:
+	if (unlikely(!(s->seen & bit))) {
+		s->seen |= bit;
+		kt->nkeys++;
+	}
+	return s->leaf << KT_LEAF_BITS | (uint32_t)(key & (KT_LEAF - 1));
+}
 static inline uint64_t *zpb_kt_dispatch(const struct zpb_keytable *kt, uint32_t idx)
 {
 	return &kt->dchunks[idx >> KT_CHUNK_BITS][idx & (KT_CHUNK - 1)];
 }
 static inline void zpb_kt_prefetch(const struct zpb_keytable *kt, uint64_t key)
 {
-	__builtin_prefetch(&kt->slots[zpb_kt_hash(key) & kt->mask]);
+	__builtin_prefetch(&kt->slots[zpb_kt_hash(key >> KT_LEAF_BITS) & kt->mask]);
 }
 static inline struct zpb_entry *zpb_kt_entry(const struct zpb_keytable *kt, uint32_t idx)
 {
@@ -256,16 +298,13 @@ void zpb_exec(struct zpb_worker *w, uint8_t op, uint8_t flags, uint32_t len, uin
 	      uint64_t content, uint64_t record);
 void zpb_verify_failed(struct zpb_worker *w, const char *op, uint64_t key, uint64_t record,
 		       long offset, unsigned char got, unsigned char want);
-/* Take an entry for an owner's op; returns its previous state (locked mode). */
-uint8_t zpb_entry_grab(struct zpb_engine *e, struct zpb_entry *ent);
-void zpb_entry_release(struct zpb_engine *e, uint32_t idx, struct zpb_entry *ent, uint8_t state);
 
 /* reclaim.c */
 /* Pages a pool may hold above its limit in frees the allocator has deferred (see zpb_reclaim_admit). */
 #define ZPB_DEFERRED_SLACK_PAGES 32
 int zpb_reclaim_setup(struct zpb_engine *e, char *err, size_t errlen);
 void zpb_reclaim_teardown(struct zpb_engine *e);
-/* Before a store allocates: true if it may go ahead, false if rejected by the limit. */
+/* Before a store allocates, with a pool limit: true if it may go ahead, false if rejected by it. */
 bool zpb_reclaim_admit(struct zpb_worker *w);
 void zpb_lru_add(struct zpb_engine *e, uint32_t idx, struct zpb_entry *ent);
 void zpb_lru_del(struct zpb_engine *e, struct zpb_entry *ent);
@@ -349,6 +388,32 @@ static inline void zpb_op_end(struct zpb_worker *w, int lat, const struct zpb_op
 	if (unlikely(d))
 		zpb_op_emulation(w, lat, t, d);
 }
+
+/* engine.c, for the loops: a density sample into the timeline; COMPACT and MARK, after the queues drain. */
+void zpb_engine_sample(struct zpb_engine *e, uint64_t rec, uint64_t *every);
+void zpb_engine_compact(struct zpb_engine *e, struct zpb_worker *w);
+void zpb_engine_mark(struct zpb_engine *e, struct zpb_worker *w, const char *label, uint64_t rec,
+		     uint64_t *every);
+/* Ctrl-C, --fatal-verify or a cut --timed wait asked the run to end. */
+bool zpb_engine_stopping(struct zpb_engine *e);
+
+/*
+ * play.c: play @n keyed records (STORE, LOAD, INVALIDATE, WRITEBACK; record
+ * numbers from @first) on thread @w, whose key table @kt is (one owner).
+ * 0, or -1 with @err naming the record.
+ */
+int zpb_play(struct zpb_worker *w, struct zpb_keytable *kt, const struct zpb_rec *recs, int n,
+	     uint64_t first, char *err, size_t errlen);
+/* --compress: a STORE whose contents are not in the page set is an error (-1, @err naming record @record). */
+int zpb_no_contents(const struct zpb_engine *e, uint8_t flags, uint64_t content, uint64_t record,
+		    char *err, size_t errlen);
+/*
+ * The one-thread replay of @src on @w (the caller's thread, pinned):
+ * returns 0 at the end, 1 if asked to stop, -1 on an error (@err); the
+ * records played in *@played.
+ */
+int zpb_play_inline(struct zpb_engine *e, struct zpb_worker *w, struct zpb_replay_source *src,
+		    uint64_t *every, uint64_t *played, char *err, size_t errlen);
 
 /* timed replay: wait for the record's time; record the lateness */
 void zpb_timed_wait(struct zpb_worker *w, uint64_t time_ns);

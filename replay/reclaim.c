@@ -168,8 +168,6 @@ bool zpb_reclaim_admit(struct zpb_worker *w)
 	struct zpb_engine *e = w->eng;
 	uint64_t pages;
 
-	if (!e->limit_pages)
-		return true;
 	/*
 	 * port: zswap counts what the allocator reports (z3fold's pages_nr),
 	 * which drops when a page is released, before z3fold's release work

@@ -141,6 +141,8 @@ int zpb_parse_int_list(const char *text, int *out, int max, const char *what, ch
  */
 struct zpb_replay_source {
 	int (*next)(void *ctx, struct zpb_record *rec, char *err, size_t errlen);
+	/* Optional, what zpb_source_batch() calls if set (it calls @next otherwise). */
+	int (*next_batch)(void *ctx, struct zpb_rec *out, int max, char *label, char *err, size_t errlen);
 	int (*rewind)(void *ctx, char *err, size_t errlen);
 	void *ctx;
 	uint64_t records;	/* known count, or 0 */
@@ -160,6 +162,13 @@ struct zpb_replay_source {
  * with "page size N: ..." in @err. Smaller pages fit one page as they are.
  */
 
+/*
+ * Up to @max records of @s, as zpb_trace_next_batch() gives them: the
+ * number, 0 at the end, -1 on an error (@err). A batch ends after a MARK,
+ * whose label goes to @label (ZPB_LABEL_MAX + 1 bytes).
+ */
+int zpb_source_batch(struct zpb_replay_source *s, struct zpb_rec *out, int max, char *label,
+		     char *err, size_t errlen);
 void zpb_replay_source_memory(struct zpb_replay_source *s, const struct zpb_record *recs, uint64_t n);
 void zpb_replay_source_trace(struct zpb_replay_source *s, struct zpb_trace_reader *r);
 /* The first @n records of @inner (replay --warmup); rewinding it rewinds @inner. */

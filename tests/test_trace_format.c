@@ -55,6 +55,36 @@ static struct zpb_record *random_trace(uint64_t seed, size_t n, uint32_t page_si
 	return recs;
 }
 
+/* zpb_trace_next_batch() gives @recs in batches of varied sizes, each ending at a MARK at the latest. */
+static void batches_match(const char *path, const struct zpb_record *recs, size_t n)
+{
+	struct zpb_trace_reader *r;
+	struct zpb_rec batch[61];
+	struct zpb_record rec;
+	char label[ZPB_LABEL_MAX + 1], err[256];
+	size_t i = 0;
+	int got, k, max = 1;
+
+	r = zpb_trace_open(path, err, sizeof(err));
+	REQUIRE(r, "open: %s", err);
+	while ((got = zpb_trace_next_batch(r, batch, max, label, err, sizeof(err))) > 0) {
+		CHECK(got <= max, "a batch of %d records when at most %d were asked", got, max);
+		for (k = 0; k < got; k++, i++) {
+			REQUIRE(i < n, "more records in batches than the %zu written", n);
+			zpb_rec_expand(&batch[k], label, &rec);
+			REQUIRE(tu_record_eq(&recs[i], &rec), "record %zu (op %s) differs when read in batches",
+				i + 1, zpb_op_name(recs[i].op));
+			CHECK(recs[i].op != ZPB_OP_MARK || k == got - 1, "record %zu: a batch goes on past a MARK", i + 1);
+			CHECK(zpb_trace_position(r) >= i + 1, "position %llu after record %zu",
+			      (unsigned long long)zpb_trace_position(r), i + 1);
+		}
+		max = max % 61 + 7;
+	}
+	CHECK(got == 0, "batches ended with %d: %s", got, err);
+	CHECK_EQ_UL(i, n, "records read in batches");
+	zpb_trace_close(r);
+}
+
 static void round_trip(enum zpb_trace_form form, uint32_t page_size, uint64_t seed)
 {
 	const size_t n = 20000;
@@ -73,6 +103,7 @@ static void round_trip(enum zpb_trace_form form, uint32_t page_size, uint64_t se
 	for (i = 0; i < n; i++)
 		REQUIRE(tu_record_eq(&recs[i], &back[i]), "record %zu (op %s) differs after the round trip",
 			i + 1, zpb_op_name(recs[i].op));
+	batches_match(path, recs, n);
 	r = zpb_trace_open(path, err, sizeof(err));
 	REQUIRE(r, "open: %s", err);
 	CHECK_EQ_UL(zpb_trace_form(r), form, "form");

@@ -4,11 +4,15 @@
  * bounded input buffer. Every length and count in the input is checked
  * before it is used, so hostile input ends in an error, never a crash.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "trace_internal.h"
 #include "varint.h"
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
 
 /* A u16-length-prefixed string at *off, within the header's @size bytes. */
 static int header_string(struct zpb_trace_reader *r, const unsigned char *h, uint32_t size,
@@ -38,11 +42,12 @@ static int header_string(struct zpb_trace_reader *r, const unsigned char *h, uin
 	return 0;
 }
 
-static int bin_next(struct zpb_trace_reader *r, struct zpb_record *rec, char *err, size_t errlen);
+static int bin_batch(struct zpb_trace_reader *r, struct zpb_rec *restrict out, int max, char *label,
+		     char *err, size_t errlen);
 static void bin_reset(struct zpb_trace_reader *r);
 
 static const struct zpb_reader_ops bin_ops = {
-	.next = bin_next,
+	.batch = bin_batch,
 	.reset = bin_reset,
 };
 
@@ -111,197 +116,256 @@ static void bin_reset(struct zpb_trace_reader *r)
 	memset(&r->u.bin, 0, sizeof(r->u.bin));
 }
 
+/* Most varints in a trace are one or two bytes: those in line, the rest by zpb_varint_get(). */
 #define GET_VARINT(v, what) do {						\
-	int __rc = zpb_varint_get(&p, end, &(v));				\
+	int __rc;								\
+	if (likely(end - p >= 2)) {						\
+		if (p[0] < 0x80) {						\
+			(v) = *p++;						\
+			break;							\
+		}								\
+		if (p[1] < 0x80) {						\
+			(v) = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;	\
+			p += 2;							\
+			break;							\
+		}								\
+	}									\
+	__rc = zpb_varint_get(&p, end, &(v));					\
 	if (__rc == 0)								\
-		return zpb_reader_fail(r, err, errlen, "truncated record (inside its %s)", what); \
+		return bin_fail(r, n, err, errlen, "truncated record (inside its %s)", what); \
 	if (__rc < 0)								\
-		return zpb_reader_fail(r, err, errlen, "corrupt record: %s varint longer than 64 bits", what); \
+		return bin_fail(r, n, err, errlen, "corrupt record: %s varint longer than 64 bits", what); \
 } while (0)
 
 #define GET_BYTE(v, what) do {							\
 	if (p == end)								\
-		return zpb_reader_fail(r, err, errlen, "truncated record (inside its %s)", what); \
+		return bin_fail(r, n, err, errlen, "truncated record (inside its %s)", what); \
 	(v) = *p++;								\
 } while (0)
 
-/* A varint CPU at *@pp, which becomes the current one. 0, or -1 (reader error). */
-static int read_cpu(struct zpb_trace_reader *r, const unsigned char **pp, const unsigned char *end,
-		    char *err, size_t errlen)
-{
-	const unsigned char *p = *pp;
-	uint64_t v;
+/* A varint CPU, which becomes the current one. */
+#define GET_CPU() do {								\
+	GET_VARINT(v, "cpu");							\
+	if (v > ZPB_TRACE_CPU_MAX)						\
+		return bin_fail(r, n, err, errlen, "cpu %llu out of range 0..%d", \
+				(unsigned long long)v, ZPB_TRACE_CPU_MAX);	\
+	c->prev_cpu = (uint32_t)v;						\
+} while (0)
 
-	GET_VARINT(v, "cpu");
-	if (v > ZPB_TRACE_CPU_MAX)
-		return zpb_reader_fail(r, err, errlen, "cpu %llu out of range 0..%d",
-				       (unsigned long long)v, ZPB_TRACE_CPU_MAX);
-	r->u.bin.prev_cpu = (uint32_t)v;
-	*pp = p;
-	return 0;
+/*
+ * A decoding error at the record after the @n already decoded into this
+ * batch: those are returned (the error is sticky, so the next call reports
+ * it), or -1 if there are none.
+ */
+static int __attribute__((format(printf, 5, 6), noinline, cold))
+bin_fail(struct zpb_trace_reader *r, int n, char *err, size_t errlen, const char *fmt, ...)
+{
+	char msg[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	zpb_reader_fail(r, err, errlen, "%s", msg);
+	return n ? n : -1;
 }
 
-/* The short STORE (tag op 7): CPU, then 12 bits of delta and 12 of length - 1 (24 bits). */
-static int short_store(struct zpb_trace_reader *r, struct zpb_record *rec, unsigned int tag,
-		       const unsigned char *p, const unsigned char *end, char *err, size_t errlen)
+/* A record the cheap checks in bin_batch() refused: zpb_record_check() says why. */
+static int __attribute__((noinline, cold))
+check_fail(struct zpb_trace_reader *r, int n, const struct zpb_rec *c, const char *label,
+	   char *err, size_t errlen)
 {
-	struct zpb_bin_ctx *c = &r->u.bin;
-	uint64_t d;
-	uint32_t packed;
+	struct zpb_record rec;
 	char msg[160];
 
-	if ((tag & ZPB_TAG_CPU) && read_cpu(r, &p, end, err, errlen))
-		return -1;
-	if (end - p < 3)
-		return zpb_reader_fail(r, err, errlen, "truncated record (inside a short STORE)");
-	packed = (uint32_t)zpb_get_le(p, 3);
-	p += 3;
-	d = (uint64_t)(tag >> 4) << 12 | (packed & 0xfff);
-	rec->time_ns = c->prev_time + d;
-	c->prev_time = rec->time_ns;
-	if (d)
-		c->prev_delta = d;
-	rec->cpu = c->prev_cpu;
-	rec->op = ZPB_OP_STORE;
-	rec->flags = 0;
-	rec->len = (packed >> 12) + 1;
-	rec->key = *zpb_bin_prev_key(c, ZPB_OP_STORE, c->prev_cpu) + 1;
-	rec->content = 0;
-	rec->label[0] = '\0';
-	*zpb_bin_prev_key(c, ZPB_OP_STORE, c->prev_cpu) = rec->key;
-	zpb_bin_push_key(c, rec->key);
-	if (zpb_record_check(rec, r->hdr.page_size, msg, sizeof(msg)))
-		return zpb_reader_fail(r, err, errlen, "%s", msg);
-	r->in.pos = (size_t)(p - r->in.buf);
-	return 1;
+	zpb_rec_expand(c, label, &rec);
+	if (zpb_record_check(&rec, r->hdr.page_size, msg, sizeof(msg)) == 0)
+		snprintf(msg, sizeof(msg), "record refused by the reader's checks");	/* not reached */
+	return bin_fail(r, n, err, errlen, "%s", msg);
 }
 
-static int bin_next(struct zpb_trace_reader *r, struct zpb_record *rec, char *err, size_t errlen)
+/*
+ * Decode up to @max records into @out; a batch ends after a MARK, whose
+ * label goes to @label. Each record passes the checks of
+ * zpb_record_check() (in line, cheaply: the function itself runs only to
+ * name what is wrong). r->pos and the buffer position advance record by
+ * record, so an error names the record and the byte where it starts.
+ * Returns the records decoded, 0 at the end, -1 on an error before any.
+ */
+static int bin_batch(struct zpb_trace_reader *r, struct zpb_rec *restrict out, int max, char *label,
+		     char *err, size_t errlen)
 {
 	struct zpb_inbuf *in = &r->in;
 	struct zpb_bin_ctx *c = &r->u.bin;
-	const unsigned char *p, *end;
-	unsigned int tag, op, kmode, tmode;
-	uint64_t v, d;
-	char msg[160];
+	const uint32_t page_size = r->hdr.page_size;
+	const unsigned char *p = in->buf + in->pos, *end = in->buf + in->end;
+	int n = 0;
 
-	if (in->end - in->pos < ZPB_BIN_RECORD_MAX && !in->eof &&
-	    zpb_inbuf_fill(in, ZPB_BIN_RECORD_MAX) < 0)
-		return zpb_reader_fail(r, err, errlen, "read error: %s", strerror(in->error));
-	p = in->buf + in->pos;
-	end = in->buf + in->end;
-	if (p == end) {
-		if (r->pos == r->hdr.record_count)
-			return 0;
-		return zpb_reader_fail(r, err, errlen,
-				       "truncated trace: the header promises %llu records, the file ends after %llu",
-				       (unsigned long long)r->hdr.record_count, (unsigned long long)r->pos);
-	}
-	if (r->pos == r->hdr.record_count)
-		return zpb_reader_fail(r, err, errlen, "trailing bytes after the last of %llu records",
-				       (unsigned long long)r->hdr.record_count);
-
-	tag = *p++;
-	op = tag & ZPB_TAG_OP_MASK;
-	kmode = (tag >> ZPB_TAG_KEY_SHIFT) & 3;
-	tmode = (tag >> ZPB_TAG_TIME_SHIFT) & 3;
-	if (op == ZPB_TAG_SHORT_STORE)
-		return short_store(r, rec, tag, p, end, err, errlen);
-	if (op < ZPB_OP_STORE || op > ZPB_OP_MAX)
-		return zpb_reader_fail(r, err, errlen, "unknown op %u (tag byte 0x%02x)", op, tag);
-
-	switch (tmode) {
-	case ZPB_TIME_SAME:
-		d = 0;
-		break;
-	case ZPB_TIME_REPEAT:
-		d = c->prev_delta;
-		break;
-	case ZPB_TIME_FORWARD:
-		GET_VARINT(d, "time");
-		break;
-	default:
-		GET_VARINT(v, "time");
-		d = -v;
-		break;
-	}
-	/* Unsigned arithmetic: a hostile delta wraps, it cannot overflow. */
-	rec->time_ns = c->prev_time + d;
-	c->prev_time = rec->time_ns;
-	if (d)
-		c->prev_delta = d;
-
-	if ((tag & ZPB_TAG_CPU) && read_cpu(r, &p, end, err, errlen))
-		return -1;
-	rec->cpu = c->prev_cpu;
-	rec->op = (uint8_t)op;
-	rec->flags = 0;
-	rec->len = 0;
-	rec->key = 0;
-	rec->content = 0;
-	rec->label[0] = '\0';
-
-	if (zpb_op_has_key(op)) {
-		uint64_t *prev = zpb_bin_prev_key(c, op, rec->cpu);
-		unsigned int back;
-
-		switch (kmode) {
-		case ZPB_KEY_DELTA:
-			GET_VARINT(v, "key");
-			rec->key = *prev + (uint64_t)zpb_unzigzag(v);
-			break;
-		case ZPB_KEY_NEXT:
-			rec->key = *prev + 1;
-			break;
-		case ZPB_KEY_RECENT:
-			GET_BYTE(back, "key");
-			if (!back)
-				return zpb_reader_fail(r, err, errlen, "corrupt record: recent-key index 0");
-			rec->key = zpb_bin_recent(c, back);
-			break;
-		default:
-			rec->key = zpb_bin_recent(c, 0);
-			break;
+	/* The header's count bounds the batch; past it the file must end. */
+	if ((uint64_t)max > r->hdr.record_count - r->pos) {
+		max = (int)(r->hdr.record_count - r->pos);
+		if (!max) {
+			if (p == end && !in->eof) {
+				if (zpb_inbuf_fill(in, 1) < 0)
+					return bin_fail(r, 0, err, errlen, "read error: %s", strerror(in->error));
+				p = in->buf + in->pos;
+				end = in->buf + in->end;
+			}
+			if (p == end)
+				return 0;
+			return bin_fail(r, 0, err, errlen, "trailing bytes after the last of %llu records",
+					(unsigned long long)r->hdr.record_count);
 		}
-		*prev = rec->key;
-		zpb_bin_push_key(c, rec->key);
-	} else if (kmode) {
-		return zpb_reader_fail(r, err, errlen, "corrupt record: key mode %u on %s, which has no key",
-				       kmode, zpb_op_name(op));
 	}
+	while (n < max) {
+		/* The record in scalars: a struct on the stack, stored a field at a time, reloads slowly. */
+		uint64_t key = 0, content = 0, time;
+		uint32_t len = 0;
+		uint8_t rop, flags = 0;
+		unsigned int tag, op, kmode;
+		uint64_t v, d;
 
-	if (op == ZPB_OP_STORE) {
-		GET_VARINT(v, "length");
-		if ((v >> 1) > r->hdr.page_size)
-			return zpb_reader_fail(r, err, errlen, "STORE length %llu out of range (page size %u)",
-					       (unsigned long long)(v >> 1), r->hdr.page_size);
-		rec->len = (uint32_t)(v >> 1);
-		if (v & 1) {
-			unsigned int f;
-
-			GET_BYTE(f, "flags");
-			if (!f)
-				return zpb_reader_fail(r, err, errlen, "corrupt record: flags byte present but 0");
-			rec->flags = (uint8_t)f;
-			if (f & (ZPB_STORE_SEED | ZPB_STORE_PAGEREF))
-				GET_VARINT(rec->content, "content");
+		if (unlikely((size_t)(end - p) < ZPB_BIN_RECORD_MAX)) {
+			if (!in->eof) {
+				if (zpb_inbuf_fill(in, ZPB_BIN_RECORD_MAX) < 0)
+					return bin_fail(r, n, err, errlen, "read error: %s", strerror(in->error));
+				p = in->buf + in->pos;
+				end = in->buf + in->end;
+			}
+			if (p == end)
+				return bin_fail(r, n, err, errlen,
+						"truncated trace: the header promises %llu records, the file ends after %llu",
+						(unsigned long long)r->hdr.record_count, (unsigned long long)r->pos);
 		}
-	} else if (op == ZPB_OP_MARK) {
-		unsigned int n;
 
-		GET_BYTE(n, "label length");
-		if (n > ZPB_LABEL_MAX)
-			return zpb_reader_fail(r, err, errlen, "MARK label length %u > %d", n, ZPB_LABEL_MAX);
-		if ((size_t)(end - p) < n)
-			return zpb_reader_fail(r, err, errlen, "truncated record (inside its label)");
-		if (memchr(p, 0, n))
-			return zpb_reader_fail(r, err, errlen, "MARK label holds a NUL byte");
-		memcpy(rec->label, p, n);
-		rec->label[n] = '\0';
-		p += n;
+		tag = *p++;
+		op = tag & ZPB_TAG_OP_MASK;
+		if (op == ZPB_TAG_SHORT_STORE) {
+			/* CPU, then 12 bits of delta and 12 of length - 1 (24 bits). */
+			uint32_t packed;
+
+			if (tag & ZPB_TAG_CPU)
+				GET_CPU();
+			if (end - p < 3)
+				return bin_fail(r, n, err, errlen, "truncated record (inside a short STORE)");
+			packed = (uint32_t)zpb_get_le(p, 3);
+			p += 3;
+			d = (uint64_t)(tag >> 4) << 12 | (packed & 0xfff);
+			rop = ZPB_OP_STORE;
+			len = (packed >> 12) + 1;
+			key = ++*zpb_bin_prev_key(c, ZPB_OP_STORE, c->prev_cpu);
+		} else {
+			if (op < ZPB_OP_STORE || op > ZPB_OP_MAX)
+				return bin_fail(r, n, err, errlen, "unknown op %u (tag byte 0x%02x)", op, tag);
+			switch ((tag >> ZPB_TAG_TIME_SHIFT) & 3) {
+			case ZPB_TIME_SAME:
+				d = 0;
+				break;
+			case ZPB_TIME_REPEAT:
+				d = c->prev_delta;
+				break;
+			case ZPB_TIME_FORWARD:
+				GET_VARINT(d, "time");
+				break;
+			default:
+				GET_VARINT(v, "time");
+				d = -v;
+				break;
+			}
+			if (tag & ZPB_TAG_CPU)
+				GET_CPU();
+			rop = (uint8_t)op;
+			kmode = (tag >> ZPB_TAG_KEY_SHIFT) & 3;
+			if (zpb_op_has_key(op)) {
+				uint64_t *prev = zpb_bin_prev_key(c, op, c->prev_cpu);
+				unsigned int back;
+
+				switch (kmode) {
+				case ZPB_KEY_DELTA:
+					GET_VARINT(v, "key");
+					key = *prev + (uint64_t)zpb_unzigzag(v);
+					break;
+				case ZPB_KEY_NEXT:
+					key = *prev + 1;
+					break;
+				case ZPB_KEY_RECENT:
+					GET_BYTE(back, "key");
+					if (!back)
+						return bin_fail(r, n, err, errlen, "corrupt record: recent-key index 0");
+					key = zpb_bin_recent(c, back);
+					break;
+				default:
+					key = zpb_bin_recent(c, 0);
+					break;
+				}
+				*prev = key;
+			} else if (kmode) {
+				return bin_fail(r, n, err, errlen, "corrupt record: key mode %u on %s, which has no key",
+						kmode, zpb_op_name(op));
+			}
+			if (op == ZPB_OP_STORE) {
+				GET_VARINT(v, "length");
+				if ((v >> 1) > page_size)
+					return bin_fail(r, n, err, errlen, "STORE length %llu out of range (page size %u)",
+							(unsigned long long)(v >> 1), page_size);
+				len = (uint32_t)(v >> 1);
+				if (v & 1) {
+					unsigned int f;
+
+					GET_BYTE(f, "flags");
+					if (!f)
+						return bin_fail(r, n, err, errlen, "corrupt record: flags byte present but 0");
+					flags = (uint8_t)f;
+					if (f & (ZPB_STORE_SEED | ZPB_STORE_PAGEREF))
+						GET_VARINT(content, "content");
+				}
+			} else if (op == ZPB_OP_MARK) {
+				unsigned int len;
+
+				GET_BYTE(len, "label length");
+				if (len > ZPB_LABEL_MAX)
+					return bin_fail(r, n, err, errlen, "MARK label length %u > %d", len, ZPB_LABEL_MAX);
+				if ((size_t)(end - p) < len)
+					return bin_fail(r, n, err, errlen, "truncated record (inside its label)");
+				if (memchr(p, 0, len))
+					return bin_fail(r, n, err, errlen, "MARK label holds a NUL byte");
+				memcpy(label, p, len);
+				label[len] = '\0';
+				p += len;
+			}
+		}
+		/* Unsigned arithmetic: a hostile delta wraps, it cannot overflow. */
+		time = c->prev_time + d;
+		/* zpb_record_check()'s rules, cheaply: a key's swap type, a STORE's flags and length, a label. */
+		if (__builtin_expect((rop == ZPB_OP_STORE
+				      ? (flags & ~ZPB_STORE_FLAGS_ALL) ||
+					(flags & (ZPB_STORE_SEED | ZPB_STORE_PAGEREF)) ==
+						(ZPB_STORE_SEED | ZPB_STORE_PAGEREF) ||
+					len > page_size || (len == 0 && !(flags & ZPB_STORE_SAME_FILLED))
+				      : rop == ZPB_OP_MARK && !zpb_word_ok(label, strlen(label))) ||
+				     ZPB_KEY_TYPE(key) > ZPB_KEY_TYPE_MAX, 0)) {
+			struct zpb_rec bad = { key, time, content, len, (uint16_t)c->prev_cpu, rop, flags };
+
+			return check_fail(r, n, &bad, label, err, errlen);
+		}
+		/* (After an error the state no longer matters: errors are sticky.) */
+		c->prev_time = time;
+		if (d)
+			c->prev_delta = d;
+		if (zpb_op_has_key(rop))
+			zpb_bin_push_key(c, key);
+		in->pos = (size_t)(p - in->buf);
+		r->pos++;
+		out[n].key = key;
+		out[n].time_ns = time;
+		out[n].content = content;
+		out[n].len = len;
+		out[n].cpu = (uint16_t)c->prev_cpu;
+		out[n].op = rop;
+		out[n].flags = flags;
+		n++;
+		if (rop == ZPB_OP_MARK)
+			break;
 	}
-	if (zpb_record_check(rec, r->hdr.page_size, msg, sizeof(msg)))
-		return zpb_reader_fail(r, err, errlen, "%s", msg);
-	in->pos = (size_t)(p - in->buf);
-	return 1;
+	return n;
 }

@@ -242,6 +242,33 @@ enum zpb_trace_form zpb_trace_form(const struct zpb_trace_reader *r)
 	return r->form;
 }
 
+void zpb_rec_expand(const struct zpb_rec *c, const char *label, struct zpb_record *rec)
+{
+	rec->time_ns = c->time_ns;
+	rec->cpu = c->cpu;
+	rec->op = c->op;
+	rec->flags = c->flags;
+	rec->len = c->len;
+	rec->key = c->key;
+	rec->content = c->content;
+	if (c->op == ZPB_OP_MARK && label) {
+		if (label != rec->label)
+			snprintf(rec->label, sizeof(rec->label), "%s", label);
+	} else
+		rec->label[0] = '\0';
+}
+
+void zpb_rec_compact(const struct zpb_record *rec, struct zpb_rec *c)
+{
+	c->key = rec->key;
+	c->time_ns = rec->time_ns;
+	c->content = rec->content;
+	c->len = rec->len;
+	c->cpu = (uint16_t)rec->cpu;
+	c->op = rec->op;
+	c->flags = rec->flags;
+}
+
 int zpb_trace_next(struct zpb_trace_reader *r, struct zpb_record *rec, char *err, size_t errlen)
 {
 	int rc;
@@ -250,10 +277,44 @@ int zpb_trace_next(struct zpb_trace_reader *r, struct zpb_record *rec, char *err
 		snprintf(err, errlen, "%s", r->failed);
 		return -1;
 	}
+	if (r->ops->batch) {
+		struct zpb_rec c;
+
+		rc = r->ops->batch(r, &c, 1, rec->label, err, errlen);
+		if (rc == 1)
+			zpb_rec_expand(&c, rec->label, rec);
+		return rc;
+	}
 	rc = r->ops->next(r, rec, err, errlen);
 	if (rc == 1)
 		r->pos++;
 	return rc;
+}
+
+int zpb_trace_next_batch(struct zpb_trace_reader *r, struct zpb_rec *out, int max, char *label,
+			 char *err, size_t errlen)
+{
+	struct zpb_record rec;
+	int n = 0, rc;
+
+	if (r->failed) {
+		snprintf(err, errlen, "%s", r->failed);
+		return -1;
+	}
+	if (r->ops->batch)
+		return r->ops->batch(r, out, max, label, err, errlen);
+	while (n < max) {
+		rc = r->ops->next(r, &rec, err, errlen);
+		if (rc <= 0)
+			return n ? n : rc;
+		r->pos++;
+		zpb_rec_compact(&rec, &out[n++]);
+		if (rec.op == ZPB_OP_MARK) {
+			memcpy(label, rec.label, sizeof(rec.label));
+			break;
+		}
+	}
+	return n;
 }
 
 uint64_t zpb_trace_position(const struct zpb_trace_reader *r)

@@ -67,6 +67,24 @@ struct zpb_record {
 	char label[ZPB_LABEL_MAX + 1];	/* MARK */
 };
 
+/*
+ * A record as the replay's batches hold it: 32 bytes, without the MARK
+ * label (a batch ends after a MARK and hands its label over separately).
+ */
+struct zpb_rec {
+	uint64_t key;
+	uint64_t time_ns;
+	uint64_t content;
+	uint32_t len;
+	uint16_t cpu;		/* at most ZPB_TRACE_CPU_MAX */
+	uint8_t op, flags;
+};
+
+/* The full record of @c, with @label (MARK only; may be NULL otherwise). */
+void zpb_rec_expand(const struct zpb_rec *c, const char *label, struct zpb_record *rec);
+/* The batch form of @rec (its label is not carried). */
+void zpb_rec_compact(const struct zpb_record *rec, struct zpb_rec *c);
+
 #define ZPB_TRACE_VERSION 1
 #define ZPB_TRACE_TEXT_MAX 256	/* bytes in the header's text fields, with the NUL */
 
@@ -97,6 +115,16 @@ enum zpb_trace_form zpb_trace_form(const struct zpb_trace_reader *r);
  * at most one read() per call: fit for a replay loop.
  */
 int zpb_trace_next(struct zpb_trace_reader *r, struct zpb_record *rec, char *err, size_t errlen);
+/*
+ * Up to @max (>= 1) next records into @out, as zpb_trace_next() would
+ * return them one by one, with the same checks and messages: the number
+ * decoded, 0 at the end, -1 on an error before any (@err set; an error
+ * after some ends the batch early, and the next call reports it). A batch
+ * ends after a MARK; its label goes to @label (ZPB_LABEL_MAX + 1 bytes).
+ * The binary form decodes the batch in one loop, with no call per record.
+ */
+int zpb_trace_next_batch(struct zpb_trace_reader *r, struct zpb_rec *out, int max, char *label,
+			 char *err, size_t errlen);
 /* Records returned so far: after a 1 from zpb_trace_next(), the record's 1-based number. */
 uint64_t zpb_trace_position(const struct zpb_trace_reader *r);
 /* Start again from the first record. 0, or -1 with @err set. */

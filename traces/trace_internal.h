@@ -45,7 +45,10 @@ int zpb_inbuf_seek(struct zpb_inbuf *in, uint64_t off);
 
 struct zpb_trace_reader;
 
+/* A form gives @batch (which advances r->pos itself) or @next (one record; the caller counts it). */
 struct zpb_reader_ops {
+	int (*batch)(struct zpb_trace_reader *r, struct zpb_rec *out, int max, char *label,
+		     char *err, size_t errlen);
 	int (*next)(struct zpb_trace_reader *r, struct zpb_record *rec, char *err, size_t errlen);
 	void (*reset)(struct zpb_trace_reader *r);	/* state for the first record */
 };

@@ -63,7 +63,7 @@ static atomic_long_t in_use;
 static bool numa_ok;
 static unsigned char cpu_node[ZPB_MAX_CPUS];	/* filled once by arena_setup() */
 
-static __thread struct zpb_page_budget *current_budget;
+__thread struct zpb_page_budget *zpb_current_budget;
 static struct zpb_page_budget default_budget;	/* pages allocated outside any pool */
 
 /* Address space an arena of @bytes takes: the pages and their struct pages. */
@@ -306,15 +306,12 @@ void zpb_budget_init(struct zpb_page_budget *b, unsigned long limit)
 
 struct zpb_page_budget *zpb_budget_enter(struct zpb_page_budget *b)
 {
-	struct zpb_page_budget *prev = current_budget;
-
-	current_budget = b;
-	return prev;
+	return zpb_budget_swap(b);
 }
 
 void zpb_budget_leave(struct zpb_page_budget *prev)
 {
-	current_budget = prev;
+	zpb_budget_swap(prev);
 }
 
 static bool budget_charge(struct zpb_page_budget *b)
@@ -391,7 +388,7 @@ struct page *zpb_alloc_page_for(struct zpb_page_budget *b, gfp_t gfp)
 
 struct page *alloc_page(gfp_t gfp)
 {
-	return zpb_alloc_page_for(current_budget ? current_budget : &default_budget, gfp);
+	return zpb_alloc_page_for(zpb_current_budget ? zpb_current_budget : &default_budget, gfp);
 }
 
 /* Uncharge a page being freed and mark it free (it goes on a list next). */
@@ -432,7 +429,7 @@ void __free_page(struct page *page)
 
 struct page *zpb_alloc_contig_pages(unsigned int nr, gfp_t gfp)
 {
-	struct zpb_page_budget *b = current_budget ? current_budget : &default_budget;
+	struct zpb_page_budget *b = zpb_current_budget ? zpb_current_budget : &default_budget;
 	struct page *first = NULL;
 	unsigned int i, charged;
 

@@ -71,6 +71,15 @@ void zpb_budget_init(struct zpb_page_budget *b, unsigned long limit);
 /* Charge pages allocated by this thread to @b until the matching leave. Nests. */
 struct zpb_page_budget *zpb_budget_enter(struct zpb_page_budget *b);
 void zpb_budget_leave(struct zpb_page_budget *prev);
+/* The same in line, for zpool.h's path of every allocation. */
+extern __thread struct zpb_page_budget *zpb_current_budget;
+static inline struct zpb_page_budget *zpb_budget_swap(struct zpb_page_budget *b)
+{
+	struct zpb_page_budget *prev = zpb_current_budget;
+
+	zpb_current_budget = b;
+	return prev;
+}
 
 struct page *alloc_page(gfp_t gfp);
 void __free_page(struct page *page);

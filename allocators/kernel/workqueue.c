@@ -91,7 +91,7 @@ static bool helpers_on(void)
 static pthread_mutex_t graveyard_lock = PTHREAD_MUTEX_INITIALIZER;
 static LIST_HEAD(graveyard);
 
-static bool deterministic;
+bool zpb_wq_deterministic;
 static DEFINE_SPINLOCK(deferred_lock);
 static LIST_HEAD(deferred);		/* deterministic mode's FIFO */
 
@@ -103,12 +103,12 @@ static __thread struct worker *current_worker;
 
 void zpb_wq_set_deterministic(bool on)
 {
-	__atomic_store_n(&deterministic, on, __ATOMIC_RELAXED);
+	__atomic_store_n(&zpb_wq_deterministic, on, __ATOMIC_RELAXED);
 }
 
 bool zpb_wq_is_deterministic(void)
 {
-	return __atomic_load_n(&deterministic, __ATOMIC_RELAXED);
+	return zpb_wq_deterministic_now();
 }
 
 bool work_pending(const struct work_struct *work)

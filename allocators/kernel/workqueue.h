@@ -99,6 +99,12 @@ bool schedule_work(struct work_struct *work);
 
 void zpb_wq_set_deterministic(bool on);
 bool zpb_wq_is_deterministic(void);
+/* The flag itself, for zpool.h's check after every op: a call there cost more than the check. */
+extern bool zpb_wq_deterministic;
+static inline bool zpb_wq_deterministic_now(void)
+{
+	return __atomic_load_n(&zpb_wq_deterministic, __ATOMIC_RELAXED);
+}
 /* Run deferred work (deterministic mode) until none is left. */
 void zpb_wq_run_deferred(void);
 /*
