@@ -37,6 +37,8 @@ static void usage(FILE *out)
 		"  --check NAME     run only this check (repeatable; see the list below)\n"
 		"  --seed N         the seed of the randomized (shadow) checks, instead of\n"
 		"                   each check's own; the seed used is printed\n"
+		"  --page-size B    run at pages of B bytes: 4096 (the default), 16384 or\n"
+		"                   65536, as replay --page-size\n"
 		"  --scale X        multiply the shadow checks' operation counts by X\n"
 		"                   (default 1: 10^6 operations; 0.1 for a quick look)\n"
 		"  --quiet          print no notes (seeds, operation counts), only results\n"
@@ -105,6 +107,7 @@ static int selftest_run(int argc, char **argv)
 		{ "check", required_argument, NULL, 'c' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "scale", required_argument, NULL, 'x' },
+		{ "page-size", required_argument, NULL, 'P' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -112,7 +115,9 @@ static int selftest_run(int argc, char **argv)
 	static struct zpb_spec specs[MAX_SPECS];
 	const struct zpb_selftest *checks[MAX_CHECKS], *t;
 	const char *alloc = NULL;
+	unsigned long page_size = 4096;
 	int nchecks = 0, nspecs, c, i, k;
+	char *end;
 	unsigned long passed = 0, failed = 0, skipped = 0;
 	struct zpb_check base = { .scale = 1, .seed_hint = "give --seed" };
 	bool quiet = false;
@@ -151,6 +156,14 @@ static int selftest_run(int argc, char **argv)
 				return ZPB_EXIT_USAGE;
 			}
 			break;
+		case 'P':
+			errno = 0;
+			page_size = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || !zpb_page_size_valid(page_size)) {
+				zpb_cli_error("selftest: --page-size: '%s': expected 4096, 16384 or 65536", optarg);
+				return ZPB_EXIT_USAGE;
+			}
+			break;
 		case 'q':
 			quiet = true;
 			break;
@@ -167,6 +180,11 @@ static int selftest_run(int argc, char **argv)
 	}
 	if (!alloc) {
 		zpb_cli_error("selftest: --alloc SPEC is required (see zpoolbench selftest --help)");
+		return ZPB_EXIT_USAGE;
+	}
+	/* Before the specs: their defaults may depend on it (zsmalloc's delta). */
+	if (zpb_set_page_size(page_size)) {
+		zpb_cli_error("selftest: --page-size: cannot switch to %lu-byte pages", page_size);
 		return ZPB_EXIT_USAGE;
 	}
 	nspecs = zpb_spec_parse_list(alloc, specs, MAX_SPECS, err, sizeof(err));

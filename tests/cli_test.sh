@@ -212,6 +212,16 @@ else
 	bad replay_defaults_to_the_traces_16k_pages_and_records_them "exit $rc, got '$got', stderr: $(head -n 2 "$tmp/err")"
 fi
 rm -f "$tmp/p8k.txt" "$tmp/p16k.txt" "$tmp/p16k.json"
+# selftest --page-size: the checks at 16K (zbud's largest object is then
+# 15872 bytes, so every size up to it round-trips and 15873 is -ENOSPC).
+refused selftest_refuses_a_page_size_of_8192 "--page-size: '8192'" \
+	selftest --alloc zbud --page-size 8192
+run selftest --alloc zbud --page-size 16384 --check conformance_every_size_round_trips_and_past_max_is_enospc --quiet
+if [ "$rc" = 0 ] && grep -q "^1 passed, 0 failed" "$tmp/out"; then
+	ok selftest_runs_the_checks_at_16k_pages
+else
+	bad selftest_runs_the_checks_at_16k_pages "exit $rc, stdout: $(tail -n 2 "$tmp/out"), stderr: $(head -n 2 "$tmp/err")"
+fi
 if [ -e "$tmp/report" ] || [ -e "$tmp/r.json" ] || [ -e "$tmp/t.zpt" ]; then
 	bad failed_commands_leave_no_output "$(ls "$tmp")"
 else

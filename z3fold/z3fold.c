@@ -277,8 +277,12 @@ static int size_to_chunks(size_t size)
 	return (size + CHUNK_SIZE - 1) >> CHUNK_SHIFT;
 }
 
+/*
+ * port: the bound is read once per walk: NCHUNKS is a load here (see the
+ * geometry above), and the walk's READ_ONCE()s would force a reload per list.
+ */
 #define for_each_unbuddied_list(_iter, _begin) \
-	for ((_iter) = (_begin); (_iter) < (int)NCHUNKS; (_iter)++)
+	for (int __nchunks = ((_iter) = (_begin), (int)NCHUNKS); (_iter) < __nchunks; (_iter)++)
 
 static void compact_page_work(struct work_struct *w);
 
@@ -510,8 +514,9 @@ static inline struct z3fold_header *handle_to_z3fold_header(unsigned long h)
  * the page its handle names now.
  *
  * Returns the header, locked; a headless handle's page, not locked.
+ * static inline, as 5.5's.
  */
-static struct z3fold_header *get_z3fold_header(unsigned long handle)
+static inline struct z3fold_header *get_z3fold_header(unsigned long handle)
 {
 	struct z3fold_buddy_slots *slots;
 	struct z3fold_header *zhdr;

@@ -257,8 +257,12 @@ static int size_to_chunks(size_t size)
 	return (size + CHUNK_SIZE - 1) >> CHUNK_SHIFT;
 }
 
+/*
+ * port: the bound is read once per walk: NCHUNKS is a load here (see the
+ * geometry above), and the walk's READ_ONCE()s would force a reload per list.
+ */
 #define for_each_unbuddied_list(_iter, _begin) \
-	for ((_iter) = (_begin); (_iter) < (int)NCHUNKS; (_iter)++)
+	for (int __nchunks = ((_iter) = (_begin), (int)NCHUNKS); (_iter) < __nchunks; (_iter)++)
 
 /* Initializes the header of a newly allocated zbud page. */
 static struct zbud_header *init_zbud_page(struct page *page)
