@@ -3,11 +3,11 @@
  * A replay run: one allocator, a fresh pool, the whole trace.
  *
  * One thread (the default, and --deterministic) replays inline on the
- * calling thread, pinned: decode, execute, time. With --threads N the
- * calling thread decodes and dispatches into N pinned workers' queues
- * (partition.c). MARK and COMPACT are global: the dispatcher first lets
- * every queued record finish, then samples or compacts, so a mark sees
- * exactly the records before it. At marks and at the end the allocators'
+ * calling thread, pinned: decode, execute, time. With --threads N, N pinned
+ * threads play per-thread streams of the trace, decoded a chunk ahead
+ * (streams.c, partition.c), and the calling thread waits for them. MARK and
+ * COMPACT are global: they end a chunk and run once every thread has
+ * played its part of it, so a mark sees exactly the records before it. At marks and at the end the allocators'
  * queued work (z3fold's deferred frees) is also let finish first: a pool
  * is measured at rest, as deterministic mode always does, rather than at
  * whatever point an as-fast-as-possible replay caught its workers.
@@ -118,7 +118,7 @@ static void drain(struct zpb_engine *e)
 {
 	uint32_t i;
 
-	for (i = 1; i < e->kt.nentries; i++) {
+	for (i = zpb_kt_next(&e->kt, 0); i; i = zpb_kt_next(&e->kt, i)) {
 		struct zpb_entry *ent = zpb_kt_entry(&e->kt, i);
 
 		if (ent->state == ES_POOL)
@@ -262,6 +262,21 @@ static void engine_free(struct zpb_engine *e)
 
 #define ZPB_BATCH 64
 
+bool zpb_store_unplayable(const struct zpb_engine *e, const struct zpb_record *rec, uint64_t n,
+			  char *err, size_t errlen)
+{
+	if ((rec->flags & ZPB_STORE_PAGEREF) && rec->content < e->pages->info.page_count)
+		return false;
+	if (rec->flags & ZPB_STORE_PAGEREF)
+		snprintf(err, errlen, "record %llu: --compress: STORE page=%llu, past the %llu pages of %s",
+			 (unsigned long long)n + 1, (unsigned long long)rec->content,
+			 (unsigned long long)e->pages->info.page_count, e->pages->path);
+	else
+		snprintf(err, errlen, "record %llu: --compress: a STORE without page=N has no contents to compress",
+			 (unsigned long long)n + 1);
+	return true;
+}
+
 static inline bool keyed(uint8_t op)
 {
 	return op >= ZPB_OP_STORE && op <= ZPB_OP_WRITEBACK;
@@ -366,7 +381,8 @@ struct zpb_run_result *zpb_replay_run(const struct zpb_replay_options *o, struct
 	r->repetition = repetition;
 	r->complete = true;
 	e = engine_new(o, spec, r);
-	if (!e || zpb_kt_init(&e->kt, e->threaded && o->partition == ZPB_PARTITION_CPU)) {
+	if (!e || zpb_kt_init(&e->kt, e->threaded && o->partition == ZPB_PARTITION_CPU,
+				 e->threaded && o->partition == ZPB_PARTITION_KEY ? e->nworkers : 1)) {
 		snprintf(err, errlen, "out of memory");
 		if (e)
 			engine_free(e);
@@ -406,11 +422,6 @@ struct zpb_run_result *zpb_replay_run(const struct zpb_replay_options *o, struct
 	}
 	if (e->threaded) {
 		main_w = &e->workers[e->nworkers];
-		if (zpb_workers_start(e, err, errlen)) {
-			zpb_reclaim_teardown(e);
-			zpool_destroy_pool(e->pool);
-			goto fail_early;
-		}
 	} else {
 		main_w = &e->workers[0];
 		pthread_getaffinity_np(pthread_self(), sizeof(old_set), &old_set);
@@ -430,6 +441,10 @@ struct zpb_run_result *zpb_replay_run(const struct zpb_replay_options *o, struct
 	e->start_ns = zpb_clock_ns();
 	e->stop = stop;
 	sample_into(e, r, 0, &every);
+	if (e->threaded) {
+		failed = zpb_streams_run(e, src, r, &n, &every, err, errlen) != 0;
+		goto out;
+	}
 	for (;;) {
 		int nb = 0, i;
 
@@ -444,39 +459,25 @@ struct zpb_run_result *zpb_replay_run(const struct zpb_replay_options *o, struct
 		zpb_clock_break(main_w);	/* decoding is not the next op's time */
 		for (i = 0; i < nb; i++)
 			if (keyed(batch[i].op))
-				zpb_kt_prefetch(&e->kt, batch[i].key);
+				zpb_kt_prefetch(&e->kt, 0, batch[i].key);
 		for (i = 0; i < nb; i++) {
 			if (!keyed(batch[i].op))
 				continue;
-			bidx[i] = zpb_kt_get(&e->kt, batch[i].key);
+			bidx[i] = zpb_kt_get(&e->kt, 0, batch[i].key);
 			if (unlikely(!bidx[i])) {
 				snprintf(err, errlen, "record %llu: out of memory for the key table (%u keys)",
-					 (unsigned long long)(n + (uint64_t)i), e->kt.nentries);
+					 (unsigned long long)(n + (uint64_t)i), zpb_kt_count(&e->kt));
 				failed = true;
 				goto out;
 			}
-			/* Threads: the worker's cache should get the entry, not ours. */
-			if (e->threaded) {
-				if (e->kt.dchunks)
-					__builtin_prefetch(zpb_kt_dispatch(&e->kt, bidx[i]), 1);
-			} else {
-				__builtin_prefetch(zpb_kt_entry(&e->kt, bidx[i]), 1);
-			}
+			__builtin_prefetch(zpb_kt_entry(&e->kt, bidx[i]), 1);
 		}
 		for (i = 0; i < nb; i++) {
 			struct zpb_record *rec = &batch[i];
 
 			if (unlikely(n == 0))
 				e->trace_t0 = rec->time_ns;
-			if (unlikely(e->compress) && rec->op == ZPB_OP_STORE &&
-			    (!(rec->flags & ZPB_STORE_PAGEREF) || rec->content >= e->pages->info.page_count)) {
-				if (rec->flags & ZPB_STORE_PAGEREF)
-					snprintf(err, errlen, "record %llu: --compress: STORE page=%llu, past the %llu pages of %s",
-						 (unsigned long long)n + 1, (unsigned long long)rec->content,
-						 (unsigned long long)e->pages->info.page_count, e->pages->path);
-				else
-					snprintf(err, errlen, "record %llu: --compress: a STORE without page=N has no contents to compress",
-						 (unsigned long long)n + 1);
+			if (unlikely(e->compress) && rec->op == ZPB_OP_STORE && zpb_store_unplayable(e, rec, n, err, errlen)) {
 				failed = true;
 				goto out;
 			}
@@ -485,20 +486,15 @@ struct zpb_run_result *zpb_replay_run(const struct zpb_replay_options *o, struct
 			case ZPB_OP_LOAD:
 			case ZPB_OP_INVALIDATE:
 			case ZPB_OP_WRITEBACK:
-				if (e->threaded) {
-					zpb_enqueue(e, zpb_thread_for(e, rec, bidx[i]), rec, bidx[i], n);
-				} else {
-					if (o->timed) {
-						zpb_timed_wait(main_w, rec->time_ns);
-						zpb_clock_break(main_w);
-					}
-					zpb_exec(main_w, rec->op, rec->flags, rec->len, bidx[i], rec->content, n);
+				if (o->timed) {
+					zpb_timed_wait(main_w, rec->time_ns);
+					zpb_clock_break(main_w);
 				}
+				zpb_exec(main_w, rec->op, rec->flags, rec->len, bidx[i], rec->content, n);
 				break;
 			case ZPB_OP_COMPACT: {
 				struct zpb_op_timer t;
 
-				zpb_quiesce(e);
 				zpb_clock_break(main_w);
 				zpb_op_begin(main_w, &t);
 				zpool_compact(e->pool);
@@ -510,7 +506,6 @@ struct zpb_run_result *zpb_replay_run(const struct zpb_replay_options *o, struct
 			case ZPB_OP_MARK: {
 				struct zpb_sample s;
 
-				zpb_quiesce(e);
 				zpool_quiesce();
 				zpb_clock_break(main_w);
 				zpb_sample(e, n, &s);
@@ -548,15 +543,12 @@ struct zpb_run_result *zpb_replay_run(const struct zpb_replay_options *o, struct
 			break;
 	}
 out:
-	zpb_quiesce(e);
 	r->wall_ns = zpb_clock_ns() - e->start_ns;
 	r->cpu_ns = cpu_time(e->threaded) - cpu0;
 	r->records = n;
 	if (__atomic_load_n(&e->stop_internal, __ATOMIC_RELAXED))
 		r->complete = false;
-	if (e->threaded) {
-		zpb_workers_stop(e);
-	} else {
+	if (!e->threaded) {
 		zpb_counting_stop(main_w);
 		zpb_place_where(&main_w->cpu, &main_w->node);
 	}
@@ -575,7 +567,7 @@ out:
 	r->sample_every = every;
 	/* The arena's own peak is exact for allocators whose pages it charges; samples catch the rest. */
 	r->peak_pool_pages = max_t(uint64_t, e->peak_pool_pages, zpool_peak_pages(e->pool));
-	r->distinct_keys = e->kt.nentries - 1;
+	r->distinct_keys = zpb_kt_count(&e->kt);
 	zpb_objects_per_page(e);
 	memory_usage(r);
 	merge(e, r);

@@ -60,19 +60,35 @@ struct zpb_entry {
 #define KT_DISPATCH_THREAD(d) ((uint32_t)((d) & 0xffff) - 1)
 #define KT_DISPATCH_TICKET(d) ((d) >> 16)
 
+/*
+ * One index of keys to entries, and where it hands out new entries: the
+ * only one, or (threads, --partition key) one per thread, which alone
+ * looks its keys up. Index i of n takes the entry chunks i, i + n, ...,
+ * so every index's entries are in the one shared chunk table.
+ */
+struct zpb_ktindex {
+	struct kt_slot { uint64_t key; uint32_t idx; } *slots;
+	uint64_t mask;			/* slots - 1 */
+	uint32_t next;			/* the entry index it hands out next */
+	uint32_t count;			/* keys in it */
+} __attribute__((aligned(64)));
+
 struct zpb_keytable {
 	struct zpb_entry **chunks;	/* KT_MAX_CHUNKS pointers, filled as needed */
 	uint64_t **dchunks;		/* dispatch words, same chunking; NULL unless tracked */
-	uint32_t nentries;		/* entry 0 is reserved (the LRU head) */
-	struct kt_slot { uint64_t key; uint32_t idx; } *slots;
-	uint64_t mask;			/* slots - 1 */
+	struct zpb_ktindex *ix;		/* @nix of them; entry 0 is reserved (none) */
+	int nix;
 };
 
-/* @dispatch: keep a dispatch word per key (--partition cpu with threads). */
-int zpb_kt_init(struct zpb_keytable *kt, bool dispatch);
+/* @dispatch: keep a dispatch word per key (--partition cpu with threads); @nix indexes. */
+int zpb_kt_init(struct zpb_keytable *kt, bool dispatch, int nix);
 void zpb_kt_destroy(struct zpb_keytable *kt);
-/* The entry index for @key, created (EMPTY) if new; 0 if out of memory. */
-uint32_t zpb_kt_get(struct zpb_keytable *kt, uint64_t key);
+/* The entry index for @key in index @ix, created (EMPTY) if new; 0 if out of memory. */
+uint32_t zpb_kt_get(struct zpb_keytable *kt, int ix, uint64_t key);
+/* Keys in all indexes. */
+uint32_t zpb_kt_count(const struct zpb_keytable *kt);
+/* The entry index after @i (0: the first) that an index may have handed out; 0 past the last. */
+uint32_t zpb_kt_next(const struct zpb_keytable *kt, uint32_t i);
 static inline uint64_t zpb_kt_hash(uint64_t k)
 {
 	k ^= k >> 33;
@@ -84,9 +100,9 @@ static inline uint64_t *zpb_kt_dispatch(const struct zpb_keytable *kt, uint32_t 
 {
 	return &kt->dchunks[idx >> KT_CHUNK_BITS][idx & (KT_CHUNK - 1)];
 }
-static inline void zpb_kt_prefetch(const struct zpb_keytable *kt, uint64_t key)
+static inline void zpb_kt_prefetch(const struct zpb_keytable *kt, int ix, uint64_t key)
 {
-	__builtin_prefetch(&kt->slots[zpb_kt_hash(key) & kt->mask]);
+	__builtin_prefetch(&kt->ix[ix].slots[zpb_kt_hash(key) & kt->ix[ix].mask]);
 }
 static inline struct zpb_entry *zpb_kt_entry(const struct zpb_keytable *kt, uint32_t idx)
 {
@@ -131,19 +147,41 @@ void zpb_content_fill(void *dst, size_t len, uint64_t key, uint32_t cver);
 /* -1 if @src holds the expected bytes, else the offset of the first wrong byte. */
 long zpb_content_check(const void *src, size_t len, uint64_t key, uint32_t cver, unsigned char *expected);
 
-/* One queued record (threaded runs). MARK and COMPACT never queue. */
+/*
+ * One record of a thread's stream (threaded runs, streams.c). MARK and
+ * COMPACT never go in one: they end a chunk and run between chunks.
+ */
 struct zpb_item {
 	uint64_t time_ns;
 	uint64_t record;
+	uint64_t key;		/* --partition key: the thread looks its entry up itself */
 	uint64_t content;
-	uint64_t dep_ticket;	/* wait until thread @dep_thread completed this many items */
+	uint64_t dep_ticket;	/* wait until thread @dep_thread has played this many items */
 	uint32_t entry;
 	uint32_t len;
 	uint32_t dep_thread;
 	uint8_t op, flags;
 };
 
-#define RING_SIZE 1024u
+/* A chunk's record array for one thread: filled by the decoder, played by the thread. */
+struct zpb_stream {
+	struct zpb_item *items;
+	uint32_t n;
+} __attribute__((aligned(64)));
+
+/*
+ * A chunk of the trace, partitioned: one stream per thread, and the MARK
+ * or COMPACT that ended it, run once every thread has played its stream.
+ */
+struct zpb_chunk {
+	struct zpb_stream *s;		/* nworkers streams of @cap items */
+	uint32_t cap;
+	uint32_t records;		/* trace records in it, the trailing global op included */
+	bool has_global;		/* @global ended it */
+	bool last;			/* no chunk after it: end of trace, error or stop */
+	struct zpb_record global;
+	int complete;			/* atomic (acquire/release): fully decoded */
+};
 
 struct zpb_worker;
 struct zpb_engine;
@@ -157,17 +195,6 @@ struct zpb_counters {
 #define CNT_ADD(c, field, d) __atomic_store_n(&(c)->field, __atomic_load_n(&(c)->field, __ATOMIC_RELAXED) + (d), __ATOMIC_RELAXED)
 #define CNT_GET(c, field) __atomic_load_n(&(c)->field, __ATOMIC_RELAXED)
 
-/*
- * Where a thread sleeps when spinning did not see the word it waits on
- * change: the waiter announces itself in @waiters, the publisher wakes only
- * if someone announced (both seq_cst, so no wakeup is lost).
- */
-struct zpb_waitpoint {
-	pthread_mutex_t m;
-	pthread_cond_t c;
-	int waiters;
-};
-
 /* Ops between two preemption points of a replay thread (executor.c, docs/replay.md). */
 #define ZPB_PREEMPT_EVERY 16
 
@@ -176,13 +203,9 @@ struct zpb_worker {
 	int index;
 	int cpu, node;			/* pinned CPU (-1 none); where it ran */
 	pthread_t tid;
-	/* the queue: single producer (dispatcher), single consumer (this worker) */
-	struct zpb_item ring[RING_SIZE];
-	uint64_t head __attribute__((aligned(64)));	/* written by the producer */
-	uint64_t tail __attribute__((aligned(64)));	/* written by the consumer: items completed */
-	uint64_t enqueued;		/* producer's private copy of head */
-	struct zpb_waitpoint head_wp;	/* the worker waits here for records */
-	struct zpb_waitpoint tail_wp;	/* others wait here for its progress */
+	/* --partition cpu: items this thread has played, for the records of other threads that wait on them */
+	uint64_t done __attribute__((aligned(64)));
+	uint64_t pad_done[7];		/* the line is @done's alone: others spin on it */
 	struct zpb_counters cnt __attribute__((aligned(64)));
 	struct zpb_op_counts ops;
 	struct zpb_reclaim_counts rc;
@@ -191,6 +214,8 @@ struct zpb_worker {
 	struct zpb_syscall_counts syscalls;
 	uint64_t works_between_ops;	/* queued works this thread ran between ops (zpool_preempt_point) */
 	unsigned int since_preempt;	/* ops since the last preemption point */
+	uint64_t sync_waits;		/* threaded: its records that waited at a sync point */
+	uint64_t stream_yields;		/* threaded: its waits (sync point, decoder, barrier) that gave up the CPU */
 	uint64_t clock_reads;
 	uint64_t t_next;		/* the last op's end, the next one's start; 0: read the clock */
 	struct zpb_hist lateness;
@@ -229,6 +254,7 @@ struct zpb_engine {
 	int nworkers;
 	struct zpb_worker *workers;	/* threaded: nworkers; else one (the caller) */
 	bool threaded;
+	struct zpb_streams *st;		/* threaded: the per-thread streams (streams.c) */
 	/* tree lock and the zswap-lru list (entry 0 is its head) */
 	spinlock_t lock;
 	/* pool limit */
@@ -280,14 +306,23 @@ static inline uint64_t zpb_pool_pages(struct zpb_engine *e)
 	return DIV_ROUND_UP(zpool_get_total_size(e->pool), PAGE_SIZE);
 }
 
-/* partition.c */
-int zpb_thread_for(const struct zpb_engine *e, const struct zpb_record *rec, uint32_t eidx);
-void zpb_enqueue(struct zpb_engine *e, int t, const struct zpb_record *rec, uint32_t eidx, uint64_t record);
-/* Wait until every queued item has been done. */
-void zpb_quiesce(struct zpb_engine *e);
-void *zpb_worker_main(void *arg);
-int zpb_workers_start(struct zpb_engine *e, char *err, size_t errlen);
-void zpb_workers_stop(struct zpb_engine *e);
+/* partition.c: which thread plays a record, and what it waits for. */
+int zpb_thread_for(const struct zpb_engine *e, const struct zpb_record *rec);
+/*
+ * Append @rec (entry @eidx, or 0 for thread @t to look up, trace record @record) to thread @t's stream of
+ * @c; @assigned[t] counts the items ever given to thread t (its tickets).
+ * Returns true if that stream is now full.
+ */
+bool zpb_partition_add(struct zpb_engine *e, struct zpb_chunk *c, uint64_t *assigned, int t,
+		       const struct zpb_record *rec, uint32_t eidx, uint64_t record);
+
+/* streams.c: a threaded run, from the first record to the last; *@n records replayed. */
+int zpb_streams_run(struct zpb_engine *e, struct zpb_replay_source *src, struct zpb_run_result *r,
+		    uint64_t *n, uint64_t *every, char *err, size_t errlen);
+
+/* engine.c: a STORE --compress cannot replay (no page, or past the file's), as an error naming it. */
+bool zpb_store_unplayable(const struct zpb_engine *e, const struct zpb_record *rec, uint64_t n,
+			  char *err, size_t errlen);
 
 /* timeline.c */
 void zpb_sample(struct zpb_engine *e, uint64_t record, struct zpb_sample *s);
