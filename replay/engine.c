@@ -217,7 +217,6 @@ static struct zpb_engine *engine_new(const struct zpb_replay_options *o, const s
 	e->lru = e->reclaim == ZPB_RECLAIM_ZSWAP_LRU && o->pool_limit_pages > 0;
 	e->locked = e->reclaim != ZPB_RECLAIM_NONE && o->pool_limit_pages > 0 &&
 		    (e->threaded || e->rmode == ZPB_RECLAIM_ASYNC);
-	spin_lock_init(&e->lock);
 	pthread_mutex_init(&e->vlock, NULL);
 	if (posix_memalign((void **)&e->workers, 64, (size_t)(e->nworkers + 2) * sizeof(*e->workers))) {
 		free(e);
@@ -255,6 +254,7 @@ static void engine_free(struct zpb_engine *e)
 	free(e->ctx);
 	free(e->phase_mem);
 	zpb_kt_destroy(&e->kt);
+	zpb_locks_destroy(e);
 	pthread_mutex_destroy(&e->vlock);
 	free(e->workers);
 	free(e);

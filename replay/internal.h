@@ -3,21 +3,24 @@
  * The replay engine's internal structures, shared by its files:
  *   keytable.c  key -> entry (per-key state), sized by the distinct keys
  *   content.c   the deterministic bytes of each (key, version)
- *   partition.c record -> thread, the per-thread queues, key ordering
+ *   partition.c record -> thread, and the sync points of --partition cpu
+ *   streams.c   a threaded run: per-thread streams, the decoder's turns, the phase barrier
  *   executor.c  one record against the pool
  *   reclaim.c   pool limit with zswap's hysteresis, pool-lru, zswap-lru
+ *   lru.c       zswap's tree locks and per-node LRU lists
  *   timeline.c  density samples, marks, objects per page
  *   placement.c pinning threads to CPUs and NUMA memory policy
- *   engine.c    a run: threads, the dispatch loop, results
+ *   engine.c    a run: the one-thread loop, results
  *
- * Ownership: the dispatching thread alone owns the key table's index and
- * the dispatch words (the last thread and ticket of each key, kept apart
- * from the entries so the dispatcher never writes a line a worker uses). An entry's
- * state fields belong to the thread running the record for that key: with
- * --partition key always the same thread; with --partition cpu, records on
- * one key are ordered through tickets (partition.c), which also orders the
- * memory. Reclaim reaches entries of other threads only under the engine's
- * tree lock, as zswap's writeback does under its tree lock.
+ * Ownership: the thread holding the decoder (streams.c; the one thread of
+ * an inline run) owns the shared key index, the dispatch words (the last
+ * thread and ticket of each key) and the tickets; with --partition key each
+ * replay thread owns its own key index instead. An entry's state fields
+ * belong to the thread running the record for that key: with --partition
+ * key always the same thread; with --partition cpu, records on one key are
+ * ordered through sync points (partition.c), which also order the memory.
+ * Reclaim reaches entries of other threads only under the entry's tree
+ * lock, as zswap's writeback does (lru.c).
  */
 #ifndef ZPB_REPLAY_INTERNAL_H
 #define ZPB_REPLAY_INTERNAL_H
@@ -46,10 +49,15 @@ struct zpb_entry {
 	uint32_t version;
 	uint16_t len;		/* compressed length, without the header */
 	uint8_t state;
-	uint8_t referenced;	/* zswap-lru second chance */
-	uint32_t lru_prev, lru_next;	/* zswap-lru, entry indexes; 0 is the list head */
+	uint8_t lru;		/* zswap-lru: ZPB_LRU_* flags, and the node of its list */
+	uint32_t lru_prev, lru_next;	/* zswap-lru, entry indexes; 0 is the list's end */
 	uint32_t page;		/* --compress: the contents' page index of the last store */
 };
+
+#define ZPB_LRU_REFERENCED 1	/* second chance: stored or loaded since reclaim last looked */
+#define ZPB_LRU_ON 2		/* on its node's list */
+#define ZPB_LRU_NODE_SHIFT 2	/* the list's node above the flags: 64 nodes at most */
+#define ZPB_LRU_MAX_NODES 64
 
 #define KT_CHUNK_BITS 16
 #define KT_CHUNK (1u << KT_CHUNK_BITS)
@@ -227,6 +235,18 @@ struct zpb_worker {
 	unsigned char scratch[PAGE_SIZE + 64];	/* load copy-out buffer */
 };
 
+/* A zswap tree's lock (lru.c): 64 of them, a key's by its swap type and offset >> 14. */
+#define ZPB_TREES 64
+struct zpb_tree {
+	spinlock_t lock;
+} __attribute__((aligned(64)));
+
+/* One node's zswap LRU list (list_lru's per-node list): entry indexes, 0 the end. */
+struct zpb_lru {
+	spinlock_t lock;
+	uint32_t first, last;		/* the most and the least recent */
+} __attribute__((aligned(64)));
+
 struct zpb_engine {
 	const struct zpb_replay_options *o;
 	struct zpool *pool;
@@ -255,8 +275,11 @@ struct zpb_engine {
 	struct zpb_worker *workers;	/* threaded: nworkers; else one (the caller) */
 	bool threaded;
 	struct zpb_streams *st;		/* threaded: the per-thread streams (streams.c) */
-	/* tree lock and the zswap-lru list (entry 0 is its head) */
-	spinlock_t lock;
+	/* the trees' locks and the zswap-lru lists (lru.c) */
+	struct zpb_tree *trees;		/* ZPB_TREES */
+	struct zpb_lru *lrus;		/* one per NUMA node */
+	int nlrus;
+	unsigned int lru_cursor;	/* atomic: the node reclaim walks next */
 	/* pool limit */
 	unsigned long limit_pages, accept_pages;
 	int reached_full;		/* atomic flag, as zswap_pool_reached_full */
@@ -293,8 +316,14 @@ int zpb_reclaim_setup(struct zpb_engine *e, char *err, size_t errlen);
 void zpb_reclaim_teardown(struct zpb_engine *e);
 /* Before a store allocates: true if it may go ahead, false if rejected by the limit. */
 bool zpb_reclaim_admit(struct zpb_worker *w);
+
+/* lru.c: the trees' locks and the per-node LRU lists (each list's lock taken inside, when e->locked). */
+int zpb_locks_init(struct zpb_engine *e);
+void zpb_locks_destroy(struct zpb_engine *e);
+spinlock_t *zpb_tree_lock(struct zpb_engine *e, uint64_t key);
 void zpb_lru_add(struct zpb_engine *e, uint32_t idx, struct zpb_entry *ent);
 void zpb_lru_del(struct zpb_engine *e, struct zpb_entry *ent);
+uint32_t zpb_lru_isolate(struct zpb_engine *e, uint64_t *second_chances);
 /* Write back an entry already taken out of the pool's reach (EVICTING): verify, free. */
 void zpb_writeback_entry(struct zpb_worker *w, uint32_t idx, struct zpb_entry *ent, uint64_t record);
 
@@ -340,6 +369,9 @@ int zpb_place_thread(const struct zpb_replay_options *o, int index, int *cpu, ch
 /* Learn the CPU -> node map; call on the main thread before threads start. */
 void zpb_place_init(void);
 void zpb_place_where(int *cpu, int *node);
+/* The node of the CPU the calling thread was pinned to (0 if none); the nodes there are (at most 64). */
+int zpb_place_node(void);
+int zpb_place_nnodes(void);
 
 /* --counters: open and start @w's counters on the calling thread; stop them. */
 void zpb_counting_start(struct zpb_worker *w);
