@@ -157,8 +157,8 @@ static void engine_free(struct zpb_engine *e);
 /*
  * --compress: one codec context per CPU in use, as zswap's per-CPU
  * acomp_ctx (thread i runs on the (i mod ncpus)-th CPU, so it takes that
- * CPU's context; the dispatcher and the reclaim thread share the first, under
- * its mutex), and each worker's phase histograms. 0, or -1 (out of memory).
+ * CPU's context; the global ops between chunks and the reclaim thread share
+ * the first, under its mutex), and each worker's phase histograms. 0, or -1 (out of memory).
  */
 static int engine_compress_init(struct zpb_engine *e)
 {
