@@ -188,7 +188,7 @@ struct zpb_chunk {
 	bool has_global;		/* @global ended it */
 	bool last;			/* no chunk after it: end of trace, error or stop */
 	struct zpb_record global;
-	int complete;			/* atomic (acquire/release): fully decoded */
+	uint64_t ready;			/* atomic (acquire/release): k + 1 once chunk k is decoded into it */
 };
 
 struct zpb_worker;
@@ -213,7 +213,8 @@ struct zpb_worker {
 	pthread_t tid;
 	/* --partition cpu: items this thread has played, for the records of other threads that wait on them */
 	uint64_t done __attribute__((aligned(64)));
-	uint64_t pad_done[7];		/* the line is @done's alone: others spin on it */
+	uint64_t chunks_done;		/* the chunks it has played: the decoder may reuse their slots */
+	uint64_t pad_done[6];		/* the line is these two's alone: others read them */
 	struct zpb_counters cnt __attribute__((aligned(64)));
 	struct zpb_op_counts ops;
 	struct zpb_reclaim_counts rc;
@@ -224,6 +225,7 @@ struct zpb_worker {
 	unsigned int since_preempt;	/* ops since the last preemption point */
 	uint64_t sync_waits;		/* threaded: its records that waited at a sync point */
 	uint64_t stream_yields;		/* threaded: its waits (sync point, decoder, barrier) that gave up the CPU */
+	uint64_t stream_wait_ns;	/* threaded: the time of its waits that did not end at once */
 	uint64_t clock_reads;
 	uint64_t t_next;		/* the last op's end, the next one's start; 0: read the clock */
 	struct zpb_hist lateness;

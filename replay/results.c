@@ -381,6 +381,7 @@ static void write_run(struct zpb_jw *w, const struct zpb_run_result *r, double h
 		zpb_jw_ku64(w, "chunks", r->stream_chunks);
 		zpb_jw_ku64(w, "sync_waits", r->stream_sync_waits);
 		zpb_jw_ku64(w, "yields", r->stream_yields);
+		zpb_jw_ku64(w, "wait_ns", r->stream_wait_ns);
 		zpb_jw_object_end(w);
 	}
 	if (r->phase)

@@ -7,28 +7,29 @@
  * any thread plays it, as glibc's trace_run gives each thread its own
  * stream of calls. The N threads are the only threads: there is no
  * dispatcher, so N threads fit N CPUs. Decoding is itself shared out:
- * while the threads play chunk k, chunk k+1 is decoded by whichever of
- * them finds the decoder free, a slice of SLICE records at a time every
- * HELP_EVERY items, and by whoever finishes its stream first. Two chunks
- * are held at a time, so memory is flat in the trace's length.
+ * chunks ahead are decoded by whichever thread finds the decoder free, a
+ * slice of SLICE records at a time every HELP_EVERY items, and by whoever
+ * runs out of decoded records. NSLOTS chunks are held at a time, so memory
+ * is flat in the trace's length, and a thread may run up to NSLOTS - 1
+ * chunks ahead of the slowest before it waits: a thread that lost its CPU
+ * for a while (another process) does not stop the others at once.
  *
- * Between chunks, a phase barrier: thread 0 waits for the others, runs the
- * MARK or COMPACT that ended the chunk (every record before it has been
- * played: a mark sees exactly them), takes the samples due, and frees the
- * chunk's arrays for chunk k+2. Within a chunk no thread waits for another
- * except at a sync point (--partition cpu: a record following one of its
- * key's on another thread waits until that thread's `done` has passed
- * it). There is no per-record hand-off and no system call while there is
- * work; a waiter spins, and yields its CPU only after SPINS pauses (more
- * threads than CPUs, or a CPU shared with other work). What threads write
- * in the hot loop is their own: `done` has a cache line of its own, and
- * the shared lines (the decoder token, the barrier) are touched once per
- * slice or chunk.
+ * A chunk ended by a MARK or COMPACT ends with a phase barrier: thread 0
+ * waits for the others, runs it (every record before it has been played:
+ * a mark sees exactly them), and lets them go on. No thread otherwise waits
+ * for another except at a sync point (--partition cpu: a record following
+ * one of its key's on another thread waits until that thread's `done` has
+ * passed it), or for a chunk slot the slowest thread still plays. There is
+ * no per-record hand-off and no system call while there is work; a waiter
+ * spins, and yields its CPU only after SPINS pauses (more threads than
+ * CPUs, or a CPU shared with other work). What threads write in the hot
+ * loop is their own: `done` and `chunks_done` have a cache line of their
+ * own, and the shared lines (the decoder's token and fill position, the
+ * barrier) are touched once per slice or chunk.
  *
  * Thread 0 also takes the timeline's samples, at its own position in the
- * trace: between barriers a sample is approximate, as the other threads
- * are at about the same place, not exactly (timeline.c); at marks it is
- * exact.
+ * trace: between marks a sample is approximate, as the other threads are
+ * at about the same place, not exactly (timeline.c); at marks it is exact.
  */
 #include <sched.h>
 #include <stdio.h>
@@ -36,7 +37,8 @@
 
 #include "internal.h"
 
-#define CHUNK 16384u		/* trace records in a chunk at most */
+#define CHUNK 8192u		/* trace records in a chunk at most */
+#define NSLOTS 8		/* chunks held at a time */
 #define SLICE 256		/* records one turn of the decoder takes at most */
 #define HELP_EVERY 64		/* items a thread plays between two looks at the decoder */
 #define BATCH 64		/* records decoded before their keys are looked up, prefetched */
@@ -46,12 +48,13 @@ struct zpb_streams {
 	struct zpb_engine *e;
 	struct zpb_replay_source *src;
 	struct zpb_run_result *r;
-	struct zpb_chunk chunk[2];	/* chunk k in chunk[k & 1] */
+	struct zpb_chunk chunk[NSLOTS];	/* chunk k in chunk[k % NSLOTS] */
 	/* read by every thread every HELP_EVERY items; written once a chunk */
-	int decoding __attribute__((aligned(64)));	/* the chunk being filled is not complete */
+	uint64_t fill __attribute__((aligned(64)));	/* atomic: the chunk being filled */
+	int eof_all;			/* atomic: the last chunk is decoded */
 	int token __attribute__((aligned(64)));		/* the decoder: 1 while a thread decodes */
 	/* the decoder's state: only the token's holder touches it */
-	uint64_t fill;			/* the chunk being filled */
+	bool slot_ready;		/* chunk @fill's slot is free and reset */
 	uint64_t n;			/* records decoded */
 	uint64_t *assigned;		/* items given to each thread, ever: its tickets */
 	int nb, bpos;			/* the decoded batch, and the next of its records to route */
@@ -59,12 +62,12 @@ struct zpb_streams {
 	struct zpb_record batch[BATCH];
 	uint32_t bidx[BATCH];
 	char err[512];
-	/* the barrier */
+	/* the phase barrier at MARK and COMPACT */
 	unsigned int arrived __attribute__((aligned(64)));
-	uint64_t gen __attribute__((aligned(64)));	/* chunks past the barrier; -1 before the start */
+	uint64_t gen __attribute__((aligned(64)));	/* barriers passed */
 	int go __attribute__((aligned(64)));		/* 1: start, -1: a thread could not be started */
-	/* thread 0's (and the barrier's) */
-	uint64_t played;		/* records of the chunks past the barrier */
+	/* thread 0's */
+	uint64_t played;		/* records of the chunks thread 0 has played */
 	uint64_t next_sample, *every;
 	uint64_t chunks;
 	/* a thread's key index ran out of memory: the first one's message */
@@ -72,14 +75,29 @@ struct zpb_streams {
 	char lookup_err[256];
 };
 
-static void relax(struct zpb_worker *w, unsigned int *spins)
+/* A wait that did not end at once: spins since the last yield, and its start (0: not started). */
+struct spin_wait {
+	unsigned int spins;
+	uint64_t t0;
+};
+
+static void relax(struct zpb_worker *w, struct spin_wait *sw)
 {
+	if (!sw->t0)
+		sw->t0 = zpb_clock_ns();
 	zpb_cpu_relax();
-	if (++*spins >= SPINS) {
-		*spins = 0;
+	if (++sw->spins >= SPINS) {
+		sw->spins = 0;
 		sched_yield();
 		w->stream_yields++;
 	}
+}
+
+/* The wait is over: its time goes into the thread's wait total (the results' streams.wait_ns). */
+static void wait_done(struct zpb_worker *w, const struct spin_wait *sw)
+{
+	if (sw->t0)
+		w->stream_wait_ns += zpb_clock_ns() - sw->t0;
 }
 
 static inline bool keyed(uint8_t op)
@@ -87,16 +105,41 @@ static inline bool keyed(uint8_t op)
 	return op >= ZPB_OP_STORE && op <= ZPB_OP_WRITEBACK;
 }
 
-/* Token held: the chunk being filled is complete; its slot's neighbour is free only at the start. */
+/* Token held: the chunk being filled is complete; the next one is filled once its slot is free. */
 static void complete(struct zpb_streams *st, struct zpb_chunk *c, bool last)
 {
 	c->last = last;
-	__atomic_store_n(&c->complete, 1, __ATOMIC_RELEASE);
-	if (!last && st->fill == 0) {
-		st->fill = 1;	/* chunk 1's arrays are free: go on */
-		return;
-	}
-	__atomic_store_n(&st->decoding, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&c->ready, st->fill + 1, __ATOMIC_RELEASE);
+	st->slot_ready = false;
+	if (last)
+		__atomic_store_n(&st->eof_all, 1, __ATOMIC_RELEASE);
+	else
+		__atomic_store_n(&st->fill, st->fill + 1, __ATOMIC_RELAXED);
+}
+
+/*
+ * Token held: make chunk @fill's slot ready to fill, if every thread is
+ * done with the chunk it held (NSLOTS before). False if one is not.
+ */
+static bool claim_slot(struct zpb_streams *st)
+{
+	struct zpb_engine *e = st->e;
+	struct zpb_chunk *c = &st->chunk[st->fill % NSLOTS];
+	int t;
+
+	if (st->slot_ready)
+		return true;
+	if (st->fill >= NSLOTS)
+		for (t = 0; t < e->nworkers; t++)
+			if (__atomic_load_n(&e->workers[t].chunks_done, __ATOMIC_ACQUIRE) < st->fill - NSLOTS + 1)
+				return false;
+	for (t = 0; t < e->nworkers; t++)
+		c->s[t].n = 0;
+	c->records = 0;
+	c->has_global = false;
+	c->last = false;
+	st->slot_ready = true;
+	return true;
 }
 
 /* Token held: decode the next batch, and look its keys up with prefetches in flight. */
@@ -131,17 +174,16 @@ static void refill(struct zpb_streams *st)
 	}
 }
 
-/* Token held: decode up to @budget records into the chunk being filled. */
+/* Token held: decode up to @budget records into the chunks being filled, while their slots are free. */
 static void decode(struct zpb_streams *st, int budget)
 {
 	struct zpb_engine *e = st->e;
-	struct zpb_chunk *c = &st->chunk[st->fill & 1];
 
-	while (budget-- > 0 && __atomic_load_n(&st->decoding, __ATOMIC_RELAXED)) {
+	while (budget-- > 0 && !__atomic_load_n(&st->eof_all, __ATOMIC_RELAXED) && claim_slot(st)) {
+		struct zpb_chunk *c = &st->chunk[st->fill % NSLOTS];
 		const struct zpb_record *rec;
 		bool full = false;
 
-		c = &st->chunk[st->fill & 1];
 		if (st->bpos == st->nb) {
 			if (!st->eof)
 				refill(st);
@@ -186,26 +228,32 @@ static void decode(struct zpb_streams *st, int budget)
 	}
 }
 
-/* Take a turn at the decoder if it has work and is free; true if this thread decoded. */
-static bool help(struct zpb_streams *st, int budget)
+/*
+ * Take a turn at the decoder if it has work and is free; true if this
+ * thread took it. @w has played @k chunks: the slot of chunk fill is not
+ * free while fill - NSLOTS is one of them not yet played.
+ */
+static bool help(struct zpb_worker *w, struct zpb_streams *st, uint64_t k, int budget)
 {
-	if (!__atomic_load_n(&st->decoding, __ATOMIC_RELAXED) ||
-	    __atomic_load_n(&st->token, __ATOMIC_RELAXED) ||
-	    __atomic_exchange_n(&st->token, 1, __ATOMIC_ACQUIRE))
+	uint64_t fill = __atomic_load_n(&st->fill, __ATOMIC_RELAXED);
+
+	if (__atomic_load_n(&st->eof_all, __ATOMIC_RELAXED) || (fill >= NSLOTS && k < fill - NSLOTS + 1) ||
+	    __atomic_load_n(&st->token, __ATOMIC_RELAXED) || __atomic_exchange_n(&st->token, 1, __ATOMIC_ACQUIRE))
 		return false;
 	decode(st, budget);
 	__atomic_store_n(&st->token, 0, __ATOMIC_RELEASE);
 	return true;
 }
 
-/* Until chunk @k is decoded, decode it, or wait for the thread decoding it. */
+/* Until chunk @k is decoded, decode it, or wait for the thread decoding it (or for a slot). */
 static void ensure_decoded(struct zpb_worker *w, struct zpb_streams *st, uint64_t k)
 {
-	unsigned int spins = 0;
+	struct spin_wait sw = { 0, 0 };
 
-	while (!__atomic_load_n(&st->chunk[k & 1].complete, __ATOMIC_ACQUIRE))
-		if (!help(st, (int)CHUNK))
-			relax(w, &spins);
+	while (__atomic_load_n(&st->chunk[k % NSLOTS].ready, __ATOMIC_ACQUIRE) != k + 1)
+		if (!help(w, st, k, (int)CHUNK))
+			relax(w, &sw);
+	wait_done(w, &sw);
 }
 
 /* Thread 0: the timeline's sample at record @rec. */
@@ -249,7 +297,7 @@ static bool resolve(struct zpb_worker *w, struct zpb_streams *st, struct zpb_ite
  * here, AHEAD items ahead. It stops for a sync point, a --timed wait, a
  * turn at the decoder and (thread 0) a sample.
  */
-static void play_stream(struct zpb_worker *w, struct zpb_streams *st, struct zpb_item *items, uint32_t n)
+static void play_stream(struct zpb_worker *w, struct zpb_streams *st, uint64_t k, struct zpb_item *items, uint32_t n)
 {
 	struct zpb_engine *e = w->eng;
 	bool timed = e->o->timed, publish = e->kt.dchunks != NULL, sampler = w->index == 0;
@@ -266,7 +314,7 @@ static void play_stream(struct zpb_worker *w, struct zpb_streams *st, struct zpb
 	for (i = 0; i < n; i++) {
 		struct zpb_item *it = &items[i];
 
-		if (unlikely(i % HELP_EVERY == 0) && help(st, SLICE))
+		if (unlikely(i % HELP_EVERY == 0) && help(w, st, k, SLICE))
 			zpb_clock_break(w);	/* decoding is not the next op's time */
 		if (lookup) {
 			if (i % AHEAD == 0) {
@@ -287,12 +335,13 @@ static void play_stream(struct zpb_worker *w, struct zpb_streams *st, struct zpb
 			const uint64_t *done = &e->workers[it->dep_thread].done;
 
 			if (__atomic_load_n(done, __ATOMIC_ACQUIRE) < it->dep_ticket) {
-				unsigned int spins = 0;
+				struct spin_wait sw = { 0, 0 };
 
 				w->sync_waits++;
 				while (__atomic_load_n(done, __ATOMIC_ACQUIRE) < it->dep_ticket)
-					if (!help(st, SLICE))
-						relax(w, &spins);
+					if (!help(w, st, k, SLICE))
+						relax(w, &sw);
+				wait_done(w, &sw);
 				zpb_clock_break(w);
 			}
 		}
@@ -335,13 +384,11 @@ static void run_global(struct zpb_streams *st, const struct zpb_record *g, uint6
 	}
 }
 
-/* Thread 0, every other thread at the barrier after chunk @k: its end, and the arrays for chunk k+2. */
-static void between_chunks(struct zpb_streams *st, uint64_t k)
+/* Thread 0, at the end of its stream of chunk @c, before it lets the slot go. */
+static void chunk_played(struct zpb_streams *st, const struct zpb_chunk *c)
 {
 	struct zpb_engine *e = st->e;
-	struct zpb_chunk *c = &st->chunk[k & 1];
 	uint64_t before = st->played;
-	int t;
 
 	st->played += c->records;
 	st->chunks++;
@@ -351,32 +398,26 @@ static void between_chunks(struct zpb_streams *st, uint64_t k)
 		sample(st, st->played);
 	if (e->o->progress && (st->played >> 16) != (before >> 16))
 		e->o->progress(e->o->progress_arg, st->played, st->src->records);
-	if (c->last)
-		return;
-	for (t = 0; t < e->nworkers; t++)
-		c->s[t].n = 0;
-	c->records = 0;
-	c->has_global = false;
-	c->complete = 0;
-	st->fill = k + 2;
-	st->decoding = 1;
 }
 
-static void phase_barrier(struct zpb_streams *st, struct zpb_worker *w, uint64_t k)
+/* After a chunk ended by MARK or COMPACT: thread 0 runs it once every thread has played the chunk. */
+static void phase_barrier(struct zpb_streams *st, struct zpb_worker *w, const struct zpb_chunk *c, uint64_t b)
 {
-	unsigned int spins = 0;
+	struct spin_wait sw = { 0, 0 };
 
 	if (w->index) {
 		__atomic_fetch_add(&st->arrived, 1, __ATOMIC_ACQ_REL);
-		while (__atomic_load_n(&st->gen, __ATOMIC_ACQUIRE) != k + 1)
-			relax(w, &spins);
+		while (__atomic_load_n(&st->gen, __ATOMIC_ACQUIRE) != b + 1)
+			relax(w, &sw);
+		wait_done(w, &sw);
 		return;
 	}
 	while (__atomic_load_n(&st->arrived, __ATOMIC_ACQUIRE) != (unsigned int)w->eng->nworkers - 1)
-		relax(w, &spins);
+		relax(w, &sw);
+	wait_done(w, &sw);
 	__atomic_store_n(&st->arrived, 0, __ATOMIC_RELAXED);
-	between_chunks(st, k);
-	__atomic_store_n(&st->gen, k + 1, __ATOMIC_RELEASE);
+	chunk_played(st, c);
+	__atomic_store_n(&st->gen, b + 1, __ATOMIC_RELEASE);
 }
 
 static void *stream_main(void *arg)
@@ -384,28 +425,32 @@ static void *stream_main(void *arg)
 	struct zpb_worker *w = arg;
 	struct zpb_streams *st = w->eng->st;
 	char err[256];
-	unsigned int spins = 0;
-	uint64_t k;
+	struct spin_wait sw = { 0, 0 };
+	uint64_t k, barriers = 0;
 	int cpu, go;
 
 	if (zpb_place_thread(w->eng->o, w->index, &cpu, err, sizeof(err)) == 0)
 		w->cpu = cpu;
 	while (!(go = __atomic_load_n(&st->go, __ATOMIC_ACQUIRE)))
-		relax(w, &spins);
+		relax(w, &sw);
 	if (go < 0)
 		return NULL;
 	zpb_place_where(&w->cpu, &w->node);
 	zpb_reclaim_set_worker(w);
 	zpb_counting_start(w);
-	ensure_decoded(w, st, 0);
 	for (k = 0;; k++) {
-		struct zpb_chunk *c = &st->chunk[k & 1];
-		bool last = c->last;
+		struct zpb_chunk *c = &st->chunk[k % NSLOTS];
+		bool last;
 
-		play_stream(w, st, c->s[w->index].items, c->s[w->index].n);
-		if (!last)
-			ensure_decoded(w, st, k + 1);
-		phase_barrier(st, w, k);
+		ensure_decoded(w, st, k);
+		last = c->last;
+		play_stream(w, st, k, c->s[w->index].items, c->s[w->index].n);
+		if (c->has_global)
+			phase_barrier(st, w, c, barriers++);
+		else if (w->index == 0)
+			chunk_played(st, c);
+		/* Done with the slot: the decoder may fill it again. */
+		__atomic_store_n(&w->chunks_done, k + 1, __ATOMIC_RELEASE);
 		zpb_clock_break(w);	/* the wait is no op's */
 		if (last)
 			break;
@@ -419,7 +464,7 @@ static void streams_free(struct zpb_streams *st, int nworkers)
 {
 	int i, t;
 
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < NSLOTS; i++) {
 		for (t = 0; st->chunk[i].s && t < nworkers; t++)
 			free(st->chunk[i].s[t].items);
 		free(st->chunk[i].s);
@@ -437,10 +482,10 @@ static struct zpb_streams *streams_new(struct zpb_engine *e)
 	if (posix_memalign((void **)&st, 64, sizeof(*st)))
 		return NULL;
 	memset(st, 0, sizeof(*st));
-	if (cap < 1024)
-		cap = 1024;	/* at 256 threads: 2 chunks x 256 x 1024 items, 25 MB */
+	if (cap < 256)
+		cap = 256;	/* at 256 threads: 8 chunks x 256 x 256 items, 29 MB */
 	st->assigned = calloc((size_t)nw, sizeof(*st->assigned));
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < NSLOTS; i++) {
 		if (posix_memalign((void **)&st->chunk[i].s, 64, (size_t)nw * sizeof(struct zpb_stream))) {
 			st->chunk[i].s = NULL;
 			streams_free(st, 0);
@@ -477,7 +522,6 @@ int zpb_streams_run(struct zpb_engine *e, struct zpb_replay_source *src, struct 
 	st->r = r;
 	st->every = every;
 	st->next_sample = *every;
-	st->decoding = 1;
 	e->st = st;
 	for (started = 0; started < e->nworkers; started++)
 		if (pthread_create(&e->workers[started].tid, NULL, stream_main, &e->workers[started]) != 0)
@@ -496,6 +540,7 @@ int zpb_streams_run(struct zpb_engine *e, struct zpb_replay_source *src, struct 
 	for (i = 0; i < e->nworkers; i++) {
 		r->stream_sync_waits += e->workers[i].sync_waits;
 		r->stream_yields += e->workers[i].stream_yields;
+		r->stream_wait_ns += e->workers[i].stream_wait_ns;
 	}
 	if (st->stopped)
 		r->complete = false;
