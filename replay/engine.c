@@ -4,13 +4,14 @@
  *
  * One thread (the default, and --deterministic) replays inline on the
  * calling thread, pinned: decode, execute, time. With --threads N, N pinned
- * threads play per-thread streams of the trace, decoded a chunk ahead
+ * threads play per-thread streams of the trace, decoded in chunks ahead
  * (streams.c, partition.c), and the calling thread waits for them. MARK and
  * COMPACT are global: they end a chunk and run once every thread has
- * played its part of it, so a mark sees exactly the records before it. At marks and at the end the allocators'
- * queued work (z3fold's deferred frees) is also let finish first: a pool
- * is measured at rest, as deterministic mode always does, rather than at
- * whatever point an as-fast-as-possible replay caught its workers.
+ * played its part of it, so a mark sees exactly the records before it. At
+ * marks and at the end the allocators' queued work (z3fold's deferred
+ * frees) is also let finish first: a pool is measured at rest, as
+ * deterministic mode always does, rather than at whatever point an
+ * as-fast-as-possible replay caught its workers.
  */
 #include <numa.h>
 #include <sched.h>
