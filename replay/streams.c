@@ -52,6 +52,7 @@ struct zpb_streams {
 	/* read by every thread every HELP_EVERY items; written once a chunk */
 	uint64_t fill __attribute__((aligned(64)));	/* atomic: the chunk being filled */
 	int eof_all;			/* atomic: the last chunk is decoded */
+	int stall;			/* atomic: thread + 1 still playing the chunk whose slot @fill needs; 0 none */
 	int token __attribute__((aligned(64)));		/* the decoder: 1 while a thread decodes */
 	/* the decoder's state: only the token's holder touches it */
 	bool slot_ready;		/* chunk @fill's slot is free and reset */
@@ -131,8 +132,13 @@ static bool claim_slot(struct zpb_streams *st)
 		return true;
 	if (st->fill >= NSLOTS)
 		for (t = 0; t < e->nworkers; t++)
-			if (__atomic_load_n(&e->workers[t].chunks_done, __ATOMIC_ACQUIRE) < st->fill - NSLOTS + 1)
+			if (__atomic_load_n(&e->workers[t].chunks_done, __ATOMIC_ACQUIRE) < st->fill - NSLOTS + 1) {
+				/* Only that thread can free the slot: the others stop trying until it has. */
+				__atomic_store_n(&st->stall, t + 1, __ATOMIC_RELAXED);
 				return false;
+			}
+	if (__atomic_load_n(&st->stall, __ATOMIC_RELAXED))
+		__atomic_store_n(&st->stall, 0, __ATOMIC_RELAXED);
 	for (t = 0; t < e->nworkers; t++)
 		c->s[t].n = 0;
 	c->records = 0;
@@ -231,13 +237,17 @@ static void decode(struct zpb_streams *st, int budget)
 /*
  * Take a turn at the decoder if it has work and is free; true if this
  * thread took it. @w has played @k chunks: the slot of chunk fill is not
- * free while fill - NSLOTS is one of them not yet played.
+ * free while fill - NSLOTS is one of them not yet played, nor while the
+ * decoder found another thread still playing it (the token's line and the
+ * threads' counts would bounce between the CPUs for nothing).
  */
 static bool help(struct zpb_worker *w, struct zpb_streams *st, uint64_t k, int budget)
 {
 	uint64_t fill = __atomic_load_n(&st->fill, __ATOMIC_RELAXED);
+	int stall = __atomic_load_n(&st->stall, __ATOMIC_RELAXED);
 
 	if (__atomic_load_n(&st->eof_all, __ATOMIC_RELAXED) || (fill >= NSLOTS && k < fill - NSLOTS + 1) ||
+	    (stall && stall != w->index + 1) ||
 	    __atomic_load_n(&st->token, __ATOMIC_RELAXED) || __atomic_exchange_n(&st->token, 1, __ATOMIC_ACQUIRE))
 		return false;
 	decode(st, budget);
