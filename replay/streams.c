@@ -52,7 +52,6 @@ struct zpb_streams {
 	/* read by every thread every HELP_EVERY items; written once a chunk */
 	uint64_t fill __attribute__((aligned(64)));	/* atomic: the chunk being filled */
 	int eof_all;			/* atomic: the last chunk is decoded */
-	int stall;			/* atomic: thread + 1 still playing the chunk whose slot @fill needs; 0 none */
 	int token __attribute__((aligned(64)));		/* the decoder: 1 while a thread decodes */
 	/* the decoder's state: only the token's holder touches it */
 	bool slot_ready;		/* chunk @fill's slot is free and reset */
@@ -118,6 +117,17 @@ static void complete(struct zpb_streams *st, struct zpb_chunk *c, bool last)
 		__atomic_store_n(&st->fill, st->fill + 1, __ATOMIC_RELAXED);
 }
 
+/* Every thread has played the chunk that chunk @f's slot held, NSLOTS before it. */
+static bool slot_free(const struct zpb_engine *e, uint64_t f)
+{
+	int t;
+
+	for (t = 0; f >= NSLOTS && t < e->nworkers; t++)
+		if (__atomic_load_n(&e->workers[t].chunks_done, __ATOMIC_ACQUIRE) < f - NSLOTS + 1)
+			return false;
+	return true;
+}
+
 /*
  * Token held: make chunk @fill's slot ready to fill, if every thread is
  * done with the chunk it held (NSLOTS before). False if one is not.
@@ -130,15 +140,8 @@ static bool claim_slot(struct zpb_streams *st)
 
 	if (st->slot_ready)
 		return true;
-	if (st->fill >= NSLOTS)
-		for (t = 0; t < e->nworkers; t++)
-			if (__atomic_load_n(&e->workers[t].chunks_done, __ATOMIC_ACQUIRE) < st->fill - NSLOTS + 1) {
-				/* Only that thread can free the slot: the others stop trying until it has. */
-				__atomic_store_n(&st->stall, t + 1, __ATOMIC_RELAXED);
-				return false;
-			}
-	if (__atomic_load_n(&st->stall, __ATOMIC_RELAXED))
-		__atomic_store_n(&st->stall, 0, __ATOMIC_RELAXED);
+	if (!slot_free(e, st->fill))
+		return false;
 	for (t = 0; t < e->nworkers; t++)
 		c->s[t].n = 0;
 	c->records = 0;
@@ -237,18 +240,17 @@ static void decode(struct zpb_streams *st, int budget)
 /*
  * Take a turn at the decoder if it has work and is free; true if this
  * thread took it. @w has played @k chunks: the slot of chunk fill is not
- * free while fill - NSLOTS is one of them not yet played, nor while the
- * decoder found another thread still playing it (the token's line and the
- * threads' counts would bounce between the CPUs for nothing).
+ * free while fill - NSLOTS is one of them not yet played, nor while
+ * another thread still plays it: looked at before the token is taken, so
+ * that waiting for a slow thread writes no line the slow thread reads.
  */
 static bool help(struct zpb_worker *w, struct zpb_streams *st, uint64_t k, int budget)
 {
 	uint64_t fill = __atomic_load_n(&st->fill, __ATOMIC_RELAXED);
-	int stall = __atomic_load_n(&st->stall, __ATOMIC_RELAXED);
 
 	if (__atomic_load_n(&st->eof_all, __ATOMIC_RELAXED) || (fill >= NSLOTS && k < fill - NSLOTS + 1) ||
-	    (stall && stall != w->index + 1) ||
-	    __atomic_load_n(&st->token, __ATOMIC_RELAXED) || __atomic_exchange_n(&st->token, 1, __ATOMIC_ACQUIRE))
+	    __atomic_load_n(&st->token, __ATOMIC_RELAXED) || !slot_free(w->eng, fill) ||
+	    __atomic_exchange_n(&st->token, 1, __ATOMIC_ACQUIRE))
 		return false;
 	decode(st, budget);
 	__atomic_store_n(&st->token, 0, __ATOMIC_RELEASE);
