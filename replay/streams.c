@@ -39,6 +39,7 @@
 
 #define CHUNK 8192u		/* trace records in a chunk at most */
 #define NSLOTS 8		/* chunks held at a time */
+#define LEAD 2			/* chunks a thread decodes ahead of the one it plays, at most */
 #define SLICE 256		/* records one turn of the decoder takes at most */
 #define HELP_EVERY 64		/* items a thread plays between two looks at the decoder */
 #define BATCH 64		/* records decoded before their keys are looked up, prefetched */
@@ -248,7 +249,7 @@ static bool help(struct zpb_worker *w, struct zpb_streams *st, uint64_t k, int b
 {
 	uint64_t fill = __atomic_load_n(&st->fill, __ATOMIC_RELAXED);
 
-	if (__atomic_load_n(&st->eof_all, __ATOMIC_RELAXED) || (fill >= NSLOTS && k < fill - NSLOTS + 1) ||
+	if (__atomic_load_n(&st->eof_all, __ATOMIC_RELAXED) || fill > k + LEAD || (fill >= NSLOTS && k < fill - NSLOTS + 1) ||
 	    __atomic_load_n(&st->token, __ATOMIC_RELAXED) || !slot_free(w->eng, fill) ||
 	    __atomic_exchange_n(&st->token, 1, __ATOMIC_ACQUIRE))
 		return false;
