@@ -101,7 +101,7 @@ def med(f, k):
 for k, unit in (('ops_per_sec', 'records/s (wall)'), ('records_per_cpu_sec', 'records/CPU-s')):
     one, two = med(sys.argv[1], k), med(sys.argv[2], k)
     print("  scaling %-5s T2/T1 = %.2f (%.2f M -> %.2f M %s; %s CPUs, load %s)" % (
-          sys.argv[3], two / one if one else 0, what, one / 1e6, two / 1e6, sys.argv[4], sys.argv[5]))
+          sys.argv[3], two / one if one else 0, one / 1e6, two / 1e6, unit, sys.argv[4], sys.argv[5]))
 PY
 done
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"
