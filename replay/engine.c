@@ -3,14 +3,15 @@
  * A replay run: one allocator, a fresh pool, the whole trace.
  *
  * One thread (the default, and --deterministic) replays inline on the
- * calling thread, pinned: play.c's loop decodes, executes and times. With --threads N the
- * calling thread decodes and dispatches into N pinned workers' queues
- * (partition.c). MARK and COMPACT are global: the dispatcher first lets
- * every queued record finish, then samples or compacts, so a mark sees
- * exactly the records before it. At marks and at the end the allocators'
- * queued work (z3fold's deferred frees) is also let finish first: a pool
- * is measured at rest, as deterministic mode always does, rather than at
- * whatever point an as-fast-as-possible replay caught its workers.
+ * calling thread, pinned: play.c's loop decodes, executes and times. With
+ * --threads N, N pinned threads play per-thread streams of the trace,
+ * decoded in chunks ahead (streams.c, partition.c), and the calling thread
+ * waits for them. MARK and COMPACT are global: they end a chunk and run
+ * once every thread has played its part of it, so a mark sees exactly the
+ * records before it. At marks and at the end the allocators' queued work
+ * (z3fold's deferred frees) is also let finish first: a pool is measured
+ * at rest, as deterministic mode always does, rather than at whatever
+ * point an as-fast-as-possible replay caught its workers.
  */
 #include <numa.h>
 #include <sched.h>
@@ -118,7 +119,7 @@ static void drain(struct zpb_engine *e)
 {
 	uint32_t i;
 
-	for (i = 1; i < e->kt.nidx; i++) {
+	for (i = zpb_kt_next(&e->kt, 0); i; i = zpb_kt_next(&e->kt, i)) {
 		struct zpb_entry *ent = zpb_kt_entry(&e->kt, i);
 
 		if (ent->state == ES_POOL)
@@ -157,8 +158,8 @@ static void engine_free(struct zpb_engine *e);
 /*
  * --compress: one codec context per CPU in use, as zswap's per-CPU
  * acomp_ctx (thread i runs on the (i mod ncpus)-th CPU, so it takes that
- * CPU's context; the dispatcher and the reclaim thread share the first, under
- * its mutex), and each worker's phase histograms. 0, or -1 (out of memory).
+ * CPU's context; the global ops between chunks and the reclaim thread share
+ * the first, under its mutex), and each worker's phase histograms. 0, or -1 (out of memory).
  */
 static int engine_compress_init(struct zpb_engine *e)
 {
@@ -217,7 +218,6 @@ static struct zpb_engine *engine_new(const struct zpb_replay_options *o, const s
 	e->lru = e->reclaim == ZPB_RECLAIM_ZSWAP_LRU && o->pool_limit_pages > 0;
 	e->locked = e->reclaim != ZPB_RECLAIM_NONE && o->pool_limit_pages > 0 &&
 		    (e->threaded || e->rmode == ZPB_RECLAIM_ASYNC);
-	spin_lock_init(&e->lock);
 	pthread_mutex_init(&e->vlock, NULL);
 	if (posix_memalign((void **)&e->workers, 64, (size_t)(e->nworkers + 2) * sizeof(*e->workers))) {
 		free(e);
@@ -255,16 +255,10 @@ static void engine_free(struct zpb_engine *e)
 	free(e->ctx);
 	free(e->phase_mem);
 	zpb_kt_destroy(&e->kt);
+	zpb_locks_destroy(e);
 	pthread_mutex_destroy(&e->vlock);
 	free(e->workers);
 	free(e);
-}
-
-#define ZPB_BATCH 64
-
-static inline bool keyed(uint8_t op)
-{
-	return op >= ZPB_OP_STORE && op <= ZPB_OP_WRITEBACK;
 }
 
 /*
@@ -309,7 +303,6 @@ void zpb_engine_compact(struct zpb_engine *e, struct zpb_worker *w)
 {
 	struct zpb_op_timer t;
 
-	zpb_quiesce(e);
 	zpb_clock_break(w);
 	zpb_op_begin(w, &t);
 	zpool_compact(e->pool);
@@ -323,7 +316,6 @@ void zpb_engine_mark(struct zpb_engine *e, struct zpb_worker *w, const char *lab
 {
 	struct zpb_sample s;
 
-	zpb_quiesce(e);
 	zpool_quiesce();
 	zpb_clock_break(w);
 	zpb_sample(e, rec, &s);
@@ -373,9 +365,7 @@ struct zpb_run_result *zpb_replay_run(const struct zpb_replay_options *o, struct
 	struct zpb_run_result *r = calloc(1, sizeof(*r));
 	struct zpb_engine *e;
 	struct zpb_worker *main_w;
-	static __thread struct zpb_record batch[ZPB_BATCH];
-	uint32_t bidx[ZPB_BATCH];
-	uint64_t cpu0, n = 0, next_sample, every = o->sample_ops;
+	uint64_t cpu0, n = 0, every = o->sample_ops;
 	struct zpool_diagnostics diag0, diag1;
 	cpu_set_t old_set;
 	bool pinned = false, failed = false;
@@ -399,7 +389,8 @@ struct zpb_run_result *zpb_replay_run(const struct zpb_replay_options *o, struct
 	r->repetition = repetition;
 	r->complete = true;
 	e = engine_new(o, spec, r);
-	if (!e || zpb_kt_init(&e->kt, e->threaded && o->partition == ZPB_PARTITION_CPU)) {
+	if (!e || zpb_kt_init(&e->kt, e->threaded && o->partition == ZPB_PARTITION_CPU,
+				 e->threaded && o->partition == ZPB_PARTITION_KEY ? e->nworkers : 1)) {
 		snprintf(err, errlen, "out of memory");
 		if (e)
 			engine_free(e);
@@ -439,11 +430,6 @@ struct zpb_run_result *zpb_replay_run(const struct zpb_replay_options *o, struct
 	}
 	if (e->threaded) {
 		main_w = &e->workers[e->nworkers];
-		if (zpb_workers_start(e, err, errlen)) {
-			zpb_reclaim_teardown(e);
-			zpool_destroy_pool(e->pool);
-			goto fail_early;
-		}
 	} else {
 		main_w = &e->workers[0];
 		pthread_getaffinity_np(pthread_self(), sizeof(old_set), &old_set);
@@ -458,107 +444,26 @@ struct zpb_run_result *zpb_replay_run(const struct zpb_replay_options *o, struct
 	zpb_reclaim_set_worker(main_w);
 	if (o->counters && !e->threaded)
 		zpb_counting_start(main_w);
-	next_sample = every;
 	cpu0 = cpu_time(e->threaded);
 	e->start_ns = zpb_clock_ns();
 	e->stop = stop;
 	zpb_engine_sample(e, 0, &every);
-	if (!e->threaded) {
+	if (e->threaded) {
+		/* Threads: per-thread streams (streams.c). */
+		failed = zpb_streams_run(e, src, r, &n, &every, err, errlen) != 0;
+	} else {
 		/* One thread: play.c's loop. */
 		ret = zpb_play_inline(e, main_w, src, &every, &n, err, errlen);
 		failed = ret < 0;
 		r->complete = ret != 1;
-		goto out;
 	}
-	for (;;) {
-		int nb = 0, i;
 
-		/*
-		 * Decode a batch, then look its keys up with prefetches in flight,
-		 * then run it: the key table and entries outgrow the caches on
-		 * real working sets, and overlapping the misses is what keeps
-		 * dispatch at tens of millions of records a second.
-		 */
-		while (nb < ZPB_BATCH && (ret = src->next(src->ctx, &batch[nb], err, errlen)) > 0)
-			nb++;
-		zpb_clock_break(main_w);	/* decoding is not the next op's time */
-		for (i = 0; i < nb; i++)
-			if (keyed(batch[i].op))
-				zpb_kt_prefetch(&e->kt, batch[i].key);
-		for (i = 0; i < nb; i++) {
-			if (!keyed(batch[i].op))
-				continue;
-			bidx[i] = zpb_kt_get(&e->kt, batch[i].key);
-			if (unlikely(!bidx[i])) {
-				snprintf(err, errlen, "record %llu: out of memory for the key table (%llu keys)",
-					 (unsigned long long)(n + (uint64_t)i), (unsigned long long)e->kt.nkeys);
-				failed = true;
-				goto out;
-			}
-			/* The worker's cache should get the entry, not ours. */
-			if (e->kt.dchunks)
-				__builtin_prefetch(zpb_kt_dispatch(&e->kt, bidx[i]), 1);
-		}
-		for (i = 0; i < nb; i++) {
-			struct zpb_record *rec = &batch[i];
-
-			if (unlikely(n == 0))
-				e->trace_t0 = rec->time_ns;
-			if (unlikely(e->compress) && rec->op == ZPB_OP_STORE &&
-			    zpb_no_contents(e, rec->flags, rec->content, n, err, errlen)) {
-				failed = true;
-				goto out;
-			}
-			switch (rec->op) {
-			case ZPB_OP_STORE:
-			case ZPB_OP_LOAD:
-			case ZPB_OP_INVALIDATE:
-			case ZPB_OP_WRITEBACK:
-				zpb_enqueue(e, zpb_thread_for(e, rec, bidx[i]), rec, bidx[i], n);
-				break;
-			case ZPB_OP_COMPACT:
-				zpb_engine_compact(e, main_w);
-				break;
-			case ZPB_OP_MARK:
-				zpb_engine_mark(e, main_w, rec->label, n, &every);
-				break;
-			default:
-				snprintf(err, errlen, "record %llu: invalid op %u", (unsigned long long)n, rec->op);
-				failed = true;
-				goto out;
-			}
-			n++;
-			if (unlikely(n >= next_sample)) {
-				zpb_clock_break(main_w);
-				zpb_engine_sample(e, n, &every);
-				next_sample = n + every;
-			}
-			if (unlikely((n & 1023) == 0)) {
-				if (zpb_engine_stopping(e)) {
-					r->complete = false;
-					goto out;
-				}
-				if ((n & 0xffff) == 0 && o->progress)
-					o->progress(o->progress_arg, n, src->records);
-			}
-		}
-		if (ret < 0) {
-			failed = true;
-			break;
-		}
-		if (ret == 0)
-			break;
-	}
-out:
-	zpb_quiesce(e);
 	r->wall_ns = zpb_clock_ns() - e->start_ns;
 	r->cpu_ns = cpu_time(e->threaded) - cpu0;
 	r->records = n;
 	if (__atomic_load_n(&e->stop_internal, __ATOMIC_RELAXED))
 		r->complete = false;
-	if (e->threaded) {
-		zpb_workers_stop(e);
-	} else {
+	if (!e->threaded) {
 		zpb_counting_stop(main_w);
 		zpb_place_where(&main_w->cpu, &main_w->node);
 	}
@@ -577,7 +482,7 @@ out:
 	r->sample_every = every;
 	/* The arena's own peak is exact for allocators whose pages it charges; samples catch the rest. */
 	r->peak_pool_pages = max_t(uint64_t, e->peak_pool_pages, zpool_peak_pages(e->pool));
-	r->distinct_keys = e->kt.nkeys;
+	r->distinct_keys = zpb_kt_count(&e->kt);
 	zpb_objects_per_page(e);
 	memory_usage(r);
 	merge(e, r);

@@ -24,43 +24,45 @@
 #define ZSWAP_GFP (__GFP_NORETRY | __GFP_NOWARN | __GFP_KSWAPD_RECLAIM)
 
 /*
- * The owner's side of the tree lock. Without concurrency (one thread, reclaim
- * in the store path) reclaim runs inside the owner's own store, so the lock
- * is skipped; the entry is still marked busy, so reclaim never takes it.
+ * The owner's side of the entry's tree lock (lru.c). Without concurrency
+ * (one thread, reclaim in the store path) reclaim runs inside the owner's
+ * own store, so the lock is skipped; the entry is still marked busy, so
+ * reclaim never takes it.
  */
 static inline uint8_t entry_grab(struct zpb_engine *e, struct zpb_entry *ent)
 {
+	spinlock_t *lock = e->locked ? zpb_tree_lock(e, ent->key) : NULL;
 	uint8_t prev;
 
-	if (e->locked) {
-		spin_lock(&e->lock);
+	if (lock) {
+		spin_lock(lock);
 		while (ent->state == ES_EVICTING) {
 			/* Reclaim is writing it back; zswap's load would wait on the entry too. */
-			spin_unlock(&e->lock);
+			spin_unlock(lock);
 			sched_yield();	/* the harness's wait, not the compat layer's: not emulation */
-			spin_lock(&e->lock);
+			spin_lock(lock);
 		}
 	}
 	prev = ent->state;
 	if (prev == ES_POOL && e->lru)
 		zpb_lru_del(e, ent);
 	ent->state = ES_BUSY;
-	if (e->locked)
-		spin_unlock(&e->lock);
+	if (lock)
+		spin_unlock(lock);
 	return prev;
 }
 
 static inline void entry_release(struct zpb_engine *e, uint32_t idx, struct zpb_entry *ent, uint8_t state)
 {
-	if (e->locked)
-		spin_lock(&e->lock);
+	spinlock_t *lock = e->locked ? zpb_tree_lock(e, ent->key) : NULL;
+
+	if (lock)
+		spin_lock(lock);
 	ent->state = state;
-	if (state == ES_POOL && e->lru) {
-		ent->referenced = 1;
+	if (state == ES_POOL && e->lru)
 		zpb_lru_add(e, idx, ent);
-	}
-	if (e->locked)
-		spin_unlock(&e->lock);
+	if (lock)
+		spin_unlock(lock);
 }
 
 void zpb_verify_failed(struct zpb_worker *w, const char *op, uint64_t key, uint64_t record,

@@ -3,22 +3,25 @@
  * The replay engine's internal structures, shared by its files:
  *   keytable.c  key -> entry (per-key state), sized by the distinct keys
  *   content.c   the deterministic bytes of each (key, version)
- *   partition.c record -> thread, the per-thread queues, key ordering
+ *   partition.c record -> thread, and the sync points of --partition cpu
+ *   streams.c   a threaded run: per-thread streams, the decoder's turns, the phase barrier
  *   executor.c  one record against the pool
  *   play.c      the hot loop: batches of decoded records on one thread
  *   reclaim.c   pool limit with zswap's hysteresis, pool-lru, zswap-lru
+ *   lru.c       zswap's tree locks and per-node LRU lists
  *   timeline.c  density samples, marks, objects per page
  *   placement.c pinning threads to CPUs and NUMA memory policy
- *   engine.c    a run: threads, the dispatch loop (threaded), results
+ *   engine.c    a run: which loop plays it (play.c's, or streams.c's threads), results
  *
- * Ownership: the dispatching thread alone owns the key table's index and
- * the dispatch words (the last thread and ticket of each key, kept apart
- * from the entries so the dispatcher never writes a line a worker uses). An entry's
- * state fields belong to the thread running the record for that key: with
- * --partition key always the same thread; with --partition cpu, records on
- * one key are ordered through tickets (partition.c), which also orders the
- * memory. Reclaim reaches entries of other threads only under the engine's
- * tree lock, as zswap's writeback does under its tree lock.
+ * Ownership: the thread holding the decoder (streams.c; the one thread of
+ * an inline run) owns the shared key index, the dispatch words (the last
+ * thread and ticket of each key) and the tickets; with --partition key each
+ * replay thread owns its own key index instead. An entry's state fields
+ * belong to the thread running the record for that key: with --partition
+ * key always the same thread; with --partition cpu, records on one key are
+ * ordered through sync points (partition.c), which also order the memory.
+ * Reclaim reaches entries of other threads only under the entry's tree
+ * lock, as zswap's writeback does (lru.c).
  */
 #ifndef ZPB_REPLAY_INTERNAL_H
 #define ZPB_REPLAY_INTERNAL_H
@@ -47,10 +50,15 @@ struct zpb_entry {
 	uint32_t version;
 	uint16_t len;		/* compressed length, without the header */
 	uint8_t state;
-	uint8_t referenced;	/* zswap-lru second chance */
-	uint32_t lru_prev, lru_next;	/* zswap-lru, entry indexes; 0 is the list head */
+	uint8_t lru;		/* zswap-lru: ZPB_LRU_* flags, and the node of its list */
+	uint32_t lru_prev, lru_next;	/* zswap-lru, entry indexes; 0 is the list's end */
 	uint32_t page;		/* --compress: the contents' page index of the last store */
 };
+
+#define ZPB_LRU_REFERENCED 1	/* second chance: stored or loaded since reclaim last looked */
+#define ZPB_LRU_ON 2		/* on its node's list */
+#define ZPB_LRU_NODE_SHIFT 2	/* the list's node above the flags: 64 nodes at most */
+#define ZPB_LRU_MAX_NODES 64
 
 #define KT_CHUNK_BITS 16
 #define KT_CHUNK (1u << KT_CHUNK_BITS)
@@ -72,28 +80,48 @@ struct zpb_entry {
 #define KT_DISPATCH_THREAD(d) ((uint32_t)((d) & 0xffff) - 1)
 #define KT_DISPATCH_TICKET(d) ((d) >> 16)
 
+/* An index slot: one leaf. */
 struct kt_slot {
 	uint64_t leafkey;	/* key >> KT_LEAF_BITS */
 	uint64_t seen;		/* bit i: key leafkey << KT_LEAF_BITS | i was looked up */
 	uint32_t leaf;		/* its entries are leaf << KT_LEAF_BITS ...; 0: the slot is free */
 };
 
+/*
+ * One index of leaf keys to leaves, and where it takes its next leaf: the
+ * only one, or (threads, --partition key) one per thread, which alone
+ * looks its keys up. Index i of n takes its leaves from the entry chunks
+ * i, i + n, ..., so every index's entries are in the one shared chunk
+ * table (a chunk holds KT_CHUNK / KT_LEAF whole leaves).
+ */
+struct zpb_ktindex {
+	struct kt_slot *slots;
+	uint64_t mask;			/* slots - 1 */
+	uint32_t next;			/* the entry index of its next leaf; KT_FULL: no more */
+	uint32_t leaves;		/* leaves in it */
+	uint64_t nkeys;			/* distinct keys looked up in it */
+} __attribute__((aligned(64)));
+
+#define KT_FULL UINT32_MAX
+
 struct zpb_keytable {
 	struct zpb_entry **chunks;	/* KT_MAX_CHUNKS pointers, filled as needed */
 	uint64_t **dchunks;		/* dispatch words, same chunking; NULL unless tracked */
 	/*
-	 * Entry indexes handed out, [0, nidx): a leaf's KT_LEAF at a time, so
-	 * not a count of keys. Leaf 0 is no key's: its entry 0 is the LRU head.
+	 * @nix indexes. Leaf 0 is no key's: its entry 0 is the LRU head (and
+	 * 0 is "none" for an entry index).
 	 */
-	uint32_t nidx;
-	uint64_t nkeys;			/* distinct keys looked up */
-	struct kt_slot *slots;
-	uint64_t mask;			/* slots - 1 */
+	struct zpb_ktindex *ix;
+	int nix;
 };
 
-/* @dispatch: keep a dispatch word per key (--partition cpu with threads). */
-int zpb_kt_init(struct zpb_keytable *kt, bool dispatch);
+/* @dispatch: keep a dispatch word per key (--partition cpu with threads); @nix indexes. */
+int zpb_kt_init(struct zpb_keytable *kt, bool dispatch, int nix);
 void zpb_kt_destroy(struct zpb_keytable *kt);
+/* Keys looked up, in all indexes. */
+uint64_t zpb_kt_count(const struct zpb_keytable *kt);
+/* The entry index after @i (0: the first) that an index may have handed out; 0 past the last. */
+uint32_t zpb_kt_next(const struct zpb_keytable *kt, uint32_t i);
 static inline uint64_t zpb_kt_hash(uint64_t k)
 {
 	k ^= k >> 33;
@@ -101,24 +129,25 @@ static inline uint64_t zpb_kt_hash(uint64_t k)
 	k ^= k >> 33;
 	return k;
 }
-/* A new leaf for @leafkey at free slot @i (keytable.c); NULL if out of memory. */
-struct kt_slot *zpb_kt_add_leaf(struct zpb_keytable *kt, uint64_t leafkey, uint64_t i);
-/* The entry index for @key, its entry created (EMPTY) if new; 0 if out of memory. */
-static inline uint32_t zpb_kt_get(struct zpb_keytable *kt, uint64_t key)
+/* A new leaf for @leafkey in index @ix, at its free slot @i (keytable.c); NULL if out of memory. */
+struct kt_slot *zpb_kt_add_leaf(struct zpb_keytable *kt, int ix, uint64_t leafkey, uint64_t i);
+/* The entry index for @key in index @ix, its entry created (EMPTY) if new; 0 if out of memory. */
+static inline uint32_t zpb_kt_get(struct zpb_keytable *kt, int ix, uint64_t key)
 {
+	struct zpb_ktindex *x = &kt->ix[ix];
 	uint64_t lk = key >> KT_LEAF_BITS, bit = UINT64_C(1) << (key & (KT_LEAF - 1)), i;
 	struct kt_slot *s;
 
-	for (i = zpb_kt_hash(lk) & kt->mask; (s = &kt->slots[i])->leaf; i = (i + 1) & kt->mask)
+	for (i = zpb_kt_hash(lk) & x->mask; (s = &x->slots[i])->leaf; i = (i + 1) & x->mask)
 		if (s->leafkey == lk)
 			goto found;
-	s = zpb_kt_add_leaf(kt, lk, i);
+	s = zpb_kt_add_leaf(kt, ix, lk, i);
 	if (!s)
 		return 0;
 found:
 	if (unlikely(!(s->seen & bit))) {
 		s->seen |= bit;
-		kt->nkeys++;
+		x->nkeys++;
 	}
 	return s->leaf << KT_LEAF_BITS | (uint32_t)(key & (KT_LEAF - 1));
 }
@@ -126,9 +155,11 @@ static inline uint64_t *zpb_kt_dispatch(const struct zpb_keytable *kt, uint32_t 
 {
 	return &kt->dchunks[idx >> KT_CHUNK_BITS][idx & (KT_CHUNK - 1)];
 }
-static inline void zpb_kt_prefetch(const struct zpb_keytable *kt, uint64_t key)
+static inline void zpb_kt_prefetch(const struct zpb_keytable *kt, int ix, uint64_t key)
 {
-	__builtin_prefetch(&kt->slots[zpb_kt_hash(key >> KT_LEAF_BITS) & kt->mask]);
+	const struct zpb_ktindex *x = &kt->ix[ix];
+
+	__builtin_prefetch(&x->slots[zpb_kt_hash(key >> KT_LEAF_BITS) & x->mask]);
 }
 static inline struct zpb_entry *zpb_kt_entry(const struct zpb_keytable *kt, uint32_t idx)
 {
@@ -173,19 +204,41 @@ void zpb_content_fill(void *dst, size_t len, uint64_t key, uint32_t cver);
 /* -1 if @src holds the expected bytes, else the offset of the first wrong byte. */
 long zpb_content_check(const void *src, size_t len, uint64_t key, uint32_t cver, unsigned char *expected);
 
-/* One queued record (threaded runs). MARK and COMPACT never queue. */
+/*
+ * One record of a thread's stream (threaded runs, streams.c). MARK and
+ * COMPACT never go in one: they end a chunk and run between chunks.
+ */
 struct zpb_item {
 	uint64_t time_ns;
 	uint64_t record;
+	uint64_t key;		/* --partition key: the thread looks its entry up itself */
 	uint64_t content;
-	uint64_t dep_ticket;	/* wait until thread @dep_thread completed this many items */
+	uint64_t dep_ticket;	/* wait until thread @dep_thread has played this many items */
 	uint32_t entry;
 	uint32_t len;
 	uint32_t dep_thread;
 	uint8_t op, flags;
 };
 
-#define RING_SIZE 1024u
+/* A chunk's record array for one thread: filled by the decoder, played by the thread. */
+struct zpb_stream {
+	struct zpb_item *items;
+	uint32_t n;
+} __attribute__((aligned(64)));
+
+/*
+ * A chunk of the trace, partitioned: one stream per thread, and the MARK
+ * or COMPACT that ended it, run once every thread has played its stream.
+ */
+struct zpb_chunk {
+	struct zpb_stream *s;		/* nworkers streams of @cap items */
+	uint32_t cap;
+	uint32_t records;		/* trace records in it, the trailing global op included */
+	bool has_global;		/* @global ended it */
+	bool last;			/* no chunk after it: end of trace, error or stop */
+	struct zpb_record global;
+	uint64_t ready;			/* atomic (acquire/release): k + 1 once chunk k is decoded into it */
+};
 
 struct zpb_worker;
 struct zpb_engine;
@@ -199,17 +252,6 @@ struct zpb_counters {
 #define CNT_ADD(c, field, d) __atomic_store_n(&(c)->field, __atomic_load_n(&(c)->field, __ATOMIC_RELAXED) + (d), __ATOMIC_RELAXED)
 #define CNT_GET(c, field) __atomic_load_n(&(c)->field, __ATOMIC_RELAXED)
 
-/*
- * Where a thread sleeps when spinning did not see the word it waits on
- * change: the waiter announces itself in @waiters, the publisher wakes only
- * if someone announced (both seq_cst, so no wakeup is lost).
- */
-struct zpb_waitpoint {
-	pthread_mutex_t m;
-	pthread_cond_t c;
-	int waiters;
-};
-
 /* Ops between two preemption points of a replay thread (executor.c, docs/replay.md). */
 #define ZPB_PREEMPT_EVERY 16
 
@@ -218,13 +260,10 @@ struct zpb_worker {
 	int index;
 	int cpu, node;			/* pinned CPU (-1 none); where it ran */
 	pthread_t tid;
-	/* the queue: single producer (dispatcher), single consumer (this worker) */
-	struct zpb_item ring[RING_SIZE];
-	uint64_t head __attribute__((aligned(64)));	/* written by the producer */
-	uint64_t tail __attribute__((aligned(64)));	/* written by the consumer: items completed */
-	uint64_t enqueued;		/* producer's private copy of head */
-	struct zpb_waitpoint head_wp;	/* the worker waits here for records */
-	struct zpb_waitpoint tail_wp;	/* others wait here for its progress */
+	/* --partition cpu: items this thread has played, for the records of other threads that wait on them */
+	uint64_t done __attribute__((aligned(64)));
+	uint64_t chunks_done;		/* the chunks it has played: the decoder may reuse their slots */
+	uint64_t pad_done[6];		/* the line is these two's alone: others read them */
 	struct zpb_counters cnt __attribute__((aligned(64)));
 	struct zpb_op_counts ops;
 	struct zpb_reclaim_counts rc;
@@ -233,6 +272,9 @@ struct zpb_worker {
 	struct zpb_syscall_counts syscalls;
 	uint64_t works_between_ops;	/* queued works this thread ran between ops (zpool_preempt_point) */
 	unsigned int since_preempt;	/* ops since the last preemption point */
+	uint64_t sync_waits;		/* threaded: its records that waited at a sync point */
+	uint64_t stream_yields;		/* threaded: its waits (sync point, decoder, barrier) that gave up the CPU */
+	uint64_t stream_wait_ns;	/* threaded: the time of its waits that did not end at once */
 	uint64_t clock_reads;
 	uint64_t t_next;		/* the last op's end, the next one's start; 0: read the clock */
 	struct zpb_hist lateness;
@@ -243,6 +285,18 @@ struct zpb_worker {
 	struct zpb_counter_thread ct;
 	unsigned char scratch[PAGE_SIZE_MAX + 64];	/* load copy-out buffer, for any page size */
 };
+
+/* A zswap tree's lock (lru.c): 64 of them, a key's by its swap type and offset >> 14. */
+#define ZPB_TREES 64
+struct zpb_tree {
+	spinlock_t lock;
+} __attribute__((aligned(64)));
+
+/* One node's zswap LRU list (list_lru's per-node list): entry indexes, 0 the end. */
+struct zpb_lru {
+	spinlock_t lock;
+	uint32_t first, last;		/* the most and the least recent */
+} __attribute__((aligned(64)));
 
 struct zpb_engine {
 	const struct zpb_replay_options *o;
@@ -271,8 +325,12 @@ struct zpb_engine {
 	int nworkers;
 	struct zpb_worker *workers;	/* threaded: nworkers; else one (the caller) */
 	bool threaded;
-	/* tree lock and the zswap-lru list (entry 0 is its head) */
-	spinlock_t lock;
+	struct zpb_streams *st;		/* threaded: the per-thread streams (streams.c) */
+	/* the trees' locks and the zswap-lru lists (lru.c) */
+	struct zpb_tree *trees;		/* ZPB_TREES */
+	struct zpb_lru *lrus;		/* one per NUMA node */
+	int nlrus;
+	unsigned int lru_cursor;	/* atomic: the node reclaim walks next */
 	/* pool limit */
 	unsigned long limit_pages, accept_pages;
 	int reached_full;		/* atomic flag, as zswap_pool_reached_full */
@@ -306,8 +364,14 @@ int zpb_reclaim_setup(struct zpb_engine *e, char *err, size_t errlen);
 void zpb_reclaim_teardown(struct zpb_engine *e);
 /* Before a store allocates, with a pool limit: true if it may go ahead, false if rejected by it. */
 bool zpb_reclaim_admit(struct zpb_worker *w);
+
+/* lru.c: the trees' locks and the per-node LRU lists (each list's lock taken inside, when e->locked). */
+int zpb_locks_init(struct zpb_engine *e);
+void zpb_locks_destroy(struct zpb_engine *e);
+spinlock_t *zpb_tree_lock(struct zpb_engine *e, uint64_t key);
 void zpb_lru_add(struct zpb_engine *e, uint32_t idx, struct zpb_entry *ent);
 void zpb_lru_del(struct zpb_engine *e, struct zpb_entry *ent);
+uint32_t zpb_lru_isolate(struct zpb_engine *e, uint64_t *second_chances);
 /* Write back an entry already taken out of the pool's reach (EVICTING): verify, free. */
 void zpb_writeback_entry(struct zpb_worker *w, uint32_t idx, struct zpb_entry *ent, uint64_t record);
 
@@ -319,14 +383,19 @@ static inline uint64_t zpb_pool_pages(struct zpb_engine *e)
 	return DIV_ROUND_UP(zpool_get_total_size(e->pool), PAGE_SIZE);
 }
 
-/* partition.c */
-int zpb_thread_for(const struct zpb_engine *e, const struct zpb_record *rec, uint32_t eidx);
-void zpb_enqueue(struct zpb_engine *e, int t, const struct zpb_record *rec, uint32_t eidx, uint64_t record);
-/* Wait until every queued item has been done. */
-void zpb_quiesce(struct zpb_engine *e);
-void *zpb_worker_main(void *arg);
-int zpb_workers_start(struct zpb_engine *e, char *err, size_t errlen);
-void zpb_workers_stop(struct zpb_engine *e);
+/* partition.c: which thread plays a record, and what it waits for. */
+int zpb_thread_for(const struct zpb_engine *e, const struct zpb_record *rec);
+/*
+ * Append @rec (entry @eidx, or 0 for thread @t to look up, trace record @record) to thread @t's stream of
+ * @c; @assigned[t] counts the items ever given to thread t (its tickets).
+ * Returns true if that stream is now full.
+ */
+bool zpb_partition_add(struct zpb_engine *e, struct zpb_chunk *c, uint64_t *assigned, int t,
+		       const struct zpb_record *rec, uint32_t eidx, uint64_t record);
+
+/* streams.c: a threaded run, from the first record to the last; *@n records replayed. */
+int zpb_streams_run(struct zpb_engine *e, struct zpb_replay_source *src, struct zpb_run_result *r,
+		    uint64_t *n, uint64_t *every, char *err, size_t errlen);
 
 /* timeline.c */
 void zpb_sample(struct zpb_engine *e, uint64_t record, struct zpb_sample *s);
@@ -344,6 +413,9 @@ int zpb_place_thread(const struct zpb_replay_options *o, int index, int *cpu, ch
 /* Learn the CPU -> node map; call on the main thread before threads start. */
 void zpb_place_init(void);
 void zpb_place_where(int *cpu, int *node);
+/* The node of the CPU the calling thread was pinned to (0 if none); the nodes there are (at most 64). */
+int zpb_place_node(void);
+int zpb_place_nnodes(void);
 
 /* --counters: open and start @w's counters on the calling thread; stop them. */
 void zpb_counting_start(struct zpb_worker *w);

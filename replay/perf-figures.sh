@@ -4,7 +4,8 @@
 # docs/PERFORMANCE.md, each from the command printed before it, and each
 # as a ratio to something measured in the same invocation: the null
 # replay to zpb-limit (bench/limit.c, the least work any replay of the
-# same trace must do), the allocators to null, 2 threads to 1.
+# same trace must do), the allocators to null, 2 threads to 1 (null and
+# zbud, wall and CPU, the median of three).
 #
 # --short (what CI runs, so that the script cannot rot): 2*10^5-record
 # traces and one sample, about a minute. Without it: 10^6..10^8 records
@@ -72,11 +73,9 @@ echo "# $(date -u +%FT%TZ) $(uname -r) $(git rev-parse --short HEAD 2>/dev/null 
 if [ $short = 1 ]; then
 	sizes=200000
 	small=200000
-	samples=$(ls traces/samples/*.zpt | head -n 1)
 else
 	sizes="1000000 10000000 100000000"
 	small=10000000
-	samples=$(ls traces/samples/*.zpt)
 fi
 for n in $sizes; do
 	[ -f "$O/g$n.zpt" ] || run "$B/zpb-gentrace" $n "$O/g$n.zpt"
@@ -88,21 +87,23 @@ limit "$O/s$small.zpt" "s$small"
 first=$(echo $sizes | cut -d' ' -f1)
 run "$B/zpoolbench" replay "$O/g$first.zpt" --alloc all,null -o "$O/ratio.json" --quiet
 runs "$O/ratio.json"
-for s in $samples; do
-	base=$(basename "$s" .zpt)
+# Threads: 2 against 1 on the 10^6-record trace (2*10^5 with --short), no
+# pool limit, three repetitions each, the median. The figure means what it
+# says only with 2 CPUs free: the load average is printed beside it.
+for a in null zbud; do
 	for t in 1 2; do
-		run "$B/zpoolbench" replay "$s" --alloc all,null --threads $t -o "$O/$base-$t.json" --quiet
-		runs "$O/$base-$t.json"
+		run "$B/zpoolbench" replay "$O/g$first.zpt" --alloc $a --pool-limit none --threads $t --repeat 3 \
+			-o "$O/threads-$a-$t.json" --quiet
+		runs "$O/threads-$a-$t.json"
 	done
-	python3 - "$O/$base-1.json" "$O/$base-2.json" "$base" <<'PY'
-import json, sys
-one = {r['allocator']: r for r in json.load(open(sys.argv[1]))['runs']}
-two = {r['allocator']: r for r in json.load(open(sys.argv[2]))['runs']}
-for a in one:
-    if a in two and one[a]['ops_per_sec']:
-        print("  scaling %s %-9s T2/T1 = %.2f (wall records/s %.2f M -> %.2f M)" % (
-              sys.argv[3], a, two[a]['ops_per_sec'] / one[a]['ops_per_sec'],
-              one[a]['ops_per_sec'] / 1e6, two[a]['ops_per_sec'] / 1e6))
+	python3 - "$O/threads-$a-1.json" "$O/threads-$a-2.json" "$a" "$(nproc)" "$(cut -d' ' -f1 /proc/loadavg)" <<'PY'
+import json, statistics, sys
+def med(f, k):
+    return statistics.median(r[k] for r in json.load(open(f))['runs'])
+for k, unit in (('ops_per_sec', 'records/s (wall)'), ('records_per_cpu_sec', 'records/CPU-s')):
+    one, two = med(sys.argv[1], k), med(sys.argv[2], k)
+    print("  scaling %-5s T2/T1 = %.2f (%.2f M -> %.2f M %s; %s CPUs, load %s)" % (
+          sys.argv[3], two / one if one else 0, one / 1e6, two / 1e6, unit, sys.argv[4], sys.argv[5]))
 PY
 done
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"

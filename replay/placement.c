@@ -12,6 +12,10 @@
 
 #include "internal.h"
 
+static int cpu_node[CPU_SETSIZE];
+static int nnodes = 1;
+static __thread int my_node;
+
 int zpb_place_thread(const struct zpb_replay_options *o, int index, int *cpu, char *err, size_t errlen)
 {
 	int c = o->cpus[index % o->ncpus], rc, i;
@@ -26,6 +30,7 @@ int zpb_place_thread(const struct zpb_replay_options *o, int index, int *cpu, ch
 	}
 	zpool_bind_cpu(c);
 	*cpu = c;
+	my_node = c < CPU_SETSIZE ? cpu_node[c] : 0;
 	if (numa_available() < 0 || o->nnodes == 0)
 		return 0;
 	if (o->mem_policy == ZPB_MEM_PREFERRED) {
@@ -50,8 +55,6 @@ int zpb_place_thread(const struct zpb_replay_options *o, int index, int *cpu, ch
  * CPU -> node, filled once on the calling thread: libnuma fills its own
  * tables lazily and not thread-safely, so threads only read this copy.
  */
-static int cpu_node[CPU_SETSIZE];
-
 void zpb_place_init(void)
 {
 	int c, ok = numa_available() >= 0;
@@ -59,7 +62,9 @@ void zpb_place_init(void)
 	for (c = 0; c < CPU_SETSIZE; c++) {
 		int n = ok && c < numa_num_configured_cpus() ? numa_node_of_cpu(c) : 0;
 
-		cpu_node[c] = n < 0 ? 0 : n;
+		cpu_node[c] = n < 0 || n >= ZPB_LRU_MAX_NODES ? 0 : n;
+		if (cpu_node[c] >= nnodes)
+			nnodes = cpu_node[c] + 1;
 	}
 }
 
@@ -69,4 +74,14 @@ void zpb_place_where(int *cpu, int *node)
 
 	*cpu = c;
 	*node = c >= 0 && c < CPU_SETSIZE ? cpu_node[c] : 0;
+}
+
+int zpb_place_node(void)
+{
+	return my_node;
+}
+
+int zpb_place_nnodes(void)
+{
+	return nnodes;
 }

@@ -60,11 +60,11 @@ int zpb_play(struct zpb_worker *w, struct zpb_keytable *kt, const struct zpb_rec
 
 		m = n - done < ZPB_PLAY_BATCH ? n - done : ZPB_PLAY_BATCH;
 		for (i = 0; i < m; i++) {
-			idx[i] = zpb_kt_get(kt, r[i].key);
+			idx[i] = zpb_kt_get(kt, 0, r[i].key);
 			if (unlikely(!idx[i])) {
 				snprintf(err, errlen, "record %llu: out of memory for the key table (%llu keys)",
 					 (unsigned long long)(first + (uint64_t)(done + i)),
-					 (unsigned long long)kt->nkeys);
+					 (unsigned long long)zpb_kt_count(kt));
 				return -1;
 			}
 			/* Both ends: a 40-byte entry may straddle two cache lines. */

@@ -26,23 +26,6 @@
 
 static __thread struct zpb_worker *cur_worker;
 
-void zpb_lru_add(struct zpb_engine *e, uint32_t idx, struct zpb_entry *ent)
-{
-	struct zpb_entry *head = zpb_kt_entry(&e->kt, 0);
-
-	ent->lru_next = head->lru_next;
-	ent->lru_prev = 0;
-	zpb_kt_entry(&e->kt, head->lru_next)->lru_prev = idx;
-	head->lru_next = idx;
-}
-
-void zpb_lru_del(struct zpb_engine *e, struct zpb_entry *ent)
-{
-	zpb_kt_entry(&e->kt, ent->lru_prev)->lru_next = ent->lru_next;
-	zpb_kt_entry(&e->kt, ent->lru_next)->lru_prev = ent->lru_prev;
-	ent->lru_next = ent->lru_prev = 0;
-}
-
 static bool can_accept(struct zpb_engine *e)
 {
 	return zpb_pool_pages(e) < e->accept_pages;
@@ -53,10 +36,12 @@ static void write_back(struct zpb_worker *w, uint32_t idx, struct zpb_entry *ent
 {
 	struct zpb_engine *e = w->eng;
 
+	spinlock_t *lock = zpb_tree_lock(e, ent->key);
+
 	zpb_writeback_entry(w, idx, ent, 0);
-	spin_lock(&e->lock);
+	spin_lock(lock);
 	ent->state = ES_SWAP_WB;
-	spin_unlock(&e->lock);
+	spin_unlock(lock);
 	w->rc.writebacks++;
 	CNT_ADD(&w->cnt, writebacks, 1);
 }
@@ -67,52 +52,59 @@ static int evict(struct zpool *pool, unsigned long handle)
 	struct zpb_worker *w = cur_worker;
 	struct zpb_engine *e = w->eng;
 	struct zpb_entry *ent = NULL;
+	spinlock_t *lock;
 	uint64_t idx;
 	unsigned char *p;
 
 	p = zpool_map_handle(pool, handle, ZPOOL_MM_RO);
 	idx = zpb_header_load(p);
 	zpool_unmap_handle(pool, handle);
-	spin_lock(&e->lock);
 	if (idx && idx < ((uint64_t)KT_MAX_CHUNKS << KT_CHUNK_BITS) && e->kt.chunks[idx >> KT_CHUNK_BITS])
 		ent = zpb_kt_entry(&e->kt, (uint32_t)idx);
+	/* The key never changes once its entry is made: it names the tree whose lock to take. */
+	lock = ent ? zpb_tree_lock(e, ent->key) : NULL;
+	if (lock)
+		spin_lock(lock);
 	if (!ent || ent->state != ES_POOL || ent->handle != handle) {
 		/* Being loaded or freed by its owner: the allocator will try another. */
-		spin_unlock(&e->lock);
+		if (lock)
+			spin_unlock(lock);
 		w->rc.evict_failures++;
 		return -EAGAIN;
 	}
 	ent->state = ES_EVICTING;
-	spin_unlock(&e->lock);
+	spin_unlock(lock);
 	write_back(w, (uint32_t)idx, ent);
 	return 0;
 }
 
-/* zswap-lru: write back the coldest entry. 0, or -ENOENT if the LRU is empty. */
+/*
+ * zswap-lru: write back the coldest entry (lru.c). 0; -ENOENT if the LRU is
+ * empty; -EAGAIN if its owner took it between the isolation and the check
+ * under its tree's lock (zswap_writeback_entry() fails the same way when
+ * the entry was loaded or invalidated meanwhile).
+ */
 static int writeback_one(struct zpb_worker *w)
 {
 	struct zpb_engine *e = w->eng;
-	struct zpb_entry *head = zpb_kt_entry(&e->kt, 0), *ent;
-	uint32_t idx;
+	uint32_t idx = zpb_lru_isolate(e, &w->rc.second_chances);
+	struct zpb_entry *ent;
+	spinlock_t *lock;
 
-	spin_lock(&e->lock);
-	for (;;) {
-		idx = head->lru_prev;
-		if (!idx) {
-			spin_unlock(&e->lock);
-			return -ENOENT;
-		}
-		ent = zpb_kt_entry(&e->kt, idx);
-		if (!ent->referenced)
-			break;
-		ent->referenced = 0;
-		zpb_lru_del(e, ent);
-		zpb_lru_add(e, idx, ent);
-		w->rc.second_chances++;
+	if (!idx)
+		return -ENOENT;
+	ent = zpb_kt_entry(&e->kt, idx);
+	lock = zpb_tree_lock(e, ent->key);
+	spin_lock(lock);
+	if (ent->state != ES_POOL) {
+		spin_unlock(lock);
+		w->rc.evict_failures++;
+		return -EAGAIN;
 	}
+	/* Its owner may have stored it again, and put it back on a list, since it was isolated. */
 	zpb_lru_del(e, ent);
 	ent->state = ES_EVICTING;
-	spin_unlock(&e->lock);
+	spin_unlock(lock);
 	write_back(w, idx, ent);
 	return 0;
 }
@@ -234,6 +226,10 @@ void zpb_reclaim_set_worker(struct zpb_worker *w)
 
 int zpb_reclaim_setup(struct zpb_engine *e, char *err, size_t errlen)
 {
+	if (zpb_locks_init(e)) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	e->zops.evict = evict;
 	e->limit_pages = e->o->pool_limit_pages;
 	e->accept_pages = (unsigned long)((unsigned long long)e->limit_pages * e->o->accept_threshold / 100);

@@ -277,6 +277,8 @@ struct zpb_run_result {
 	struct zpb_syscall_counts syscalls;	/* the compat layer's, inside timed ops */
 	uint64_t works_between_ops;	/* queued works the replay threads ran between ops (untimed) */
 	uint64_t clock_reads;		/* of the op timing, for its overhead */
+	/* threaded runs (streams.c): chunks played, records that waited at a sync point, waits that yielded, their time */
+	uint64_t stream_chunks, stream_sync_waits, stream_yields, stream_wait_ns;
 	struct zpb_hist lateness;	/* --timed: ns behind schedule per record */
 	struct zpb_hist *phase;		/* --compress: ZPB_PH_MAX histograms, else NULL */
 	struct zpb_sample final;

@@ -375,6 +375,16 @@ static void write_run(struct zpb_jw *w, const struct zpb_run_result *r, double h
 	}
 	zpb_jw_object_end(w);
 	write_emulation(w, r);
+	if (r->nthreads > 1) {
+		/* The threads' own synchronisation (streams.c): the harness's, not the allocator's. */
+		zpb_jw_key(w, "streams");
+		zpb_jw_object_begin(w);
+		zpb_jw_ku64(w, "chunks", r->stream_chunks);
+		zpb_jw_ku64(w, "sync_waits", r->stream_sync_waits);
+		zpb_jw_ku64(w, "yields", r->stream_yields);
+		zpb_jw_ku64(w, "wait_ns", r->stream_wait_ns);
+		zpb_jw_object_end(w);
+	}
 	if (r->phase)
 		write_compression(w, r);
 	if (r->lateness.count) {

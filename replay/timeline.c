@@ -113,7 +113,7 @@ void zpb_objects_per_page(struct zpb_engine *e)
 	struct pfn_count *tab;
 	uint32_t i;
 
-	for (i = 1; i < e->kt.nidx; i++)
+	for (i = zpb_kt_next(&e->kt, 0); i; i = zpb_kt_next(&e->kt, i))
 		live += zpb_kt_entry(&e->kt, i)->state == ES_POOL;
 	if (!e->verify || !live)
 		return;
@@ -127,7 +127,7 @@ void zpb_objects_per_page(struct zpb_engine *e)
 		r->opp = NULL;
 		return;
 	}
-	for (i = 1; i < e->kt.nidx; i++) {
+	for (i = zpb_kt_next(&e->kt, 0); i; i = zpb_kt_next(&e->kt, i)) {
 		struct zpb_entry *ent = zpb_kt_entry(&e->kt, i);
 		char *p;
 		unsigned long pfn, j;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../replay/internal.h"	/* zpb_kt_hash(), KT_LEAF_BITS: --partition key's thread of a key */
 #include "../replay/replay.h"
 #include "harness.h"
 #include "replay_util.h"
@@ -173,6 +174,182 @@ TEST(every_allocator_under_threads_and_reclaim_keeps_data_intact)
 	free(recs);
 }
 
+/*
+ * Per-thread streams (replay/streams.c): a random mix over 2000 keys from 4
+ * traced CPUs, 120000 records with a MARK every 7919 (each ending a chunk
+ * before its 8192 records), so 16 chunks: each of the 8 chunk slots is
+ * used twice. A serial model of the trace gives the exact figures every
+ * partitioning must reproduce: each record played exactly once, each key's
+ * records in trace order (a LOAD played before its STORE, or after an
+ * INVALIDATE that follows it, changes the hit count or fails
+ * verification), and the marks' live objects exactly.
+ */
+#define MIX_KEYS 2000
+#define MIX_MARK_EVERY 7919
+
+struct mix {
+	struct zpb_record *recs;
+	size_t n;
+	uint64_t store, load, invalidate, hits, not_found, marks;
+	int64_t live_at_mark[16];
+	uint64_t per_key_ops[MIX_KEYS];
+};
+
+static uint64_t mix_rnd(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+static void mix_make(struct mix *m, size_t records)
+{
+	static unsigned char live[MIX_KEYS];
+	uint64_t s = 0x2545f4914f6cdd1dull;
+	int64_t nlive = 0;
+	size_t i;
+
+	memset(live, 0, sizeof(live));
+	memset(m, 0, sizeof(*m));
+	m->recs = malloc(records * sizeof(*m->recs));
+	if (!m->recs)
+		return;
+	for (i = 0; i < records; i++) {
+		uint64_t r = mix_rnd(&s), k = (r >> 8) % MIX_KEYS;
+		uint32_t cpu = (uint32_t)(r >> 40) & 3;
+
+		if (i % MIX_MARK_EVERY == MIX_MARK_EVERY - 1 && m->marks < 16) {
+			m->live_at_mark[m->marks++] = nlive;
+			m->recs[m->n++] = rec_mark("m");
+			continue;
+		}
+		switch (r % 20) {
+		case 0 ... 9:
+			m->recs[m->n++] = rec_op(ZPB_OP_STORE, cpu, k, 100 + (uint32_t)(r >> 24) % 3000);
+			m->store++;
+			nlive += !live[k];
+			live[k] = 1;
+			break;
+		case 10 ... 16:
+			m->recs[m->n++] = rec_op(ZPB_OP_LOAD, cpu, k, 0);
+			m->load++;
+			if (live[k])
+				m->hits++;
+			else
+				m->not_found++;
+			break;
+		default:
+			m->recs[m->n++] = rec_op(ZPB_OP_INVALIDATE, cpu, k, 0);
+			m->invalidate++;
+			nlive -= live[k];
+			live[k] = 0;
+			break;
+		}
+		m->per_key_ops[k]++;
+	}
+}
+
+static void mix_check(const struct mix *m, const char *threads, const char *partition)
+{
+	const char *kv[] = { "threads", threads, "partition", partition, "exclusive-loads", "off", NULL };
+	struct zpb_run_result *r = replay_memory("ideal", kv, m->recs, m->n);
+	uint64_t sum = 0;
+	size_t k;
+	int t;
+
+	REQUIRE(r, "no result (threads %s, partition %s)", threads, partition);
+	CHECK(r->records == m->n, "threads %s partition %s: %llu records replayed, the trace has %zu", threads,
+	      partition, (unsigned long long)r->records, m->n);
+	CHECK(r->ops.store == m->store && r->ops.load == m->load && r->ops.invalidate == m->invalidate &&
+	      r->ops.mark == m->marks,
+	      "threads %s partition %s: played store/load/invalidate/mark %llu/%llu/%llu/%llu, the trace has %llu/%llu/%llu/%llu",
+	      threads, partition, (unsigned long long)r->ops.store, (unsigned long long)r->ops.load,
+	      (unsigned long long)r->ops.invalidate, (unsigned long long)r->ops.mark, (unsigned long long)m->store,
+	      (unsigned long long)m->load, (unsigned long long)m->invalidate, (unsigned long long)m->marks);
+	for (t = 0; t < r->nthreads; t++)
+		sum += r->threads[t].ops;
+	CHECK(sum == m->store + m->load + m->invalidate, "threads %s partition %s: the threads played %llu keyed records, the trace has %llu",
+	      threads, partition, (unsigned long long)sum, (unsigned long long)(m->store + m->load + m->invalidate));
+	CHECK(r->ops.load_hits == m->hits && r->ops.load_not_found == m->not_found,
+	      "threads %s partition %s: load hits/not found %llu/%llu, trace order gives %llu/%llu", threads, partition,
+	      (unsigned long long)r->ops.load_hits, (unsigned long long)r->ops.load_not_found,
+	      (unsigned long long)m->hits, (unsigned long long)m->not_found);
+	CHECK(r->verify_failures == 0, "threads %s partition %s: %llu verify failures (a key's records out of order), first: %s",
+	      threads, partition, (unsigned long long)r->verify_failures, r->nverify_messages ? r->verify_messages[0] : "");
+	CHECK(r->nmarks == m->marks, "threads %s partition %s: %zu marks, the trace has %llu", threads, partition,
+	      r->nmarks, (unsigned long long)m->marks);
+	for (k = 0; k < r->nmarks && k < m->marks; k++)
+		CHECK(r->marks[k].s.live_objects == m->live_at_mark[k],
+		      "threads %s partition %s: mark %zu sees %lld live objects, the records before it leave %lld", threads,
+		      partition, k, (long long)r->marks[k].s.live_objects, (long long)m->live_at_mark[k]);
+	CHECK(r->stream_chunks > 8, "threads %s partition %s: %llu chunks for %zu records", threads, partition,
+	      (unsigned long long)r->stream_chunks, m->n);
+	if (!strcmp(partition, "key")) {
+		CHECK_EQ_UL(r->stream_sync_waits, 0, "sync waits with --partition key (no key crosses threads)");
+		/* A key always goes to one thread (its leaf's): the threads' counts are sums of whole keys' counts. */
+		for (t = 0; t < r->nthreads; t++) {
+			uint64_t want = 0;
+
+			for (k = 0; k < MIX_KEYS; k++)
+				if ((zpb_kt_hash(k >> KT_LEAF_BITS) >> 32) % (uint64_t)r->nthreads == (uint64_t)t)
+					want += m->per_key_ops[k];
+			CHECK(r->threads[t].ops == want, "threads %s partition key: thread %d played %llu records, its keys have %llu",
+			      threads, t, (unsigned long long)r->threads[t].ops, (unsigned long long)want);
+		}
+	}
+	zpb_run_result_free(r);
+}
+
+TEST(streams_play_every_record_once_in_per_key_order)
+{
+	static const char *const threads[] = { "2", "3", "4" };
+	struct mix *m = malloc(sizeof(*m));
+	size_t i;
+
+	REQUIRE(m, "out of memory");
+	mix_make(m, (size_t)(120000 * (zpbt_scale() < 1 ? 1 : zpbt_scale())));
+	REQUIRE(m->recs, "out of memory");
+	for (i = 0; i < sizeof(threads) / sizeof(threads[0]); i++) {
+		mix_check(m, threads[i], "key");
+		mix_check(m, threads[i], "cpu");
+	}
+	free(m->recs);
+	free(m);
+}
+
+/*
+ * Sync points: every key hops between the traced CPUs on each record, so
+ * under --partition cpu every record but a key's first waits on another
+ * thread's. Exclusive loads: a LOAD played before the STORE it follows
+ * misses (not found), one played twice or after the next STORE fails.
+ */
+TEST(streams_sync_points_order_a_key_across_threads)
+{
+	static const char *const kv[] = { "threads", "3", "partition", "cpu", NULL };
+	size_t n = 0, i, rounds = 60000;	/* 15 chunks: each of the 8 slots reused */
+	struct zpb_record *recs = malloc(rounds * 2 * sizeof(*recs));
+	struct zpb_run_result *r;
+
+	REQUIRE(recs, "out of memory");
+	for (i = 0; i < rounds; i++) {
+		uint64_t k = i % 700;
+
+		recs[n++] = rec_op(ZPB_OP_STORE, (uint32_t)(i % 3), k, 100 + (uint32_t)(i % 3500));
+		recs[n++] = rec_op(ZPB_OP_LOAD, (uint32_t)(i + 1) % 3, k, 0);
+	}
+	r = run2(kv, recs, n);
+	REQUIRE(r, "no result");
+	CHECK_EQ_UL(r->ops.load_hits, rounds, "loads that found their store (each right after it, on another thread)");
+	CHECK_EQ_UL(r->ops.load_not_found, 0, "loads played before their store");
+	CHECK_EQ_UL(r->verify_failures, 0, "verify failures");
+	CHECK_EQ_UL(r->final.live_objects, 0, "live objects at the end (every load exclusive)");
+	CHECK(r->stream_chunks >= 14, "%llu chunks for %zu records", (unsigned long long)r->stream_chunks, n);
+	zpb_run_result_free(r);
+	free(recs);
+}
+
+/* Last: replay_memory()'s options keep the counter set until the next test would drop it. */
 TEST(counters_under_threads_count_every_replayed_op)
 {
 	static const char *const kv[] = { "threads", "2", "counters", "perf::page-faults", NULL };

@@ -11,16 +11,31 @@
 #include "../zpool.h"
 
 struct null_pool {
-	atomic_long_t next;
+	long id;		/* pools ever made, at its making: a reused address is not the same pool */
+	atomic_long_t threads;	/* threads that have allocated: each one's handle prefix */
 };
+
+static atomic_long_t pools;
+
+/*
+ * Handles are made per thread: (thread's number << 40) | its count. One
+ * counter for the pool was a cache line every replay thread wrote on every
+ * store, contention of the harness's own allocator that T2/T1 then showed.
+ */
+static __thread long handle_pool;	/* the id of the pool the prefix and count are for */
+static __thread unsigned long handle_prefix, handle_count;
 
 static __thread unsigned char scratch[PAGE_SIZE_MAX];	/* any page size's page */
 
 static void *null_create(const char *name, gfp_t gfp, const struct zpool_ops *ops,
 			 struct zpool *zpool, const struct zpb_spec *spec)
 {
+	struct null_pool *pool = kzalloc(sizeof(struct null_pool), GFP_KERNEL);
+
 	(void)name, (void)gfp, (void)ops, (void)zpool, (void)spec;
-	return kzalloc(sizeof(struct null_pool), GFP_KERNEL);
+	if (pool)
+		pool->id = atomic_long_inc_return(&pools);
+	return pool;
 }
 
 static void null_destroy(void *pool)
@@ -37,7 +52,12 @@ static int null_malloc(void *p, size_t size, gfp_t gfp, unsigned long *handle)
 		return -EINVAL;
 	if (size > PAGE_SIZE)
 		return -ENOSPC;
-	*handle = atomic_long_inc_return(&pool->next);
+	if (unlikely(handle_pool != pool->id)) {
+		handle_pool = pool->id;
+		handle_prefix = (unsigned long)atomic_long_inc_return(&pool->threads) << 40;
+		handle_count = 0;
+	}
+	*handle = handle_prefix | ++handle_count;
 	return 0;
 }
 
