@@ -1712,6 +1712,7 @@ static int z3fold_page_migrate(struct address_space *mapping, struct page *newpa
 	struct z3fold_header *zhdr, *new_zhdr;
 	struct z3fold_pool *pool;
 	struct address_space *new_mapping;
+	const size_t lock_at = offsetof(struct z3fold_header, page_lock), lock_end = lock_at + sizeof(spinlock_t);
 
 	VM_BUG_ON_PAGE(!PageMovable(page), page);
 	VM_BUG_ON_PAGE(!PageIsolated(page), page);
@@ -1732,7 +1733,13 @@ static int z3fold_page_migrate(struct address_space *mapping, struct page *newpa
 		return -EAGAIN;
 	}
 	new_zhdr = page_address(newpage);
-	memcpy(new_zhdr, zhdr, PAGE_SIZE);
+	/*
+	 * port: the page is copied around its lock word, which is reset below:
+	 * a map or free beside migration spins on that word (get_z3fold_header's
+	 * trylock), and the kernel's whole-page memcpy reads it as they write it.
+	 */
+	memcpy(new_zhdr, zhdr, lock_at);
+	memcpy((char *)new_zhdr + lock_end, (char *)zhdr + lock_end, PAGE_SIZE - lock_end);
 	newpage->private = page->private;
 	clear_bit(PAGE_CLAIMED, &newpage->private);	/* port: isolation's claim (see z3fold_page_isolate) */
 	page->private = 0;
